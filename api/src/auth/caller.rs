@@ -1,0 +1,128 @@
+//! The authenticated caller, taken from `Authorization: Bearer <access token>`, and the
+//! authorization helpers that keep every query scoped to what the caller may see.
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use uuid::Uuid;
+
+use super::tokens::{self, AccessClaims};
+use crate::{domain::roles::Role, error::AppError, services::audit::Actor, state::AppState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectKind {
+    Person,
+    Client,
+}
+
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub kind: SubjectKind,
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub roles: Vec<Role>,
+    pub scopes: Vec<String>,
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    fn from_claims(claims: AccessClaims, request_id: Option<String>) -> Result<Self, AppError> {
+        let id = Uuid::parse_str(&claims.sub).map_err(|_| invalid_token())?;
+        let kind = if claims.kind == "client" { SubjectKind::Client } else { SubjectKind::Person };
+        Ok(Caller {
+            kind,
+            id,
+            affiliate_id: claims.aff,
+            roles: claims.roles,
+            scopes: claims.scope.map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default(),
+            request_id,
+        })
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.kind == SubjectKind::Person && (role == Role::Applicant || self.roles.contains(&role))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    /// Admins manage every affiliate; coordinators manage their own.
+    pub fn manages_affiliate(&self, affiliate_id: Uuid) -> bool {
+        self.is_admin() || (self.has_role(Role::Coordinator) && self.affiliate_id == affiliate_id)
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.is_admin() { Ok(()) } else { Err(AppError::Forbidden("This action needs the admin role.".into())) }
+    }
+
+    pub fn require_person(&self) -> Result<(), AppError> {
+        match self.kind {
+            SubjectKind::Person => Ok(()),
+            SubjectKind::Client => Err(AppError::Forbidden("This endpoint is for people, not machine clients.".into())),
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            kind: match self.kind {
+                SubjectKind::Person => "person",
+                SubjectKind::Client => "client",
+            },
+            id: Some(self.id),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+fn invalid_token() -> AppError {
+    AppError::Unauthenticated { code: "invalid_token", detail: "The access token is invalid or has expired.".into() }
+}
+
+/// Reads and verifies the bearer token, if there is one.
+pub fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| invalid_token())?;
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => {
+            return Err(AppError::Unauthenticated {
+                code: "invalid_request",
+                detail: "Use `Authorization: Bearer <access token>`.".into(),
+            });
+        }
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))?;
+    let claims = tokens::verify(&state.keys, &state.token_settings, token).map_err(|e| {
+        tracing::debug!(reason = %e, "access token refused");
+        invalid_token()
+    })?;
+    Caller::from_claims(claims, crate::http::request_id::from_request(req)).map(Some)
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(authenticate(req).and_then(|c| {
+            c.ok_or(AppError::Unauthenticated {
+                code: "unauthenticated",
+                detail: "This endpoint needs an access token (`Authorization: Bearer ...`).".into(),
+            })
+        }))
+    }
+}
+
+/// For public endpoints: no token is fine, but a bad token is still refused.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequest for MaybeCaller {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(authenticate(req).map(MaybeCaller))
+    }
+}

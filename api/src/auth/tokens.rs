@@ -1,0 +1,164 @@
+//! Access tokens: short-lived EdDSA JWTs (RFC 9068 `at+jwt`) with a pinned algorithm
+//! and strict checks of `exp`, `iss`, `aud`, `sub` and the key id.
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::keys::Keys;
+use crate::domain::roles::Role;
+
+pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The person's or machine client's id.
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub jti: String,
+    /// `person` or `client`.
+    pub kind: String,
+    /// The affiliate the subject belongs to.
+    pub aff: Uuid,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Space-separated scopes of a machine client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct TokenSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+}
+
+pub struct Issued {
+    pub token: String,
+    pub expires_in: u64,
+}
+
+pub fn issue(
+    keys: &Keys,
+    settings: &TokenSettings,
+    kind: &str,
+    subject: Uuid,
+    affiliate: Uuid,
+    roles: Vec<Role>,
+    scope: Option<String>,
+) -> Result<Issued, jsonwebtoken::errors::Error> {
+    let now = chrono::Utc::now().timestamp();
+    let ttl = settings.access_ttl.as_secs();
+    let claims = AccessClaims {
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+        sub: subject.to_string(),
+        exp: now + ttl as i64,
+        iat: now,
+        nbf: now,
+        jti: Uuid::now_v7().to_string(),
+        kind: kind.to_string(),
+        aff: affiliate,
+        roles,
+        scope,
+    };
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(keys.kid.clone());
+    header.typ = Some(ACCESS_TOKEN_TYPE.to_string());
+    Ok(Issued { token: encode(&header, &claims, keys.encoding())?, expires_in: ttl })
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TokenError {
+    #[error("not a JWT")]
+    Malformed,
+    #[error("algorithm not accepted")]
+    Algorithm,
+    #[error("not an access token")]
+    WrongType,
+    #[error("unknown signing key")]
+    UnknownKey,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub fn verify(keys: &Keys, settings: &TokenSettings, token: &str) -> Result<AccessClaims, TokenError> {
+    let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+    // Pinned: `none`, HMAC (key confusion) and every other algorithm are refused up front.
+    if header.alg != Algorithm::EdDSA {
+        return Err(TokenError::Algorithm);
+    }
+    if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+        return Err(TokenError::WrongType);
+    }
+    let key = header.kid.as_deref().and_then(|kid| keys.decoding(kid)).ok_or(TokenError::UnknownKey)?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_issuer(&[&settings.issuer]);
+    validation.set_audience(&[&settings.audience]);
+    validation.set_required_spec_claims(&["exp", "iat", "nbf", "iss", "aud", "sub"]);
+    validation.validate_nbf = true;
+    validation.leeway = 5;
+    let data = decode::<AccessClaims>(token, key, &validation).map_err(|e| TokenError::Invalid(e.to_string()))?;
+    let claims = data.claims;
+    if Uuid::parse_str(&claims.sub).is_err() || !matches!(claims.kind.as_str(), "person" | "client") {
+        return Err(TokenError::Invalid("bad subject".into()));
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::keys::generate_pem;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+    fn setup() -> (Keys, TokenSettings) {
+        let keys = Keys::from_pem(&generate_pem().expect("key"), &[]).expect("keys");
+        let settings = TokenSettings { issuer: "https://issuer".into(), audience: "endorse-api".into(), access_ttl: Duration::from_secs(60) };
+        (keys, settings)
+    }
+
+    fn token(keys: &Keys, s: &TokenSettings) -> String {
+        issue(keys, s, "person", Uuid::now_v7(), Uuid::now_v7(), vec![Role::Admin], None).expect("issue").token
+    }
+
+    #[test]
+    fn round_trip() {
+        let (keys, s) = setup();
+        let claims = verify(&keys, &s, &token(&keys, &s)).expect("valid");
+        assert_eq!(claims.roles, vec![Role::Admin]);
+        assert_eq!(claims.kind, "person");
+    }
+
+    #[test]
+    fn wrong_audience_issuer_or_key_are_refused() {
+        let (keys, s) = setup();
+        let t = token(&keys, &s);
+        let other_aud = TokenSettings { audience: "other".into(), ..s.clone() };
+        assert!(matches!(verify(&keys, &other_aud, &t), Err(TokenError::Invalid(_))));
+        let other_iss = TokenSettings { issuer: "https://evil".into(), ..s.clone() };
+        assert!(matches!(verify(&keys, &other_iss, &t), Err(TokenError::Invalid(_))));
+        let (other_keys, _) = setup();
+        assert_eq!(verify(&other_keys, &s, &t), Err(TokenError::UnknownKey));
+    }
+
+    #[test]
+    fn alg_none_and_tampering_are_refused() {
+        let (keys, s) = setup();
+        let t = token(&keys, &s);
+        let parts: Vec<&str> = t.split('.').collect();
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"at+jwt"}"#);
+        assert!(verify(&keys, &s, &format!("{none_header}.{}.", parts[1])).is_err());
+        let mut payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+        payload["roles"] = serde_json::json!(["admin", "coordinator"]);
+        let forged = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).expect("json"));
+        assert!(matches!(verify(&keys, &s, &format!("{}.{forged}.{}", parts[0], parts[2])), Err(TokenError::Invalid(_))));
+        assert_eq!(verify(&keys, &s, "not-a-jwt"), Err(TokenError::Malformed));
+    }
+}

@@ -1,0 +1,207 @@
+//! The `endorse` command line: serve (the default), migrations, the OpenAPI document,
+//! the first staff accounts, key generation and a health probe for containers.
+use std::io::{BufRead, IsTerminal};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
+
+use crate::{
+    config::Config,
+    db,
+    domain::roles::Role,
+    services::people::{self, NewStaff},
+    startup::Application,
+};
+
+#[derive(Parser)]
+#[command(name = "endorse", version, about = "The endorse API service")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply, roll back or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage staff accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Signing keys for access tokens.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Exit 0 when GET /healthz on this host answers 200 (for container health checks).
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MigrateAction {
+    /// Apply pending migrations.
+    Up,
+    /// Roll back the last migration(s).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StaffRole {
+    Admin,
+    Coordinator,
+    Reviewer,
+}
+
+#[derive(Subcommand)]
+pub enum AdminAction {
+    /// Create an active staff account. The password is read from a prompt, or from
+    /// the first line of standard input when it is not a terminal; never from an argument.
+    Create(CreateStaff),
+}
+
+#[derive(Args)]
+pub struct CreateStaff {
+    #[arg(long)]
+    pub email: String,
+    /// Affiliate code (e.g. `wa`) or id.
+    #[arg(long)]
+    pub affiliate: String,
+    #[arg(long, default_value = "Endorsement")]
+    pub given_name: String,
+    #[arg(long, default_value = "Administrator")]
+    pub family_name: String,
+    /// Roles to grant (repeatable).
+    #[arg(long = "role", value_enum, default_values_t = [StaffRole::Admin])]
+    pub roles: Vec<StaffRole>,
+}
+
+#[derive(Subcommand)]
+pub enum KeysAction {
+    /// Print a new Ed25519 private key (PEM) for JWT_SIGNING_KEY.
+    Generate,
+}
+
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        let json = crate::openapi::document_json().map_err(|e| e.to_string())?;
+        print!("{json}");
+        return Ok(());
+    }
+    if let Command::Keys { action: KeysAction::Generate } = command {
+        print!("{}", crate::auth::keys::generate_pem()?);
+        return Ok(());
+    }
+    if let Command::Healthcheck { url } = command {
+        return healthcheck(&url);
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    crate::telemetry::init(config.log_format);
+    match command {
+        Command::Serve => {
+            let app = Application::build(config).await.map_err(|e| e.to_string())?;
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate { action } => {
+            let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
+            match action {
+                MigrateAction::Up => Migrator::up(&conn, None).await.map_err(|e| e.to_string())?,
+                MigrateAction::Down { steps } => Migrator::down(&conn, Some(steps)).await.map_err(|e| e.to_string())?,
+                MigrateAction::Status => {
+                    for m in Migrator::get_migration_with_status(&conn).await.map_err(|e| e.to_string())? {
+                        println!("{:<10} {}", format!("{:?}", m.status()).to_lowercase(), m.name());
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Admin { action: AdminAction::Create(args) } => {
+            let password = read_password()?;
+            let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
+            if config.run_migrations {
+                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+            }
+            let roles = args
+                .roles
+                .iter()
+                .map(|r| match r {
+                    StaffRole::Admin => Role::Admin,
+                    StaffRole::Coordinator => Role::Coordinator,
+                    StaffRole::Reviewer => Role::Reviewer,
+                })
+                .collect();
+            let person = people::create_staff(
+                &conn,
+                NewStaff {
+                    email: args.email,
+                    affiliate: args.affiliate,
+                    given_name: args.given_name,
+                    family_name: args.family_name,
+                    password,
+                    roles,
+                },
+            )
+            .await
+            .map_err(|e| {
+                let p = e.problem();
+                match p.errors {
+                    Some(errors) => errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+                    None => p.detail,
+                }
+            })?;
+            println!("created {} ({})", person.email, person.id);
+            Ok(())
+        }
+        Command::Openapi | Command::Keys { .. } | Command::Healthcheck { .. } => Ok(()),
+    }
+}
+
+/// A dependency-free HTTP/1.0 probe, so the runtime image needs no curl.
+fn healthcheck(url: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    let host = parsed.host_str().ok_or("no host")?;
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    let mut stream = std::net::TcpStream::connect((host, port)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(3))).map_err(|e| e.to_string())?;
+    write!(stream, "GET {} HTTP/1.0\r\nHost: {host}\r\n\r\n", parsed.path()).map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
+    if response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else {
+        Err(format!("unhealthy: {}", response.lines().next().unwrap_or("no answer")))
+    }
+}

@@ -1,0 +1,255 @@
+//! The one error type. Every failure, whether from a handler, an extractor or the
+//! framework, leaves the service as an RFC 9457 `application/problem+json` body.
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use sea_orm::DbErr;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One field that failed validation.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the problem is: a JSON path (`contact_email`, `items[2].name`) or a parameter name.
+    #[schema(example = "time_zone")]
+    pub field: String,
+    /// Stable machine-readable reason.
+    #[schema(example = "invalid_time_zone")]
+    pub code: String,
+    #[schema(example = "`Mars/Olympus` is not an IANA time zone")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// RFC 9457 problem details, with the stable `code` every client can switch on.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:endorse:problem:validation_failed",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "The request body failed validation.",
+    "code": "validation_failed",
+    "errors": [{"field": "time_zone", "code": "invalid_time_zone", "message": "`Mars/Olympus` is not an IANA time zone"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:endorse:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable snake_case identifier of the problem.
+    pub code: String,
+    /// Field-level problems (validation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// The resource's current state, for 409 answers caused by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            type_: format!("urn:endorse:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_string(),
+            errors: None,
+            current_state: None,
+        }
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        HttpResponse::build(status).content_type(PROBLEM_CONTENT_TYPE).json(self)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("malformed request: {detail}")]
+    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("unprocessable: {detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("payload larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unauthenticated: {detail}")]
+    Unauthenticated { code: &'static str, detail: String },
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("conflict: {detail}")]
+    Conflict { code: &'static str, detail: String, current_state: Option<String> },
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::BadRequest { code, detail: detail.into(), errors: Vec::new() }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Conflict { code, detail: detail.into(), current_state: None }
+    }
+
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        AppError::Internal(cause.to_string())
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let mut p = match self {
+            AppError::BadRequest { code, detail, errors } => {
+                let mut p = Problem::new(status, code, detail.clone());
+                if !errors.is_empty() {
+                    p.errors = Some(errors.clone());
+                }
+                p
+            }
+            AppError::Validation(errors) => {
+                let mut p = Problem::new(status, "validation_failed", "The request failed validation; see `errors`.");
+                p.errors = Some(errors.clone());
+                p
+            }
+            AppError::Unprocessable { code, detail } => Problem::new(status, code, detail.clone()),
+            AppError::UnsupportedMediaType(detail) => Problem::new(status, "unsupported_media_type", detail.clone()),
+            AppError::PayloadTooLarge { limit } => {
+                Problem::new(status, "payload_too_large", format!("The request body exceeds the limit of {limit} bytes."))
+            }
+            AppError::Unauthenticated { code, detail } => Problem::new(status, code, detail.clone()),
+            AppError::Forbidden(detail) => Problem::new(status, "forbidden", detail.clone()),
+            AppError::NotFound(what) => Problem::new(status, "not_found", format!("{what} was not found.")),
+            AppError::MethodNotAllowed { allow } => Problem::new(
+                status,
+                "method_not_allowed",
+                format!("This resource supports {}.", allow.join(", ")),
+            ),
+            AppError::Conflict { code, detail, current_state } => {
+                let mut p = Problem::new(status, code, detail.clone());
+                p.current_state = current_state.clone();
+                p
+            }
+            AppError::PreconditionFailed => Problem::new(
+                status,
+                "precondition_failed",
+                "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry.",
+            ),
+            AppError::PreconditionRequired => Problem::new(
+                status,
+                "precondition_required",
+                "This request must carry an If-Match header with the resource's current ETag.",
+            ),
+            AppError::RateLimited { retry_after_secs } => Problem::new(
+                status,
+                "rate_limited",
+                format!("Too many requests; retry after {retry_after_secs} seconds."),
+            ),
+            AppError::Unavailable(_) => {
+                Problem::new(status, "service_unavailable", "The service is temporarily unavailable; retry shortly.")
+            }
+            AppError::Internal(_) => Problem::new(status, "internal_error", "An unexpected error occurred."),
+        };
+        if p.detail.is_empty() {
+            p.detail = p.title.clone();
+        }
+        p
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) | AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => tracing::error!(error.cause = %cause, "internal error"),
+            AppError::Unavailable(cause) => tracing::warn!(error.cause = %cause, "dependency unavailable"),
+            _ => {}
+        }
+        let mut res = self.problem().response();
+        let headers = res.headers_mut();
+        match self {
+            AppError::Unauthenticated { code, .. } => {
+                let value = if *code == "unauthenticated" {
+                    "Bearer".to_string()
+                } else {
+                    format!("Bearer error=\"{code}\"")
+                };
+                if let Ok(v) = header::HeaderValue::from_str(&value) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            AppError::MethodNotAllowed { allow } => {
+                if let Ok(v) = header::HeaderValue::from_str(&allow.join(", ")) {
+                    headers.insert(header::ALLOW, v);
+                }
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+            }
+            AppError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(5u32));
+            }
+            _ => {}
+        }
+        res
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if crate::db::is_connection_error(&err) {
+            AppError::Unavailable(err.to_string())
+        } else {
+            AppError::Internal(format!("database: {err}"))
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,209 @@
+//! `Idempotency-Key` on POST: the first outcome for a (caller, key) is stored for at
+//! least 24 h and replayed byte for byte; the same key with another request is 422;
+//! a retry while the first is still running is 409.
+use std::{
+    future::{Ready, ready},
+    rc::Rc,
+};
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse, ResponseError,
+    body::{BoxBody, MessageBody},
+    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    http::{Method, StatusCode, header},
+    web,
+};
+use futures_util::future::LocalBoxFuture;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    auth::caller::{SubjectKind, authenticate},
+    error::AppError,
+    http::extract::{body_limit, read_body},
+    services::idempotency::{self, Begin, StoredResponse},
+    state::AppState,
+};
+
+pub const HEADER: &str = "idempotency-key";
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Response headers kept with the stored outcome.
+const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag", "cache-control"];
+
+/// Paths whose POSTs are never stored: the token endpoints, whose responses are
+/// secrets that must not be written to the database.
+const EXCLUDED_PREFIXES: &[&str] = &["/v1/auth/"];
+
+fn valid_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+pub struct Idempotency;
+
+impl<S, B> Transform<S, ServiceRequest> for Idempotency
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = IdempotencyService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(IdempotencyService { service: Rc::new(service) }))
+    }
+}
+
+pub struct IdempotencyService<S> {
+    service: Rc<S>,
+}
+
+fn problem(req: ServiceRequest, err: AppError) -> ServiceResponse<BoxBody> {
+    let res = err.error_response();
+    req.into_response(res)
+}
+
+impl<S, B> Service<ServiceRequest> for IdempotencyService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let service = self.service.clone();
+        Box::pin(async move {
+            let key = req.headers().get(HEADER).map(|v| v.to_str().unwrap_or_default().to_string());
+            let Some(key) = key.filter(|_| req.method() == Method::POST) else {
+                return service.call(req).await.map(|r| r.map_into_boxed_body());
+            };
+            if EXCLUDED_PREFIXES.iter().any(|p| req.path().starts_with(p)) {
+                return service.call(req).await.map(|r| r.map_into_boxed_body());
+            }
+            if !valid_key(&key) {
+                let err = AppError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters.");
+                return Ok(problem(req, err));
+            }
+            // Keys are scoped per caller; an invalid token is left for the handler to refuse.
+            let caller = match authenticate(req.request()) {
+                Ok(Some(c)) => match c.kind {
+                    SubjectKind::Person => format!("person:{}", c.id),
+                    SubjectKind::Client => format!("client:{}", c.id),
+                },
+                Ok(None) => "anonymous".to_string(),
+                Err(_) => return service.call(req).await.map(|r| r.map_into_boxed_body()),
+            };
+            let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+                return Ok(problem(req, AppError::internal("application state missing")));
+            };
+            let limit = body_limit(req.request());
+            let body = match read_body(req.take_payload(), limit).await {
+                Ok(b) => b,
+                Err(e) => return Ok(problem(req, e)),
+            };
+            let mut hasher = Sha256::new();
+            hasher.update(req.method().as_str().as_bytes());
+            hasher.update(b"\n");
+            hasher.update(req.uri().to_string().as_bytes());
+            hasher.update(b"\n");
+            hasher.update(&body);
+            let hash = format!("{:x}", hasher.finalize());
+
+            let record = match idempotency::begin(&state.db, &caller, &key, &hash, state.config.idempotency_ttl).await {
+                Ok(Begin::Proceed(id)) => id,
+                Ok(Begin::Replay(stored)) => return Ok(req.into_response(replay(stored))),
+                Ok(Begin::InFlight) => {
+                    let err = AppError::conflict(
+                        "idempotency_request_in_progress",
+                        "A request with this Idempotency-Key is still being processed; retry shortly.",
+                    );
+                    let mut res = problem(req, err);
+                    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(1u32));
+                    return Ok(res);
+                }
+                Ok(Begin::Mismatch) => {
+                    let err = AppError::Unprocessable {
+                        code: "idempotency_key_reused",
+                        detail: "This Idempotency-Key was already used with a different request.".into(),
+                    };
+                    return Ok(problem(req, err));
+                }
+                Err(e) => return Ok(problem(req, AppError::from(e))),
+            };
+
+            req.set_payload(bytes_payload(body));
+            let outcome = service.call(req).await;
+            let res = match outcome {
+                Ok(res) => res,
+                Err(e) => {
+                    let _ = idempotency::abandon(&state.db, record).await;
+                    return Err(e);
+                }
+            };
+            let status = res.status();
+            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED {
+                if let Err(e) = idempotency::abandon(&state.db, record).await {
+                    tracing::warn!(error = %e, "could not release idempotency key");
+                }
+                return Ok(res.map_into_boxed_body());
+            }
+            let (req, res) = res.into_parts();
+            let (head, body) = res.into_parts();
+            let bytes = match actix_web::body::to_bytes(body).await {
+                Ok(b) => b,
+                Err(_) => {
+                    let _ = idempotency::abandon(&state.db, record).await;
+                    return Ok(ServiceResponse::new(req, AppError::internal("response body unreadable").error_response()));
+                }
+            };
+            let stored = StoredResponse {
+                status: status.as_u16(),
+                headers: head
+                    .headers()
+                    .iter()
+                    .filter(|(n, _)| KEPT_HEADERS.contains(&n.as_str()))
+                    .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+                    .collect(),
+                body: bytes.to_vec(),
+            };
+            if let Err(e) = idempotency::complete(&state.db, record, &stored).await {
+                // The change itself is committed; a retry would see the key in flight until it expires.
+                tracing::error!(error = %e, "could not store idempotent response");
+            }
+            Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
+        })
+    }
+}
+
+fn bytes_payload(bytes: web::Bytes) -> actix_web::dev::Payload {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(bytes);
+    actix_web::dev::Payload::from(payload)
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut res = HttpResponse::build(status);
+    for (name, value) in &stored.headers {
+        res.insert_header((name.as_str(), value.as_str()));
+    }
+    res.insert_header((REPLAYED_HEADER, "true"));
+    res.body(stored.body)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_visible_ascii() {
+        assert!(super::valid_key("3f1c2e1a-9a4b-4f8e-8f7e-1a2b3c4d5e6f"));
+        assert!(!super::valid_key(""));
+        assert!(!super::valid_key("has space"));
+        assert!(!super::valid_key(&"k".repeat(256)));
+    }
+}

@@ -1,0 +1,124 @@
+//! Keyset pagination with opaque cursors: `?limit=1..200&cursor=...`, answered as
+//! `{ "data": [...], "next_cursor": "..." | null }`. The cursor carries the sort key
+//! of the last row served, so page N costs what page 1 costs.
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, FieldError};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 200;
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A validated page request: how many rows, and the key after which to start.
+#[derive(Debug)]
+pub struct PageRequest<K> {
+    pub limit: u64,
+    pub after: Option<K>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorBody<K> {
+    /// Which list the cursor belongs to, so a cursor of one list is refused by another.
+    l: String,
+    k: K,
+}
+
+impl<K: Serialize + DeserializeOwned> PageRequest<K> {
+    /// Parses `limit` and `cursor` for the list named `list`.
+    pub fn parse(list: &str, limit: Option<i64>, cursor: Option<&str>) -> Result<Self, AppError> {
+        let limit = match limit {
+            None => DEFAULT_LIMIT,
+            Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
+            Some(n) => {
+                return Err(bad_param("limit", "range", format!("must be between 1 and {MAX_LIMIT}, not {n}")));
+            }
+        };
+        let after = match cursor {
+            None | Some("") => None,
+            Some(raw) => Some(decode(list, raw)?),
+        };
+        Ok(PageRequest { limit, after })
+    }
+
+    /// How many rows to fetch: one more than the page, to learn whether another page follows.
+    pub fn fetch_limit(&self) -> u64 {
+        self.limit + 1
+    }
+
+    /// Cuts the over-fetched rows to the page and makes the next cursor from the last row.
+    pub fn finish<T>(&self, list: &str, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Result<(Vec<T>, Option<String>), AppError> {
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next = match (more, rows.last()) {
+            (true, Some(last)) => Some(encode(list, &key(last))?),
+            _ => None,
+        };
+        Ok((rows, next))
+    }
+}
+
+fn encode<K: Serialize>(list: &str, key: &K) -> Result<String, AppError> {
+    let json = serde_json::to_vec(&CursorBody { l: list.to_string(), k: key }).map_err(AppError::internal)?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
+}
+
+fn decode<K: DeserializeOwned>(list: &str, raw: &str) -> Result<K, AppError> {
+    let invalid = || bad_param("cursor", "invalid_cursor", "is not a cursor returned by this list".to_string());
+    let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| invalid())?;
+    let body: CursorBody<K> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if body.l != list {
+        return Err(invalid());
+    }
+    Ok(body.k)
+}
+
+fn bad_param(field: &str, code: &str, message: String) -> AppError {
+    AppError::BadRequest {
+        code: "invalid_query",
+        detail: "A query parameter is invalid; see `errors`.".into(),
+        errors: vec![FieldError::new(field, code, message)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_bounds() {
+        assert_eq!(PageRequest::<String>::parse("x", None, None).map(|p| p.limit).ok(), Some(50));
+        assert_eq!(PageRequest::<String>::parse("x", Some(1), None).map(|p| p.limit).ok(), Some(1));
+        assert_eq!(PageRequest::<String>::parse("x", Some(200), None).map(|p| p.limit).ok(), Some(200));
+        assert!(PageRequest::<String>::parse("x", Some(0), None).is_err());
+        assert!(PageRequest::<String>::parse("x", Some(201), None).is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip_and_belong_to_their_list() {
+        let page = PageRequest::<String>::parse("things", Some(2), None).expect("valid");
+        let (rows, next) = page.finish("things", vec!["a", "b", "c"], |s| s.to_string()).expect("ok");
+        assert_eq!(rows, vec!["a", "b"]);
+        let next = next.expect("a next page");
+        let again = PageRequest::<String>::parse("things", Some(2), Some(&next)).expect("valid cursor");
+        assert_eq!(again.after.as_deref(), Some("b"));
+        assert!(PageRequest::<String>::parse("others", Some(2), Some(&next)).is_err());
+        assert!(PageRequest::<String>::parse("things", Some(2), Some("%%%")).is_err());
+    }
+
+    #[test]
+    fn last_page_has_no_cursor() {
+        let page = PageRequest::<String>::parse("things", Some(3), None).expect("valid");
+        let (rows, next) = page.finish("things", vec!["a", "b", "c"], |s| s.to_string()).expect("ok");
+        assert_eq!(rows.len(), 3);
+        assert!(next.is_none());
+    }
+}

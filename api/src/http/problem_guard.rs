@@ -1,0 +1,115 @@
+//! The safety net: any error response that was not produced as a problem (actix's
+//! own 400s, CORS refusals, anything missed) is rewritten as `application/problem+json`,
+//! keeping its status and headers.
+use std::future::{Ready, ready};
+
+use actix_web::{
+    Error, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    http::{StatusCode, header},
+};
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
+
+pub fn code_for(status: StatusCode) -> String {
+    match status.as_u16() {
+        400 => "bad_request".into(),
+        401 => "unauthenticated".into(),
+        403 => "forbidden".into(),
+        404 => "not_found".into(),
+        405 => "method_not_allowed".into(),
+        406 => "not_acceptable".into(),
+        408 => "request_timeout".into(),
+        411 => "length_required".into(),
+        413 => "payload_too_large".into(),
+        414 => "uri_too_long".into(),
+        415 => "unsupported_media_type".into(),
+        429 => "rate_limited".into(),
+        431 => "headers_too_large".into(),
+        500 => "internal_error".into(),
+        503 => "service_unavailable".into(),
+        other => format!("http_{other}"),
+    }
+}
+
+pub struct ProblemGuard;
+
+impl<S, B> Transform<S, ServiceRequest> for ProblemGuard
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = ProblemGuardService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(ProblemGuardService { service }))
+    }
+}
+
+pub struct ProblemGuardService<S> {
+    service: S,
+}
+
+fn is_problem(res: &HttpResponse<impl MessageBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE))
+}
+
+impl<S, B> Service<ServiceRequest> for ProblemGuardService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let fut = self.service.call(req);
+        Box::pin(async move {
+            let res = match fut.await {
+                Ok(res) => res,
+                // An error escaping the inner services still becomes a problem response.
+                Err(err) => {
+                    let status = err.as_response_error().status_code();
+                    let problem = Problem::new(status, &code_for(status), generic_detail(status, None));
+                    return Err(actix_web::error::InternalError::from_response(err, problem.response()).into());
+                }
+            };
+            let status = res.status();
+            if !(status.is_client_error() || status.is_server_error()) || is_problem(res.response()) {
+                return Ok(res.map_into_boxed_body());
+            }
+            let (req, res) = res.into_parts();
+            let (head, body) = res.into_parts();
+            // Short plain-text reasons from actix (e.g. a CORS refusal) are kept as the detail.
+            let original = actix_web::body::to_bytes_limited(body, 512).await.ok().and_then(|r| r.ok());
+            let text = original.as_ref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).filter(|s| !s.is_empty());
+            let problem = Problem::new(status, &code_for(status), generic_detail(status, text));
+            let mut fresh = problem.response();
+            for (name, value) in head.headers() {
+                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                    fresh.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            Ok(ServiceResponse::new(req, fresh))
+        })
+    }
+}
+
+fn generic_detail(status: StatusCode, original: Option<&str>) -> String {
+    match (status.is_client_error(), original) {
+        (true, Some(text)) => text.to_string(),
+        _ => status.canonical_reason().unwrap_or("Error").to_string(),
+    }
+}

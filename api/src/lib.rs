@@ -1,0 +1,16 @@
+//! The endorse service. `startup::Application` runs it; `cli` is the `endorse` binary.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod dto;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod workers;

@@ -1,0 +1,172 @@
+//! The OpenAPI document, generated from the routes themselves. Shared answers (problem
+//! responses, `Idempotency-Key`, `If-Match`) are added to every operation they apply to,
+//! so that no handler can forget them.
+use actix_web::App;
+use serde_json::json;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        self, Content, Ref, RefOr, Required,
+        path::{Operation, Parameter, ParameterBuilder, ParameterIn},
+        response::ResponseBuilder,
+        schema::{ObjectBuilder, Type},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
+};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "endorse API",
+        description = "Professional endorsement (IMH-E® and ECMH-E®) for infant and early childhood mental health associations: registration, membership, credential applications, renewals and scholarships.\n\nErrors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. Lists use opaque cursors. Changes need `If-Match` with the resource's `ETag`. POSTs accept `Idempotency-Key`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "endorse maintainers", email = "endorse@example.org")
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "Tokens, keys and the signed-in person"),
+        (name = "affiliates", description = "Associations that run endorsement"),
+        (name = "operations", description = "Health, readiness, metrics and documentation")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /v1/auth/token`."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The complete document: routes collected from the app, then the shared answers added.
+pub fn document() -> openapi::OpenApi {
+    let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
+    add_shared_answers(&mut doc);
+    doc
+}
+
+pub fn document_json() -> Result<String, serde_json::Error> {
+    document().to_pretty_json().map(|s| s + "\n")
+}
+
+/// (status, component name, description, example code, example detail)
+const SHARED: &[(&str, &str, &str, &str, &str)] = &[
+    ("400", "BadRequest", "Malformed request: invalid JSON, bad path or query parameters", "malformed_json", "The request body is not valid JSON: EOF while parsing an object at line 1 column 1"),
+    ("401", "Unauthorized", "Missing, expired or invalid access token", "invalid_token", "The access token is invalid or has expired."),
+    ("409", "Conflict", "Conflicts with the current state, or the same Idempotency-Key is still in progress", "idempotency_request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly."),
+    ("412", "PreconditionFailed", "If-Match does not match the current ETag", "precondition_failed", "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry."),
+    ("413", "PayloadTooLarge", "Request body over the size limit", "payload_too_large", "The request body exceeds the limit of 262144 bytes."),
+    ("415", "UnsupportedMediaType", "Request body is not JSON", "unsupported_media_type", "The request body must be application/json, not `text/plain`."),
+    ("422", "UnprocessableContent", "Validation failed (see `errors`), or the Idempotency-Key was used with another request", "validation_failed", "The request failed validation; see `errors`."),
+    ("428", "PreconditionRequired", "If-Match is required", "precondition_required", "This request must carry an If-Match header with the resource's current ETag."),
+    ("429", "TooManyRequests", "Rate limited; see Retry-After", "rate_limited", "Too many requests; retry after 42 seconds."),
+    ("500", "InternalError", "Unexpected error (details are logged, never returned)", "internal_error", "An unexpected error occurred."),
+    ("503", "ServiceUnavailable", "A dependency (the database) is unavailable; retry later", "service_unavailable", "The service is temporarily unavailable; retry shortly."),
+];
+
+fn add_shared_answers(doc: &mut openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (status, name, description, code, detail) in SHARED {
+        let title = actix_web::http::StatusCode::from_bytes(status.as_bytes())
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        let example = json!({
+            "type": format!("urn:endorse:problem:{code}"),
+            "title": title,
+            "status": status.parse::<u16>().unwrap_or(500),
+            "detail": detail,
+            "code": code,
+        });
+        let mut content = Content::new(Some(Ref::from_schema_name("Problem")));
+        content.example = Some(example);
+        let response = ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
+        components.responses.insert((*name).to_string(), RefOr::T(response));
+    }
+
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let is_auth = path.starts_with("/v1/auth/");
+        let ops: [(&str, &mut Option<Operation>); 5] = [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+            ("patch", &mut item.patch),
+            ("delete", &mut item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+            let has_body = op.request_body.is_some();
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let changes = matches!(method, "put" | "patch" | "delete");
+            let mut wanted = vec!["500", "503"];
+            if secured {
+                wanted.push("401");
+            }
+            if has_body || has_params {
+                wanted.push("400");
+            }
+            if has_body {
+                wanted.extend(["413", "415", "422"]);
+            }
+            if method == "post" && !is_auth {
+                wanted.extend(["409", "422"]);
+                push_param(op, idempotency_key_param());
+            }
+            if changes {
+                wanted.extend(["412", "428"]);
+                push_param(op, if_match_param());
+            }
+            for status in wanted {
+                if op.responses.responses.contains_key(status) {
+                    continue;
+                }
+                if let Some((_, name, ..)) = SHARED.iter().find(|(s, ..)| *s == status) {
+                    op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(*name)));
+                }
+            }
+        }
+    }
+}
+
+fn push_param(op: &mut Operation, param: Parameter) {
+    op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(param));
+}
+
+fn idempotency_key_param() -> Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the POST safe to retry: the first outcome is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key answers 422; a retry while the first is running answers 409.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+        .build()
+}
+
+fn if_match_param() -> Parameter {
+    ParameterBuilder::new()
+        .name("If-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::True)
+        .description(Some("The resource's current ETag (e.g. `\"3\"`). Without it: 428; stale: 412."))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(64))))
+        .build()
+}

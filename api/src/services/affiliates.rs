@@ -1,0 +1,180 @@
+//! Affiliates: public reads; admins create; admins and the affiliate's own
+//! coordinators change settings.
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller,
+    db::{begin_write, is_unique_violation},
+    dto::affiliates::{Affiliate, AffiliatePatch, NewAffiliate},
+    error::{AppError, AppResult},
+    http::{etag::Precondition, pagination::PageRequest},
+    services::{
+        audit::{self, AuditEntry},
+        changes::{self, Change, Operation},
+    },
+};
+use entity::affiliate::{self, Column, Entity as Affiliates};
+
+pub const RESOURCE: &str = "affiliate";
+
+pub async fn list(db: &DatabaseConnection, page: &PageRequest<String>) -> AppResult<Vec<affiliate::Model>> {
+    let mut query = Affiliates::find().order_by_asc(Column::Code).limit(page.fetch_limit());
+    if let Some(after) = &page.after {
+        query = query.filter(Column::Code.gt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// By code (`wa`) or by id.
+pub async fn find(db: &impl ConnectionTrait, ident: &str) -> AppResult<affiliate::Model> {
+    let query = match Uuid::parse_str(ident) {
+        Ok(id) => Affiliates::find_by_id(id),
+        Err(_) => Affiliates::find().filter(Column::Code.eq(ident.to_ascii_lowercase())),
+    };
+    query.one(db).await?.ok_or_else(|| AppError::NotFound(format!("Affiliate `{ident}`")))
+}
+
+fn representation(model: &affiliate::Model) -> serde_json::Value {
+    serde_json::to_value(Affiliate::from(model.clone())).unwrap_or(serde_json::Value::Null)
+}
+
+pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliate) -> AppResult<affiliate::Model> {
+    caller.require_admin()?;
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let model = affiliate::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(input.code.clone()),
+        name: Set(input.name.trim().to_string()),
+        time_zone: Set(input.time_zone),
+        currency: Set(input.currency),
+        contact_email: Set(input.contact_email),
+        website_url: Set(input.website_url),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict("affiliate_code_taken", format!("An affiliate with code `{}` already exists.", input.code))
+        } else {
+            e.into()
+        }
+    })?;
+    let after = representation(&model);
+    audit::record(
+        &txn,
+        &caller.actor(),
+        AuditEntry {
+            affiliate_id: Some(model.id),
+            action: "affiliate.created",
+            resource_kind: RESOURCE,
+            resource_id: model.id.to_string(),
+            before: None,
+            after: Some(after.clone()),
+        },
+    )
+    .await?;
+    changes::append(
+        &txn,
+        Change {
+            affiliate_id: model.id,
+            kind: RESOURCE,
+            record_id: model.id,
+            external_id: None,
+            version: model.version,
+            operation: Operation::Upsert,
+            representation: Some(after),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ident: &str,
+    precondition: &Precondition,
+    patch: AffiliatePatch,
+) -> AppResult<affiliate::Model> {
+    let txn = begin_write(db).await?;
+    let current = find(&txn, ident).await?;
+    if !caller.manages_affiliate(current.id) {
+        return Err(AppError::Forbidden("Only an admin or this affiliate's coordinators can change it.".into()));
+    }
+    let expected = precondition.check(current.version)?;
+
+    let mut next = current.clone();
+    if let Some(name) = patch.name {
+        next.name = name.trim().to_string();
+    }
+    if let Some(tz) = patch.time_zone {
+        next.time_zone = tz;
+    }
+    if let Some(email) = patch.contact_email {
+        next.contact_email = email;
+    }
+    if let Some(url) = patch.website_url {
+        next.website_url = url;
+    }
+    if next == current {
+        txn.commit().await?;
+        return Ok(current);
+    }
+    next.version = current.version + 1;
+    next.updated_at = Utc::now();
+
+    // Conditional on the version read: a concurrent writer makes this match no row.
+    let result = Affiliates::update_many()
+        .col_expr(Column::Name, Expr::value(next.name.clone()))
+        .col_expr(Column::TimeZone, Expr::value(next.time_zone.clone()))
+        .col_expr(Column::ContactEmail, Expr::value(next.contact_email.clone()))
+        .col_expr(Column::WebsiteUrl, Expr::value(next.website_url.clone()))
+        .col_expr(Column::UpdatedAt, Expr::value(next.updated_at))
+        .col_expr(Column::Version, Expr::value(next.version))
+        .filter(Column::Id.eq(current.id))
+        .filter(Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = representation(&next);
+    audit::record(
+        &txn,
+        &caller.actor(),
+        AuditEntry {
+            affiliate_id: Some(current.id),
+            action: "affiliate.updated",
+            resource_kind: RESOURCE,
+            resource_id: current.id.to_string(),
+            before: Some(representation(&current)),
+            after: Some(after.clone()),
+        },
+    )
+    .await?;
+    changes::append(
+        &txn,
+        Change {
+            affiliate_id: current.id,
+            kind: RESOURCE,
+            record_id: current.id,
+            external_id: None,
+            version: next.version,
+            operation: Operation::Upsert,
+            representation: Some(after),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(next)
+}

@@ -1,0 +1,153 @@
+//! Builds and runs the service: database, keys, HTTP server and the outbox worker.
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpServer, dev::Server, web};
+use tokio::{sync::watch, task::JoinHandle};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use crate::{
+    auth::{keys::Keys, tokens::TokenSettings},
+    config::Config,
+    db,
+    http::{
+        cors::cors,
+        extract::{BodyLimit, path_error_handler},
+        fallback::{RouteTable, not_matched},
+        metrics::{Metrics, MetricsMiddleware},
+        problem_guard::ProblemGuard,
+        request_id::{RequestIdMiddleware, RequestSpan},
+    },
+    openapi, routes,
+    state::AppState,
+    workers::{mailer::Mailer, outbox::OutboxWorker},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("JWT_SIGNING_KEY: {0}")]
+    Keys(String),
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    worker: JoinHandle<()>,
+    stop_worker: watch::Sender<bool>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let listener = TcpListener::bind(config.bind_addr)
+            .map_err(|source| StartupError::Bind { addr: config.bind_addr.to_string(), source })?;
+        Self::build_with_listener(config, listener).await
+    }
+
+    pub async fn build_with_listener(config: Config, listener: TcpListener) -> Result<Application, StartupError> {
+        let connection = db::connect(&config).await?;
+        if config.run_migrations {
+            db::migrate_up(&connection).await?;
+        }
+        let (keys, generated) = Keys::load(config.jwt_signing_key.as_deref(), &config.jwt_previous_public_keys, &config.data_dir)
+            .map_err(StartupError::Keys)?;
+        if generated {
+            tracing::warn!(
+                path = %config.data_dir.join("jwt-signing-key.pem").display(),
+                "JWT_SIGNING_KEY is not set: using a development signing key kept in the data folder; set JWT_SIGNING_KEY in production"
+            );
+        }
+        let doc = openapi::document();
+        let openapi_json = doc.to_json().map_err(|e| StartupError::Other(e.to_string()))?;
+        let docs_html = utoipa_scalar::Scalar::new(doc.clone()).to_html();
+        let routes_table = web::Data::new(RouteTable::from_openapi(&doc));
+        let metrics = Arc::new(Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?);
+        let config = Arc::new(config);
+        let state = AppState {
+            db: connection.clone(),
+            token_settings: TokenSettings {
+                issuer: config.jwt_issuer.clone(),
+                audience: config.jwt_audience.clone(),
+                access_ttl: config.access_token_ttl,
+            },
+            config: config.clone(),
+            keys: Arc::new(keys),
+            metrics: metrics.clone(),
+            openapi_json: Arc::new(openapi_json),
+            docs_html: Arc::new(docs_html),
+        };
+
+        let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
+        tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
+        let worker = OutboxWorker {
+            db: connection,
+            mailer,
+            from: config.mail_from.clone(),
+            max_attempts: config.outbox_max_attempts,
+            metrics: metrics.clone(),
+        };
+        let (stop_worker, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(worker.run(config.outbox_poll_interval, stop_rx));
+
+        let port = listener.local_addr().map_err(|e| StartupError::Other(e.to_string()))?.port();
+        let data = web::Data::new(state.clone());
+        let body_limit = BodyLimit(config.max_body_bytes);
+        let cors_origins = config.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .into_app()
+                .app_data(data.clone())
+                .app_data(routes_table.clone())
+                .app_data(body_limit)
+                .app_data(web::PathConfig::default().error_handler(path_error_handler))
+                .app_data(web::PayloadConfig::new(body_limit.0))
+                .default_service(web::to(not_matched))
+                .wrap(cors(&cors_origins))
+                .wrap(ProblemGuard)
+                .wrap(MetricsMiddleware(metrics.clone()))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(RequestIdMiddleware)
+        })
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { addr: config.bind_addr.to_string(), source })?;
+        if config.http_workers > 0 {
+            server = server.workers(config.http_workers);
+        }
+        let server = server.run();
+        let base = format!("http://{}:{}", config.bind_addr.ip(), port);
+        tracing::info!(%base, docs = %format!("{base}/docs"), openapi = %format!("{base}/openapi.json"), "endorse is listening");
+        Ok(Application { port, server, state, worker, stop_worker })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or `handle().stop(true)`): in-flight requests finish,
+    /// then the worker completes its current delivery and stops.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        let _ = self.stop_worker.send(true);
+        let _ = self.worker.await;
+        result
+    }
+}

@@ -1,0 +1,62 @@
+//! Email transport: SMTP when `SMTP_URL` is set, otherwise `.eml` files in a folder
+//! (named after the outbox message, so a repeated delivery overwrites, never duplicates).
+use std::path::PathBuf;
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, header::ContentType},
+};
+use uuid::Uuid;
+
+use crate::services::outbox::EmailMessage;
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(PathBuf),
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, folder: PathBuf) -> Result<Mailer, String> {
+        match smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map(|b| Mailer::Smtp(b.timeout(Some(std::time::Duration::from_secs(30))).build()))
+                .map_err(|e| format!("SMTP_URL: {e}")),
+            None => {
+                std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+                Ok(Mailer::Folder(folder))
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp(_) => "SMTP".into(),
+            Mailer::Folder(p) => format!("files in {}", p.display()),
+        }
+    }
+
+    /// Sends one email. The Message-ID is derived from the outbox id, so a receiver can
+    /// recognise a repeated delivery after a crash between sending and recording it.
+    pub async fn send(&self, id: Uuid, from: &Mailbox, email: &EmailMessage) -> Result<(), String> {
+        let to: Mailbox = email.to.parse().map_err(|e| format!("bad recipient `{}`: {e}", email.to))?;
+        let domain = from.email.domain().to_string();
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{id}@{domain}>")))
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.text.clone())
+            .map_err(|e| format!("cannot build message: {e}"))?;
+        match self {
+            Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
+            Mailer::Folder(dir) => {
+                let path = dir.join(format!("{id}.eml"));
+                let tmp = dir.join(format!(".{id}.eml.tmp"));
+                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| format!("write {}: {e}", tmp.display()))?;
+                tokio::fs::rename(&tmp, &path).await.map_err(|e| format!("rename {}: {e}", path.display()))
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Background work that runs beside the HTTP server in every replica.
+pub mod backoff;
+pub mod mailer;
+pub mod outbox;

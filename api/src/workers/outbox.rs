@@ -1,0 +1,116 @@
+//! The outbox worker: claims due messages, delivers them, and records the outcome,
+//! retrying failures with exponential backoff until `OUTBOX_MAX_ATTEMPTS`. It also
+//! sweeps expired idempotency keys and rate-limit windows.
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use lettre::message::Mailbox;
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+use super::{backoff, mailer::Mailer};
+use crate::{
+    http::metrics::Metrics,
+    services::{
+        idempotency,
+        outbox::{self, EmailMessage, KIND_EMAIL},
+        rate_limit,
+    },
+};
+
+const BATCH: u64 = 20;
+const LEASE: Duration = Duration::from_secs(300);
+const RETRY_BASE: Duration = Duration::from_secs(30);
+const RETRY_MAX: Duration = Duration::from_secs(3600);
+const SWEEP_EVERY: u32 = 60;
+
+#[derive(Clone)]
+pub struct OutboxWorker {
+    pub db: DatabaseConnection,
+    pub mailer: Mailer,
+    pub from: Mailbox,
+    pub max_attempts: i32,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+impl OutboxWorker {
+    /// Runs until `shutdown` turns true; the delivery in progress is finished first.
+    pub async fn run(self, poll: Duration, mut shutdown: watch::Receiver<bool>) {
+        let mut ticks: u32 = 0;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            match self.tick().await {
+                Ok(report) if report.delivered + report.failed > 0 => {
+                    tracing::debug!(delivered = report.delivered, failed = report.failed, "outbox tick");
+                    // More may be waiting: go again without sleeping.
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox tick failed; will retry"),
+            }
+            ticks = ticks.wrapping_add(1);
+            if ticks % SWEEP_EVERY == 0 {
+                self.sweep().await;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!("outbox worker stopped");
+    }
+
+    /// One pass: claim a batch and try each message once.
+    pub async fn tick(&self) -> Result<TickReport, sea_orm::DbErr> {
+        let claimed = outbox::claim_due(&self.db, BATCH, LEASE).await?;
+        let mut report = TickReport::default();
+        for message in claimed {
+            let result = match message.kind.as_str() {
+                KIND_EMAIL => match serde_json::from_value::<EmailMessage>(message.payload.clone()) {
+                    Ok(email) => self.mailer.send(message.id, &self.from, &email).await,
+                    Err(e) => Err(format!("unreadable email payload: {e}")),
+                },
+                other => Err(format!("no deliverer for outbox kind `{other}`")),
+            };
+            match result {
+                Ok(()) => {
+                    outbox::mark_delivered(&self.db, message.id).await?;
+                    self.metrics.outbox_deliveries.with_label_values(&[message.kind.as_str(), "delivered"]).inc();
+                    report.delivered += 1;
+                }
+                Err(error) => {
+                    let retry_at = (message.attempts < self.max_attempts).then(|| {
+                        let wait = backoff::delay(message.attempts, RETRY_BASE, RETRY_MAX, backoff::random_jitter());
+                        Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1))
+                    });
+                    if retry_at.is_none() {
+                        tracing::error!(id = %message.id, attempts = message.attempts, %error, "outbox message abandoned");
+                    } else {
+                        tracing::warn!(id = %message.id, attempts = message.attempts, %error, "outbox delivery failed");
+                    }
+                    outbox::mark_failed(&self.db, message.id, &error, retry_at).await?;
+                    self.metrics.outbox_deliveries.with_label_values(&[message.kind.as_str(), "failed"]).inc();
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    pub async fn sweep(&self) {
+        if let Err(e) = idempotency::purge_expired(&self.db).await {
+            tracing::warn!(error = %e, "could not purge expired idempotency keys");
+        }
+        if let Err(e) = rate_limit::purge_expired(&self.db).await {
+            tracing::warn!(error = %e, "could not purge expired rate-limit windows");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// One entry per created, updated or deleted record that partners may sync,
+/// appended in the same transaction as the change. `seq` is the feed order.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "change_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    pub affiliate_id: Uuid,
+    pub kind: String,
+    pub record_id: Uuid,
+    pub external_id: Option<String>,
+    pub version: i64,
+    pub operation: String,
+    pub representation: Option<Json>,
+    pub changed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! sea-orm entities: one module per table. No behaviour lives here; rules are in
+//! `api::domain` and use-cases in `api::services`.
+pub mod affiliate;
+pub mod audit_event;
+pub mod change_log;
+pub mod idempotency_key;
+pub mod outbox_message;
+pub mod person;
+pub mod rate_limit;
+pub mod refresh_token;
+pub mod role_assignment;

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+/// A role (reviewer, coordinator, admin) held by a person at an affiliate.
+/// Being an applicant needs no row: every person is one.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "role_assignments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub affiliate_id: Uuid,
+    pub role: String,
+    pub granted_at: DateTimeUtc,
+    pub granted_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
