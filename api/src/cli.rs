@@ -177,7 +177,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| {
                 let p = e.problem();
                 match p.errors {
-                    Some(errors) => errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+                    Some(errors) => {
+                        errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+                    }
                     None => p.detail,
                 }
             })?;

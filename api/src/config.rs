@@ -49,6 +49,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub db_acquire_timeout: Duration,
     pub http_workers: usize,
+    /// Whether this replica runs the outbox worker (any number of replicas may).
+    pub run_outbox_worker: bool,
     pub outbox_poll_interval: Duration,
     pub outbox_max_attempts: i32,
 }
@@ -64,15 +66,22 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name: &'static str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}/endorse.db?mode=rwc", data_dir.display()));
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError { var: "DATABASE_URL", message: "must start with sqlite:, postgres:// or postgresql://".into() });
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/endorse.db?mode=rwc", data_dir.display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                message: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
         }
         let bind_addr: SocketAddr = parse(&var, "BIND_ADDR", "127.0.0.1:8080")?;
         let public_base_url = match var("PUBLIC_BASE_URL") {
             Some(v) => Url::parse(&v).map_err(|e| ConfigError { var: "PUBLIC_BASE_URL", message: e.to_string() })?,
-            None => Url::parse(&format!("http://{bind_addr}")).map_err(|e| ConfigError { var: "BIND_ADDR", message: e.to_string() })?,
+            None => Url::parse(&format!("http://{bind_addr}"))
+                .map_err(|e| ConfigError { var: "BIND_ADDR", message: e.to_string() })?,
         };
         if !matches!(public_base_url.scheme(), "http" | "https") {
             return Err(ConfigError { var: "PUBLIC_BASE_URL", message: "must be an http or https URL".into() });
@@ -81,15 +90,26 @@ impl Config {
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(ConfigError { var: "LOG_FORMAT", message: format!("`{other}` is not `pretty` or `json`") }),
+            Some(other) => {
+                return Err(ConfigError { var: "LOG_FORMAT", message: format!("`{other}` is not `pretty` or `json`") });
+            }
         };
         let cors_origins = var("CORS_ORIGINS")
-            .map(|v| v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().trim_end_matches('/').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         for origin in &cors_origins {
-            let url = Url::parse(origin).map_err(|e| ConfigError { var: "CORS_ORIGINS", message: format!("`{origin}`: {e}") })?;
+            let url = Url::parse(origin)
+                .map_err(|e| ConfigError { var: "CORS_ORIGINS", message: format!("`{origin}`: {e}") })?;
             if !matches!(url.scheme(), "http" | "https") || url.path() != "/" {
-                return Err(ConfigError { var: "CORS_ORIGINS", message: format!("`{origin}` is not an origin like https://app.example.org") });
+                return Err(ConfigError {
+                    var: "CORS_ORIGINS",
+                    message: format!("`{origin}` is not an origin like https://app.example.org"),
+                });
             }
         }
         let smtp_url = var("SMTP_URL");
@@ -113,7 +133,10 @@ impl Config {
         }
         let access_secs: u64 = parse(&var, "ACCESS_TOKEN_TTL_SECONDS", "900")?;
         if !(30..=86_400).contains(&access_secs) {
-            return Err(ConfigError { var: "ACCESS_TOKEN_TTL_SECONDS", message: "must be between 30 and 86400".into() });
+            return Err(ConfigError {
+                var: "ACCESS_TOKEN_TTL_SECONDS",
+                message: "must be between 30 and 86400".into(),
+            });
         }
         let refresh_days: u64 = parse(&var, "REFRESH_TOKEN_TTL_DAYS", "30")?;
         if !(1..=365).contains(&refresh_days) {
@@ -159,6 +182,7 @@ impl Config {
             db_max_connections,
             db_acquire_timeout: Duration::from_millis(parse(&var, "DB_ACQUIRE_TIMEOUT_MS", "3000")?),
             http_workers,
+            run_outbox_worker: parse_bool(&var, "RUN_OUTBOX_WORKER", true)?,
             outbox_poll_interval: Duration::from_millis(parse(&var, "OUTBOX_POLL_INTERVAL_MS", "1000")?),
             outbox_max_attempts,
         })
@@ -169,7 +193,11 @@ impl Config {
     }
 }
 
-fn parse<T: FromStr>(var: &impl Fn(&'static str) -> Option<String>, name: &'static str, default: &str) -> Result<T, ConfigError>
+fn parse<T: FromStr>(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
@@ -177,7 +205,11 @@ where
     raw.parse().map_err(|e: T::Err| ConfigError { var: name, message: format!("`{raw}`: {e}") })
 }
 
-fn parse_bool(var: &impl Fn(&'static str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+fn parse_bool(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match var(name).map(|v| v.to_ascii_lowercase()).as_deref() {
         None => Ok(default),
         Some("1" | "true" | "yes" | "on") => Ok(true),

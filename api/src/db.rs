@@ -1,12 +1,12 @@
 //! Database connection, transactions and error classification, for SQLite and PostgreSQL.
 use std::time::Duration;
 
+use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
-    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::{self, sqlite::SqliteJournalMode, sqlite::SqliteSynchronous},
 };
-use migration::{Migrator, MigratorTrait};
 
 use crate::config::Config;
 
@@ -16,7 +16,11 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     connect_url(&config.database_url, config.db_max_connections, config.db_acquire_timeout).await
 }
 
-pub async fn connect_url(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect_url(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         ensure_sqlite_folder(url)?;
     }
@@ -46,7 +50,8 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), DbErr> {
         return Ok(());
     }
     if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
     }
     Ok(())
 }
@@ -100,4 +105,11 @@ pub async fn ping(db: &DatabaseConnection, timeout: Duration) -> Result<(), Stri
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
     }
+}
+
+/// The current time at the precision both databases store (microseconds), so that a
+/// response built from written values equals what a later read returns.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
 }

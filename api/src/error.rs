@@ -143,17 +143,17 @@ impl AppError {
             }
             AppError::Unprocessable { code, detail } => Problem::new(status, code, detail.clone()),
             AppError::UnsupportedMediaType(detail) => Problem::new(status, "unsupported_media_type", detail.clone()),
-            AppError::PayloadTooLarge { limit } => {
-                Problem::new(status, "payload_too_large", format!("The request body exceeds the limit of {limit} bytes."))
-            }
+            AppError::PayloadTooLarge { limit } => Problem::new(
+                status,
+                "payload_too_large",
+                format!("The request body exceeds the limit of {limit} bytes."),
+            ),
             AppError::Unauthenticated { code, detail } => Problem::new(status, code, detail.clone()),
             AppError::Forbidden(detail) => Problem::new(status, "forbidden", detail.clone()),
             AppError::NotFound(what) => Problem::new(status, "not_found", format!("{what} was not found.")),
-            AppError::MethodNotAllowed { allow } => Problem::new(
-                status,
-                "method_not_allowed",
-                format!("This resource supports {}.", allow.join(", ")),
-            ),
+            AppError::MethodNotAllowed { allow } => {
+                Problem::new(status, "method_not_allowed", format!("This resource supports {}.", allow.join(", ")))
+            }
             AppError::Conflict { code, detail, current_state } => {
                 let mut p = Problem::new(status, code, detail.clone());
                 p.current_state = current_state.clone();
@@ -216,11 +216,8 @@ impl ResponseError for AppError {
         let headers = res.headers_mut();
         match self {
             AppError::Unauthenticated { code, .. } => {
-                let value = if *code == "unauthenticated" {
-                    "Bearer".to_string()
-                } else {
-                    format!("Bearer error=\"{code}\"")
-                };
+                let value =
+                    if *code == "unauthenticated" { "Bearer".to_string() } else { format!("Bearer error=\"{code}\"") };
                 if let Ok(v) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }

@@ -56,7 +56,8 @@ impl Modify for SecuritySchemes {
 
 /// The complete document: routes collected from the app, then the shared answers added.
 pub fn document() -> openapi::OpenApi {
-    let (_, mut doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
+    let (_, mut doc) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
     add_shared_answers(&mut doc);
     doc
 }
@@ -67,17 +68,83 @@ pub fn document_json() -> Result<String, serde_json::Error> {
 
 /// (status, component name, description, example code, example detail)
 const SHARED: &[(&str, &str, &str, &str, &str)] = &[
-    ("400", "BadRequest", "Malformed request: invalid JSON, bad path or query parameters", "malformed_json", "The request body is not valid JSON: EOF while parsing an object at line 1 column 1"),
-    ("401", "Unauthorized", "Missing, expired or invalid access token", "invalid_token", "The access token is invalid or has expired."),
-    ("409", "Conflict", "Conflicts with the current state, or the same Idempotency-Key is still in progress", "idempotency_request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly."),
-    ("412", "PreconditionFailed", "If-Match does not match the current ETag", "precondition_failed", "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry."),
-    ("413", "PayloadTooLarge", "Request body over the size limit", "payload_too_large", "The request body exceeds the limit of 262144 bytes."),
-    ("415", "UnsupportedMediaType", "Request body is not JSON", "unsupported_media_type", "The request body must be application/json, not `text/plain`."),
-    ("422", "UnprocessableContent", "Validation failed (see `errors`), or the Idempotency-Key was used with another request", "validation_failed", "The request failed validation; see `errors`."),
-    ("428", "PreconditionRequired", "If-Match is required", "precondition_required", "This request must carry an If-Match header with the resource's current ETag."),
-    ("429", "TooManyRequests", "Rate limited; see Retry-After", "rate_limited", "Too many requests; retry after 42 seconds."),
-    ("500", "InternalError", "Unexpected error (details are logged, never returned)", "internal_error", "An unexpected error occurred."),
-    ("503", "ServiceUnavailable", "A dependency (the database) is unavailable; retry later", "service_unavailable", "The service is temporarily unavailable; retry shortly."),
+    (
+        "400",
+        "BadRequest",
+        "Malformed request: invalid JSON, bad path or query parameters",
+        "malformed_json",
+        "The request body is not valid JSON: EOF while parsing an object at line 1 column 1",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "Missing, expired or invalid access token",
+        "invalid_token",
+        "The access token is invalid or has expired.",
+    ),
+    (
+        "409",
+        "Conflict",
+        "Conflicts with the current state, or the same Idempotency-Key is still in progress",
+        "idempotency_request_in_progress",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+    ),
+    (
+        "412",
+        "PreconditionFailed",
+        "If-Match does not match the current ETag",
+        "precondition_failed",
+        "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry.",
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "Request body over the size limit",
+        "payload_too_large",
+        "The request body exceeds the limit of 262144 bytes.",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "Request body is not JSON",
+        "unsupported_media_type",
+        "The request body must be application/json, not `text/plain`.",
+    ),
+    (
+        "422",
+        "UnprocessableContent",
+        "Validation failed (see `errors`), or the Idempotency-Key was used with another request",
+        "validation_failed",
+        "The request failed validation; see `errors`.",
+    ),
+    (
+        "428",
+        "PreconditionRequired",
+        "If-Match is required",
+        "precondition_required",
+        "This request must carry an If-Match header with the resource's current ETag.",
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "Rate limited; see Retry-After",
+        "rate_limited",
+        "Too many requests; retry after 42 seconds.",
+    ),
+    (
+        "500",
+        "InternalError",
+        "Unexpected error (details are logged, never returned)",
+        "internal_error",
+        "An unexpected error occurred.",
+    ),
+    (
+        "503",
+        "ServiceUnavailable",
+        "A dependency (the database) is unavailable; retry later",
+        "service_unavailable",
+        "The service is temporarily unavailable; retry shortly.",
+    ),
 ];
 
 fn add_shared_answers(doc: &mut openapi::OpenApi) {
@@ -96,7 +163,8 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         });
         let mut content = Content::new(Some(Ref::from_schema_name("Problem")));
         content.example = Some(example);
-        let response = ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
+        let response =
+            ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
         components.responses.insert((*name).to_string(), RefOr::T(response));
     }
 

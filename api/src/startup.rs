@@ -41,7 +41,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
-    worker: JoinHandle<()>,
+    worker: Option<JoinHandle<()>>,
     stop_worker: watch::Sender<bool>,
 }
 
@@ -57,8 +57,9 @@ impl Application {
         if config.run_migrations {
             db::migrate_up(&connection).await?;
         }
-        let (keys, generated) = Keys::load(config.jwt_signing_key.as_deref(), &config.jwt_previous_public_keys, &config.data_dir)
-            .map_err(StartupError::Keys)?;
+        let (keys, generated) =
+            Keys::load(config.jwt_signing_key.as_deref(), &config.jwt_previous_public_keys, &config.data_dir)
+                .map_err(StartupError::Keys)?;
         if generated {
             tracing::warn!(
                 path = %config.data_dir.join("jwt-signing-key.pem").display(),
@@ -86,7 +87,9 @@ impl Application {
         };
 
         let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
-        tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
+        if config.run_outbox_worker {
+            tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
+        }
         let worker = OutboxWorker {
             db: connection,
             mailer,
@@ -95,7 +98,7 @@ impl Application {
             metrics: metrics.clone(),
         };
         let (stop_worker, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(worker.run(config.outbox_poll_interval, stop_rx));
+        let worker = config.run_outbox_worker.then(|| tokio::spawn(worker.run(config.outbox_poll_interval, stop_rx)));
 
         let port = listener.local_addr().map_err(|e| StartupError::Other(e.to_string()))?.port();
         let data = web::Data::new(state.clone());
@@ -147,7 +150,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
-        let _ = self.worker.await;
+        if let Some(worker) = self.worker {
+            let _ = worker.await;
+        }
         result
     }
 }

@@ -47,10 +47,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let delete = Query::delete()
-            .from_table(Affiliates::Table)
-            .and_where(Expr::col(Affiliates::Code).eq("wa"))
-            .to_owned();
+        let delete =
+            Query::delete().from_table(Affiliates::Table).and_where(Expr::col(Affiliates::Code).eq("wa")).to_owned();
         manager.execute(delete).await
     }
 }

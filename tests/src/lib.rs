@@ -1,1 +1,195 @@
+//! The black-box harness: each test starts the real service on its own database
+//! (a SQLite file in a temp folder, or a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` is set) and talks to it over HTTP.
+use std::{collections::HashMap, net::TcpListener, path::PathBuf};
 
+use api::{config::Config, domain::roles::Role, services::people, startup::Application, state::AppState};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub mail_dir: PathBuf,
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// A database of this test's own: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        None => format!("sqlite://{}/endorse.db?mode=rwc", dir.display()),
+        Some(admin_url) => {
+            let name = format!("endorse_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the service with extra environment variables.
+    pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            api::telemetry::init(api::config::LogFormat::Pretty);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database_url(dir.path()).await;
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("DATABASE_URL".into(), database_url.clone());
+        env.insert("DATA_DIR".into(), dir.path().display().to_string());
+        env.insert("BIND_ADDR".into(), "127.0.0.1:0".into());
+        env.insert("HTTP_WORKERS".into(), "2".into());
+        env.insert("DB_MAX_CONNECTIONS".into(), "8".into());
+        env.insert("OUTBOX_POLL_INTERVAL_MS".into(), "50".into());
+        env.insert("SHUTDOWN_TIMEOUT_SECONDS".into(), "2".into());
+        env.insert("LOGIN_RATE_LIMIT_PER_MINUTE".into(), "1000".into());
+        for (k, v) in vars {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(|name| env.get(name).cloned()).expect("valid test configuration");
+        let mail_dir = config.mail_dir.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let app = Application::build_with_listener(config, listener).await.expect("service starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            state,
+            mail_dir,
+            database_url,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.patch(self.url(path))
+    }
+
+    /// Creates an active staff account directly through the service layer.
+    pub async fn staff(&self, email: &str, affiliate: &str, roles: &[Role]) -> uuid::Uuid {
+        people::create_staff(
+            &self.state.db,
+            people::NewStaff {
+                email: email.into(),
+                affiliate: affiliate.into(),
+                given_name: "Test".into(),
+                family_name: "Person".into(),
+                password: PASSWORD.into(),
+                roles: roles.to_vec(),
+            },
+        )
+        .await
+        .expect("staff account created")
+        .id
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str) -> Value {
+        let res = self
+            .post("/v1/auth/token")
+            .json(&serde_json::json!({"grant_type": "password", "username": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "login of {email} failed");
+        res.json().await.expect("json")
+    }
+
+    /// A fresh account with `roles` at `affiliate`, signed in: its access token.
+    pub async fn token(&self, affiliate: &str, roles: &[Role]) -> String {
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        self.staff(&email, affiliate, roles).await;
+        self.login(&email).await["access_token"].as_str().expect("access token").to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("wa", &[Role::Admin]).await
+    }
+
+    /// Creates an affiliate as a fresh admin.
+    pub async fn create_affiliate(&self, code: &str) -> Value {
+        let admin = self.admin_token().await;
+        let res = self
+            .post("/v1/affiliates")
+            .bearer_auth(admin)
+            .json(&serde_json::json!({"code": code, "name": format!("Association {code}"), "time_zone": "America/Chicago", "currency": "USD"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        res.json().await.expect("json")
+    }
+
+    /// Counts rows of a table with an optional SQL condition (test inspection only).
+    pub async fn count(&self, table: &str, condition: &str) -> i64 {
+        let sql = if condition.is_empty() {
+            format!("SELECT COUNT(*) AS n FROM {table}")
+        } else {
+            format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}")
+        };
+        let backend = self.state.db.get_database_backend();
+        let row = self
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sending the stop command is immediate; the server winds down on its own.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Asserts an RFC 9457 problem response and returns its body.
+pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    let actual = res.status().as_u16();
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let text = res.text().await.expect("body");
+    assert_eq!(actual, status, "status; body: {text}");
+    assert!(content_type.starts_with("application/problem+json"), "content-type {content_type}; body: {text}");
+    let body: Value = serde_json::from_str(&text).expect("problem body is JSON");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("urn:endorse:problem:{code}"), "{body}");
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}

@@ -91,9 +91,7 @@ pub fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
             });
         }
     };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal("application state missing"))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("application state missing"))?;
     let claims = tokens::verify(&state.keys, &state.token_settings, token).map_err(|e| {
         tracing::debug!(reason = %e, "access token refused");
         invalid_token()

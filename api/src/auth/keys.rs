@@ -10,7 +10,8 @@ use jsonwebtoken::{
 use rand::TryRngCore;
 
 /// RFC 8410 PKCS#8 prefix of an Ed25519 private key; the 32-byte seed follows.
-const ED25519_PKCS8_PREFIX: [u8; 16] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+const ED25519_PKCS8_PREFIX: [u8; 16] =
+    [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 
 pub struct Keys {
     pub kid: String,
@@ -35,7 +36,8 @@ impl Keys {
         let mut keys = vec![current];
         for pem in previous_public_pems {
             let key = DecodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| format!("previous public key: {e}"))?;
-            let mut jwk = Jwk::from_decoding_key(&key, Some(Algorithm::EdDSA)).map_err(|e| format!("previous public key: {e}"))?;
+            let mut jwk = Jwk::from_decoding_key(&key, Some(Algorithm::EdDSA))
+                .map_err(|e| format!("previous public key: {e}"))?;
             let id = thumbprint(&jwk)?;
             jwk.common.key_id = Some(id.clone());
             jwk.common.public_key_use = Some(PublicKeyUse::Signature);
@@ -59,7 +61,8 @@ impl Keys {
                 let pem = match std::fs::read_to_string(&path) {
                     Ok(pem) => pem,
                     Err(_) => {
-                        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+                        std::fs::create_dir_all(data_dir)
+                            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
                         let pem = generate_pem()?;
                         write_private(&path, &pem)?;
                         pem

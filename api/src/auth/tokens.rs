@@ -120,7 +120,11 @@ mod tests {
 
     fn setup() -> (Keys, TokenSettings) {
         let keys = Keys::from_pem(&generate_pem().expect("key"), &[]).expect("keys");
-        let settings = TokenSettings { issuer: "https://issuer".into(), audience: "endorse-api".into(), access_ttl: Duration::from_secs(60) };
+        let settings = TokenSettings {
+            issuer: "https://issuer".into(),
+            audience: "endorse-api".into(),
+            access_ttl: Duration::from_secs(60),
+        };
         (keys, settings)
     }
 
@@ -155,10 +159,14 @@ mod tests {
         let parts: Vec<&str> = t.split('.').collect();
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"at+jwt"}"#);
         assert!(verify(&keys, &s, &format!("{none_header}.{}.", parts[1])).is_err());
-        let mut payload: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+        let mut payload: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
         payload["roles"] = serde_json::json!(["admin", "coordinator"]);
         let forged = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).expect("json"));
-        assert!(matches!(verify(&keys, &s, &format!("{}.{forged}.{}", parts[0], parts[2])), Err(TokenError::Invalid(_))));
+        assert!(matches!(
+            verify(&keys, &s, &format!("{}.{forged}.{}", parts[0], parts[2])),
+            Err(TokenError::Invalid(_))
+        ));
         assert_eq!(verify(&keys, &s, "not-a-jwt"), Err(TokenError::Malformed));
     }
 }

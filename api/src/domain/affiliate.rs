@@ -13,9 +13,7 @@ impl AffiliateCode {
         if ok_len && ok_chars && ok_ends {
             Ok(AffiliateCode(raw.to_string()))
         } else {
-            Err(format!(
-                "`{raw}` is not a code: 2-32 characters of a-z, 0-9 and '-', starting with a letter"
-            ))
+            Err(format!("`{raw}` is not a code: 2-32 characters of a-z, 0-9 and '-', starting with a letter"))
         }
     }
 
@@ -51,9 +49,8 @@ impl TimeZone {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Currency(String);
 
-const CURRENCIES: &[&str] = &[
-    "USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "MXN", "ZAR", "SGD", "HKD",
-];
+const CURRENCIES: &[&str] =
+    &["USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "MXN", "ZAR", "SGD", "HKD"];
 
 impl Currency {
     pub fn parse(raw: &str) -> Result<Self, String> {

@@ -1,5 +1,5 @@
 //! Pure rules: no I/O, no HTTP, no SQL. Parsed types here make invalid states
 //! unrepresentable for the services that use them.
 pub mod affiliate;
-pub mod roles;
 pub mod people;
+pub mod roles;

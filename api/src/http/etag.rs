@@ -76,8 +76,7 @@ impl FromRequest for Precondition {
 pub fn not_modified(req: &HttpRequest, version: i64) -> Option<HttpResponse> {
     let raw = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
     let current = etag(version);
-    let hit = raw.trim() == "*"
-        || raw.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == current);
+    let hit = raw.trim() == "*" || raw.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == current);
     hit.then(|| HttpResponse::build(StatusCode::NOT_MODIFIED).insert_header((header::ETAG, current)).finish())
 }
 

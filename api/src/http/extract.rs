@@ -1,12 +1,6 @@
 //! JSON body and query extractors that answer with problem responses naming the
 //! offending field, and the error handlers for actix's own path extractor.
-use actix_web::{
-    FromRequest, HttpRequest,
-    dev::Payload,
-    error::PathError,
-    http::header,
-    web,
-};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, error::PathError, http::header, web};
 use futures_util::{StreamExt, future::LocalBoxFuture};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
@@ -61,9 +55,9 @@ pub fn is_json_media_type(value: &str) -> bool {
 fn check_json_content_type(req: &HttpRequest) -> Result<(), AppError> {
     match req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         Some(ct) if is_json_media_type(ct) => Ok(()),
-        Some(ct) => Err(AppError::UnsupportedMediaType(format!(
-            "The request body must be application/json, not `{ct}`."
-        ))),
+        Some(ct) => {
+            Err(AppError::UnsupportedMediaType(format!("The request body must be application/json, not `{ct}`.")))
+        }
         None => Err(AppError::UnsupportedMediaType(
             "The request has a body but no Content-Type; send application/json.".into(),
         )),
@@ -97,10 +91,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let inner = err.into_inner();
             use serde_json::error::Category;
             match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => Err(AppError::bad_request(
-                    "malformed_json",
-                    format!("The request body is not valid JSON: {inner}"),
-                )),
+                Category::Syntax | Category::Eof | Category::Io => {
+                    Err(AppError::bad_request("malformed_json", format!("The request body is not valid JSON: {inner}")))
+                }
                 Category::Data => Err(AppError::Validation(vec![data_error(&path, &inner.to_string())])),
             }
         }
@@ -110,12 +103,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// Turns a serde data error into a field error with a stable code.
 fn data_error(path: &str, message: &str) -> FieldError {
     let message = message.split(" at line ").next().unwrap_or(message).to_string();
-    let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_string)
-    };
+    let named = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_string);
     let join = |field: &str| if path == "." || path.is_empty() { field.to_string() } else { format!("{path}.{field}") };
     if let Some(field) = named("unknown field `") {
         // serde_path_to_error's path already ends at the unknown field.
@@ -143,7 +131,11 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
-                    let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| default_message(&e.code, &e.params));
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| default_message(&e.code, &e.params));
                     out.push(FieldError::new(path.clone(), e.code.to_string(), message));
                 }
             }
@@ -157,7 +149,10 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
 }
 
-fn default_message(code: &str, params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>) -> String {
+fn default_message(
+    code: &str,
+    params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>,
+) -> String {
     match code {
         "length" => match (params.get("min"), params.get("max")) {
             (Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
@@ -196,7 +191,11 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, App
         let path = err.path().to_string();
         let mut fe = data_error(&path, &err.into_inner().to_string());
         fe.field = fe.field.replace("body", "query");
-        AppError::BadRequest { code: "invalid_query", detail: "A query parameter is invalid; see `errors`.".into(), errors: vec![fe] }
+        AppError::BadRequest {
+            code: "invalid_query",
+            detail: "A query parameter is invalid; see `errors`.".into(),
+            errors: vec![fe],
+        }
     })?;
     value.validate().map_err(|e| AppError::BadRequest {
         code: "invalid_query",

@@ -87,7 +87,10 @@ where
                 return service.call(req).await.map(|r| r.map_into_boxed_body());
             }
             if !valid_key(&key) {
-                let err = AppError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters.");
+                let err = AppError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1-255 visible ASCII characters.",
+                );
                 return Ok(problem(req, err));
             }
             // Keys are scoped per caller; an invalid token is left for the handler to refuse.
@@ -147,7 +150,8 @@ where
                 }
             };
             let status = res.status();
-            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED {
+            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED
+            {
                 if let Err(e) = idempotency::abandon(&state.db, record).await {
                     tracing::warn!(error = %e, "could not release idempotency key");
                 }
@@ -159,7 +163,10 @@ where
                 Ok(b) => b,
                 Err(_) => {
                     let _ = idempotency::abandon(&state.db, record).await;
-                    return Ok(ServiceResponse::new(req, AppError::internal("response body unreadable").error_response()));
+                    return Ok(ServiceResponse::new(
+                        req,
+                        AppError::internal("response body unreadable").error_response(),
+                    ));
                 }
             };
             let stored = StoredResponse {

@@ -55,7 +55,12 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 
     /// Cuts the over-fetched rows to the page and makes the next cursor from the last row.
-    pub fn finish<T>(&self, list: &str, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Result<(Vec<T>, Option<String>), AppError> {
+    pub fn finish<T>(
+        &self,
+        list: &str,
+        mut rows: Vec<T>,
+        key: impl Fn(&T) -> K,
+    ) -> Result<(Vec<T>, Option<String>), AppError> {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         let next = match (more, rows.last()) {

@@ -94,7 +94,8 @@ where
             let (head, body) = res.into_parts();
             // Short plain-text reasons from actix (e.g. a CORS refusal) are kept as the detail.
             let original = actix_web::body::to_bytes_limited(body, 512).await.ok().and_then(|r| r.ok());
-            let text = original.as_ref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).filter(|s| !s.is_empty());
+            let text =
+                original.as_ref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).filter(|s| !s.is_empty());
             let problem = Problem::new(status, &code_for(status), generic_detail(status, text));
             let mut fresh = problem.response();
             for (name, value) in head.headers() {

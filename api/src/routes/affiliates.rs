@@ -46,7 +46,11 @@ pub async fn list(state: web::Data<AppState>, query: ApiQuery<AffiliateListQuery
     )
 )]
 #[get("/affiliates/{affiliate}")]
-pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let model = affiliates::find(&state.db, &path.into_inner()).await?;
     if let Some(res) = not_modified(&req, model.version) {
         return Ok(res);
@@ -67,7 +71,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<S
     )
 )]
 #[post("/affiliates")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ApiJson<NewAffiliate>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewAffiliate>,
+) -> Result<HttpResponse, AppError> {
     let model = affiliates::create(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/affiliates/{}", model.code)))

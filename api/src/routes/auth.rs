@@ -10,10 +10,8 @@ use crate::{
 };
 
 fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_string();
-        }
+    if trust_forwarded_for && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_string();
     }
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
@@ -35,25 +33,37 @@ fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     )
 )]
 #[post("/auth/token")]
-pub async fn token(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+pub async fn token(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let body = read_body(payload.into_inner(), body_limit(&req)).await?;
-    let request: TokenRequest = if is_json_media_type(&content_type) {
+    let fields: serde_json::Value = if is_json_media_type(&content_type) {
         parse_json(&body)?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        serde_urlencoded::from_bytes(&body).map_err(|e| {
-            let msg = e.to_string();
-            if msg.contains("unknown variant") {
-                AppError::bad_request("unsupported_grant_type", "Supported grant types: password, refresh_token.")
-            } else {
-                AppError::bad_request("invalid_request", format!("The token request is invalid: {msg}"))
-            }
-        })?
+        let pairs: std::collections::BTreeMap<String, String> = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            AppError::bad_request("invalid_request", format!("The token request is not a valid form: {e}"))
+        })?;
+        serde_json::to_value(pairs).map_err(AppError::internal)?
     } else {
         return Err(AppError::UnsupportedMediaType(
             "Send the token request as application/json or application/x-www-form-urlencoded.".into(),
         ));
     };
+    match fields.get("grant_type").and_then(|g| g.as_str()) {
+        Some("password" | "refresh_token") => {}
+        Some(other) => {
+            return Err(AppError::bad_request(
+                "unsupported_grant_type",
+                format!("Grant type `{other}` is not supported; use password or refresh_token."),
+            ));
+        }
+        None => return Err(AppError::invalid_field("grant_type", "required", "`grant_type` is required")),
+    }
+    let request: TokenRequest = parse_json(fields.to_string().as_bytes())?;
     let pair = match request {
         TokenRequest::Password { username, password } => {
             let client = client_address(&req, state.config.trust_forwarded_for);
@@ -127,5 +137,7 @@ pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(people::me(&state.db, &caller).await?))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(people::me(&state.db, &caller).await?))
 }

@@ -1,6 +1,5 @@
 //! Affiliates: public reads; admins create; admins and the affiliate's own
 //! coordinators change settings.
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, sea_query::Expr,
@@ -9,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    db::{begin_write, is_unique_violation},
+    db::{self, begin_write, is_unique_violation},
     dto::affiliates::{Affiliate, AffiliatePatch, NewAffiliate},
     error::{AppError, AppResult},
     http::{etag::Precondition, pagination::PageRequest},
@@ -45,7 +44,7 @@ fn representation(model: &affiliate::Model) -> serde_json::Value {
 
 pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliate) -> AppResult<affiliate::Model> {
     caller.require_admin()?;
-    let now = Utc::now();
+    let now = db::now();
     let txn = begin_write(db).await?;
     let model = affiliate::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -63,7 +62,10 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::conflict("affiliate_code_taken", format!("An affiliate with code `{}` already exists.", input.code))
+            AppError::conflict(
+                "affiliate_code_taken",
+                format!("An affiliate with code `{}` already exists.", input.code),
+            )
         } else {
             e.into()
         }
@@ -131,7 +133,7 @@ pub async fn update(
         return Ok(current);
     }
     next.version = current.version + 1;
-    next.updated_at = Utc::now();
+    next.updated_at = db::now();
 
     // Conditional on the version read: a concurrent writer makes this match no row.
     let result = Affiliates::update_many()

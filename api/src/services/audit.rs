@@ -1,5 +1,6 @@
 //! The audit log: who changed what, with the before and after images and the
 //! request id, written in the same transaction as the change.
+use crate::db;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::Value;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<
         before: Set(entry.before),
         after: Set(entry.after),
         request_id: Set(actor.request_id.clone()),
-        occurred_at: Set(chrono::Utc::now()),
+        occurred_at: Set(db::now()),
     }
     .insert(db)
     .await

@@ -1,5 +1,6 @@
 //! The change log that partners' feeds read: one row per created, updated or deleted
 //! record, appended in the same transaction as the change.
+use crate::db;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, NotSet, Set};
 use serde_json::Value;
 use uuid::Uuid;
@@ -36,7 +37,7 @@ pub async fn append(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
             Operation::Delete => "delete".into(),
         }),
         representation: Set(change.representation),
-        changed_at: Set(chrono::Utc::now()),
+        changed_at: Set(db::now()),
     }
     .insert(db)
     .await

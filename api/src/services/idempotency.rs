@@ -3,13 +3,12 @@
 //! flight (409) or, once it is done, get its stored response back.
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::db::is_unique_violation;
+use crate::db::{self, is_unique_violation};
 use entity::idempotency_key::{self, Column, Entity as Keys};
 
 #[derive(Debug)]
@@ -29,9 +28,15 @@ pub enum Begin {
     Mismatch,
 }
 
-pub async fn begin(db: &DatabaseConnection, caller: &str, key: &str, request_hash: &str, ttl: Duration) -> Result<Begin, DbErr> {
+pub async fn begin(
+    db: &DatabaseConnection,
+    caller: &str,
+    key: &str,
+    request_hash: &str,
+    ttl: Duration,
+) -> Result<Begin, DbErr> {
     for _ in 0..3 {
-        let now = Utc::now();
+        let now = db::now();
         let id = Uuid::now_v7();
         let inserted = idempotency_key::ActiveModel {
             id: Set(id),
@@ -50,7 +55,8 @@ pub async fn begin(db: &DatabaseConnection, caller: &str, key: &str, request_has
         match inserted {
             Ok(_) => return Ok(Begin::Proceed(id)),
             Err(e) if is_unique_violation(&e) => {
-                let existing = Keys::find().filter(Column::Caller.eq(caller)).filter(Column::Key.eq(key)).one(db).await?;
+                let existing =
+                    Keys::find().filter(Column::Caller.eq(caller)).filter(Column::Key.eq(key)).one(db).await?;
                 match existing {
                     None => continue,
                     Some(row) if row.expires_at <= now => {
@@ -99,5 +105,5 @@ pub async fn abandon(db: &DatabaseConnection, id: Uuid) -> Result<(), DbErr> {
 }
 
 pub async fn purge_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
-    Keys::delete_many().filter(Column::ExpiresAt.lt(Utc::now())).exec(db).await.map(|r| r.rows_affected)
+    Keys::delete_many().filter(Column::ExpiresAt.lt(db::now())).exec(db).await.map(|r| r.rows_affected)
 }

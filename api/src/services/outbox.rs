@@ -1,6 +1,7 @@
 //! The outbox: side effects recorded in the caller's transaction and delivered later
 //! by the worker. Claiming uses a lease (and `FOR UPDATE SKIP LOCKED` on PostgreSQL)
 //! so that several replicas never deliver the same message at the same time.
+use crate::db;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -31,7 +32,7 @@ pub async fn enqueue_email(db: &impl ConnectionTrait, email: &EmailMessage) -> R
 
 pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, payload: serde_json::Value) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = db::now();
     outbox_message::ActiveModel {
         id: Set(id),
         kind: Set(kind.to_string()),
@@ -51,9 +52,13 @@ pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, payload: serde_json:
 
 /// Takes up to `batch` due messages for this worker for `lease`; returns them with the
 /// attempt counted. A message whose worker died is due again when its lease runs out.
-pub async fn claim_due(db: &DatabaseConnection, batch: u64, lease: Duration) -> Result<Vec<outbox_message::Model>, DbErr> {
+pub async fn claim_due(
+    db: &DatabaseConnection,
+    batch: u64,
+    lease: Duration,
+) -> Result<Vec<outbox_message::Model>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
-    let now = Utc::now();
+    let now = db::now();
     let mut query = Outbox::find()
         .filter(Column::Status.eq("pending"))
         .filter(Column::NextAttemptAt.lte(now))
@@ -87,7 +92,7 @@ pub async fn claim_due(db: &DatabaseConnection, batch: u64, lease: Duration) -> 
 pub async fn mark_delivered(db: &DatabaseConnection, id: Uuid) -> Result<(), DbErr> {
     Outbox::update_many()
         .col_expr(Column::Status, Expr::value("sent"))
-        .col_expr(Column::DeliveredAt, Expr::value(Utc::now()))
+        .col_expr(Column::DeliveredAt, Expr::value(db::now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
@@ -97,7 +102,12 @@ pub async fn mark_delivered(db: &DatabaseConnection, id: Uuid) -> Result<(), DbE
 }
 
 /// Schedules another attempt at `retry_at`, or gives up (`dead`) when `retry_at` is `None`.
-pub async fn mark_failed(db: &DatabaseConnection, id: Uuid, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), DbErr> {
+pub async fn mark_failed(
+    db: &DatabaseConnection,
+    id: Uuid,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
     let mut update = Outbox::update_many()
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()));

@@ -1,12 +1,14 @@
 //! People's accounts: the first admin from the CLI, and the signed-in person's view.
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
     auth::{Caller, password},
-    db::{begin_write, is_unique_violation},
-    domain::{people::{AccountStatus, normalize_email}, roles::Role},
+    db::{self, begin_write, is_unique_violation},
+    domain::{
+        people::{AccountStatus, normalize_email},
+        roles::Role,
+    },
     dto::auth::Me,
     error::{AppError, AppResult},
     services::{
@@ -19,10 +21,7 @@ use entity::{person, role_assignment};
 /// Roles granted to a person (the implicit applicant role first).
 pub async fn roles_of(db: &impl ConnectionTrait, person_id: Uuid) -> AppResult<Vec<Role>> {
     let mut roles = vec![Role::Applicant];
-    let rows = role_assignment::Entity::find()
-        .filter(role_assignment::Column::PersonId.eq(person_id))
-        .all(db)
-        .await?;
+    let rows = role_assignment::Entity::find().filter(role_assignment::Column::PersonId.eq(person_id)).all(db).await?;
     for row in rows {
         if let Some(role) = Role::parse(&row.role).filter(|r| !roles.contains(r)) {
             roles.push(role);
@@ -51,7 +50,7 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     let hash = password::hash(input.password).await?;
     let txn = begin_write(db).await?;
     let affiliate = affiliates::find(&txn, &input.affiliate).await?;
-    let now = Utc::now();
+    let now = db::now();
     let person = person::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),

@@ -8,13 +8,13 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait as _, OnConflict, Query},
 };
 
-use crate::error::AppError;
+use crate::{db, error::AppError};
 use entity::rate_limit::{self, Column};
 
 /// Counts one hit on `bucket`; over `limit` hits in the current window → 429 with the
 /// seconds until the window ends.
 pub async fn hit(db: &impl ConnectionTrait, bucket: &str, limit: u32, window: Duration) -> Result<(), AppError> {
-    let now = Utc::now();
+    let now = db::now();
     let (key, window_end) = window_key(bucket, now, window);
     let stmt = Query::insert()
         .into_table(rate_limit::Entity)
@@ -47,11 +47,7 @@ fn window_key(bucket: &str, now: DateTime<Utc>, window: Duration) -> (String, Da
 }
 
 pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    rate_limit::Entity::delete_many()
-        .filter(Column::ExpiresAt.lt(Utc::now()))
-        .exec(db)
-        .await
-        .map(|r| r.rows_affected)
+    rate_limit::Entity::delete_many().filter(Column::ExpiresAt.lt(db::now())).exec(db).await.map(|r| r.rows_affected)
 }
 
 #[cfg(test)]

@@ -1,16 +1,13 @@
 //! Sign-in sessions: password grant, rotating refresh tokens with reuse detection,
 //! and revocation.
-use chrono::Utc;
 use rand::TryRngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
     auth::{password, tokens},
-    db::begin_write,
+    db::{self, begin_write},
     domain::people::{AccountStatus, normalize_email},
     error::{AppError, AppResult},
     services::{
@@ -50,10 +47,11 @@ async fn issue_pair(
     family_id: Uuid,
 ) -> AppResult<TokenPair> {
     let roles = roles_of(db, person.id).await?;
-    let access = tokens::issue(&state.keys, &state.token_settings, "person", person.id, person.affiliate_id, roles, None)
-        .map_err(AppError::internal)?;
+    let access =
+        tokens::issue(&state.keys, &state.token_settings, "person", person.id, person.affiliate_id, roles, None)
+            .map_err(AppError::internal)?;
     let refresh = new_refresh_token()?;
-    let now = Utc::now();
+    let now = db::now();
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl).map_err(AppError::internal)?;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -109,15 +107,16 @@ pub async fn login(state: &AppState, username: &str, pass: String, client: &str)
 /// leaked: the whole family is revoked and the holder must sign in again.
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenPair> {
     let txn = begin_write(&state.db).await?;
-    let now = Utc::now();
-    let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .one(&txn)
-        .await?
+    let now = db::now();
+    let Some(row) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     else {
         return Err(invalid_grant("The refresh token is not valid."));
     };
-    if row.revoked_at.is_some() || row.used_at.is_some() {
+    if row.revoked_at.is_some() {
+        return Err(invalid_grant("The refresh token has been revoked; sign in again."));
+    }
+    if row.used_at.is_some() {
         revoke_family(&txn, row.family_id).await?;
         audit::record(
             &txn,
@@ -163,7 +162,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenPair> {
 
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(db::now()))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -174,10 +173,8 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
 /// Signs out: revokes the token's whole family. Unknown tokens are not an error (RFC 7009).
 pub async fn revoke(state: &AppState, token: &str) -> AppResult<()> {
     let txn = begin_write(&state.db).await?;
-    if let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .one(&txn)
-        .await?
+    if let Some(row) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     {
         revoke_family(&txn, row.family_id).await?;
     }

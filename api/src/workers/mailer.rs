@@ -54,7 +54,9 @@ impl Mailer {
             Mailer::Folder(dir) => {
                 let path = dir.join(format!("{id}.eml"));
                 let tmp = dir.join(format!(".{id}.eml.tmp"));
-                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| format!("write {}: {e}", tmp.display()))?;
+                tokio::fs::write(&tmp, message.formatted())
+                    .await
+                    .map_err(|e| format!("write {}: {e}", tmp.display()))?;
                 tokio::fs::rename(&tmp, &path).await.map_err(|e| format!("rename {}: {e}", path.display()))
             }
         }

@@ -57,7 +57,7 @@ impl OutboxWorker {
                 Err(e) => tracing::warn!(error = %e, "outbox tick failed; will retry"),
             }
             ticks = ticks.wrapping_add(1);
-            if ticks % SWEEP_EVERY == 0 {
+            if ticks.is_multiple_of(SWEEP_EVERY) {
                 self.sweep().await;
             }
             tokio::select! {

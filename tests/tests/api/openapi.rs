@@ -1,0 +1,61 @@
+//! The committed OpenAPI document is what the code generates, and it documents the
+//! shared answers on every operation.
+use endorse_tests::TestApp;
+use serde_json::Value;
+
+fn committed() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn committed_document_is_current() {
+    let generated = api::openapi::document_json().unwrap();
+    assert!(
+        generated == committed(),
+        "openapi/openapi.json is stale: run `cargo run -p api --bin endorse -- openapi > openapi/openapi.json` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn served_document_matches_and_docs_render() {
+    let app = TestApp::spawn().await;
+    let served: Value = app.get("/openapi.json").send().await.unwrap().json().await.unwrap();
+    let committed: Value = serde_json::from_str(&committed()).unwrap();
+    assert_eq!(served, committed);
+    let docs = app.get("/docs").send().await.unwrap();
+    assert!(docs.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(docs.text().await.unwrap().contains("<html"));
+}
+
+#[test]
+fn every_operation_documents_its_problems() {
+    let doc: Value = serde_json::from_str(&committed()).unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|o| !o.is_empty())));
+            for status in ["500", "503"] {
+                assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+            }
+            if secured {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+            if matches!(method.as_str(), "patch" | "put" | "delete") {
+                assert!(responses.contains_key("412") && responses.contains_key("428"), "{method} {path}");
+                let params = op["parameters"].as_array().unwrap();
+                assert!(params.iter().any(|p| p["name"] == "If-Match" && p["required"] == true), "{method} {path}");
+            }
+            if method == "post" && !path.starts_with("/v1/auth/") {
+                let params = op["parameters"].as_array().unwrap();
+                assert!(params.iter().any(|p| p["name"] == "Idempotency-Key"), "{method} {path}");
+            }
+            assert!(op["operationId"].is_string(), "{method} {path}");
+        }
+    }
+    assert!(operations >= 14, "{operations}");
+}
