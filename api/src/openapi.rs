@@ -168,6 +168,7 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         components.responses.insert((*name).to_string(), RefOr::T(response));
     }
 
+    let mut used = std::collections::BTreeSet::new();
     for (path, item) in doc.paths.paths.iter_mut() {
         let is_auth = path.starts_with("/v1/auth/");
         let ops: [(&str, &mut Option<Operation>); 5] = [
@@ -181,14 +182,11 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
             let Some(op) = op.as_mut() else { continue };
             let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             let has_body = op.request_body.is_some();
-            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let changes = matches!(method, "put" | "patch" | "delete");
-            let mut wanted = vec!["500", "503"];
+            // Any route refuses a cross-origin request from an origin outside CORS_ORIGINS.
+            let mut wanted = vec!["400", "500", "503"];
             if secured {
                 wanted.push("401");
-            }
-            if has_body || has_params {
-                wanted.push("400");
             }
             if has_body {
                 wanted.extend(["413", "415", "422"]);
@@ -207,9 +205,17 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
                 }
                 if let Some((_, name, ..)) = SHARED.iter().find(|(s, ..)| *s == status) {
                     op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(*name)));
+                    used.insert(*name);
                 }
             }
         }
+    }
+    prune_unused(doc, &used);
+}
+
+fn prune_unused(doc: &mut openapi::OpenApi, used: &std::collections::BTreeSet<&str>) {
+    if let Some(components) = doc.components.as_mut() {
+        components.responses.retain(|name, _| used.contains(name.as_str()));
     }
 }
 

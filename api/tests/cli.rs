@@ -1,0 +1,162 @@
+//! The `endorse` binary as an operator uses it: migrations, the OpenAPI document, the
+//! first admin (password from standard input), and graceful shutdown on SIGTERM.
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_endorse");
+
+fn endorse(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATA_DIR", dir)
+        .env("DATABASE_URL", format!("sqlite://{}/endorse.db?mode=rwc", dir.display()))
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+#[test]
+fn openapi_command_prints_the_committed_document() {
+    let out = Command::new(BIN).arg("openapi").output().expect("runs");
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).expect("file");
+    assert!(String::from_utf8_lossy(&out.stdout) == committed, "openapi/openapi.json is stale");
+}
+
+#[test]
+fn migrate_status_down_and_up() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(endorse(dir.path()).args(["migrate", "up"]).status().expect("runs").success());
+    let status = endorse(dir.path()).args(["migrate", "status"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.lines().count() >= 10 && text.lines().all(|l| l.starts_with("applied")), "{text}");
+    assert!(endorse(dir.path()).args(["migrate", "down", "--steps", "2"]).status().expect("runs").success());
+    let text = String::from_utf8_lossy(&endorse(dir.path()).args(["migrate", "status"]).output().expect("runs").stdout).to_string();
+    assert_eq!(text.lines().filter(|l| l.starts_with("pending")).count(), 2, "{text}");
+    assert!(endorse(dir.path()).args(["migrate", "up"]).status().expect("runs").success());
+}
+
+#[test]
+fn bad_configuration_names_the_variable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = endorse(dir.path()).env("LOG_FORMAT", "xml").args(["migrate", "status"]).output().expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("LOG_FORMAT"), "{err}");
+}
+
+fn spawn_server(dir: &std::path::Path, port: u16) -> Child {
+    let mut child = endorse(dir)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("LOG_FORMAT", "json")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("the server did not start");
+}
+
+fn http(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+#[test]
+fn admin_create_reads_the_password_from_stdin_and_can_sign_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = endorse(dir.path())
+        .args(["admin", "create", "--email", "Admin@wa-aimh.org", "--affiliate", "wa"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("stdin").write_all(b"a long enough passphrase\n").expect("write");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created Admin@wa-aimh.org"));
+
+    let mut weak = endorse(dir.path())
+        .args(["admin", "create", "--email", "other@wa-aimh.org", "--affiliate", "wa"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    weak.stdin.take().expect("stdin").write_all(b"short\n").expect("write");
+    let out = weak.wait_with_output().expect("finishes");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+
+    let port = free_port();
+    let mut server = spawn_server(dir.path(), port);
+    let body = r#"{"grant_type":"password","username":"admin@wa-aimh.org","password":"a long enough passphrase"}"#;
+    let response = http(
+        port,
+        &format!("POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"access_token\""), "{response}");
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let mut server = spawn_server(dir.path(), port);
+    let mut logs = BufReader::new(server.stdout.take().expect("stdout"));
+
+    // Start a request and hold back the end of its body, so it is in flight.
+    let body = br#"{"token":"rt_not_a_real_token"}"#;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(stream, "POST /v1/auth/revoke HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).expect("write");
+    stream.write_all(&body[..10]).expect("write");
+    std::thread::sleep(Duration::from_millis(300));
+
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(500));
+    // New connections are refused while the old one is served.
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the listener is closed after SIGTERM");
+
+    stream.write_all(&body[10..]).expect("the in-flight request can still send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "exit status {status}");
+    let mut all = String::new();
+    let _ = logs.read_to_string(&mut all);
+    let line = all.lines().find(|l| l.contains("request completed")).unwrap_or_default();
+    let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+    assert!(parsed["request_id"].is_string() || parsed["span"]["request_id"].is_string(), "JSON logs carry the request id: {line}");
+    let _ = logs.read_line(&mut String::new());
+}
