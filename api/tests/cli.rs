@@ -27,7 +27,8 @@ fn free_port() -> u16 {
 fn openapi_command_prints_the_committed_document() {
     let out = Command::new(BIN).arg("openapi").output().expect("runs");
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).expect("file");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).expect("file");
     assert!(String::from_utf8_lossy(&out.stdout) == committed, "openapi/openapi.json is stale");
 }
 
@@ -39,7 +40,8 @@ fn migrate_status_down_and_up() {
     let text = String::from_utf8_lossy(&status.stdout);
     assert!(text.lines().count() >= 10 && text.lines().all(|l| l.starts_with("applied")), "{text}");
     assert!(endorse(dir.path()).args(["migrate", "down", "--steps", "2"]).status().expect("runs").success());
-    let text = String::from_utf8_lossy(&endorse(dir.path()).args(["migrate", "status"]).output().expect("runs").stdout).to_string();
+    let text = String::from_utf8_lossy(&endorse(dir.path()).args(["migrate", "status"]).output().expect("runs").stdout)
+        .to_string();
     assert_eq!(text.lines().filter(|l| l.starts_with("pending")).count(), 2, "{text}");
     assert!(endorse(dir.path()).args(["migrate", "up"]).status().expect("runs").success());
 }
@@ -111,7 +113,10 @@ fn admin_create_reads_the_password_from_stdin_and_can_sign_in() {
     let body = r#"{"grant_type":"password","username":"admin@wa-aimh.org","password":"a long enough passphrase"}"#;
     let response = http(
         port,
-        &format!("POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
+        &format!(
+            "POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
     );
     let _ = server.kill();
     let _ = server.wait();
@@ -157,6 +162,9 @@ fn sigterm_lets_an_in_flight_request_finish() {
     let _ = logs.read_to_string(&mut all);
     let line = all.lines().find(|l| l.contains("request completed")).unwrap_or_default();
     let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-    assert!(parsed["request_id"].is_string() || parsed["span"]["request_id"].is_string(), "JSON logs carry the request id: {line}");
+    assert!(
+        parsed["request_id"].is_string() || parsed["span"]["request_id"].is_string(),
+        "JSON logs carry the request id: {line}"
+    );
     let _ = logs.read_line(&mut String::new());
 }
