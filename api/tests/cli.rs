@@ -72,6 +72,7 @@ fn spawn_server(dir: &std::path::Path, port: u16) -> Child {
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
