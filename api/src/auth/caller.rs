@@ -49,6 +49,39 @@ impl Caller {
         self.is_admin() || (self.has_role(Role::Coordinator) && self.affiliate_id == affiliate_id)
     }
 
+    /// Whether the caller may see a record of `affiliate_id` owned by `owner` (a person,
+    /// if the record is personal): admins see all; staff and machine clients see their
+    /// affiliate's records; a person sees their own.
+    pub fn can_see(&self, affiliate_id: Uuid, owner: Option<Uuid>) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        if self.affiliate_id != affiliate_id {
+            return false;
+        }
+        match self.kind {
+            SubjectKind::Client => true,
+            SubjectKind::Person => {
+                self.has_role(Role::Coordinator) || self.has_role(Role::Reviewer) || owner == Some(self.id)
+            }
+        }
+    }
+
+    /// The record if the caller may see it; otherwise 404, so that another person's or
+    /// another affiliate's record is indistinguishable from one that does not exist.
+    pub fn visible<T>(
+        &self,
+        record: Option<T>,
+        affiliate_id: impl Fn(&T) -> Uuid,
+        owner: impl Fn(&T) -> Option<Uuid>,
+        what: &str,
+    ) -> Result<T, AppError> {
+        match record {
+            Some(r) if self.can_see(affiliate_id(&r), owner(&r)) => Ok(r),
+            _ => Err(AppError::NotFound(what.to_string())),
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.is_admin() { Ok(()) } else { Err(AppError::Forbidden("This action needs the admin role.".into())) }
     }
@@ -122,5 +155,52 @@ impl FromRequest for MaybeCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(authenticate(req).map(MaybeCaller))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(kind: SubjectKind, affiliate: Uuid, roles: &[Role]) -> Caller {
+        Caller {
+            kind,
+            id: Uuid::now_v7(),
+            affiliate_id: affiliate,
+            roles: roles.to_vec(),
+            scopes: vec![],
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn visibility_is_scoped_to_affiliate_and_owner() {
+        let wa = Uuid::now_v7();
+        let mi = Uuid::now_v7();
+        let person = caller(SubjectKind::Person, wa, &[]);
+        let someone_else = Some(Uuid::now_v7());
+        assert!(person.can_see(wa, Some(person.id)));
+        assert!(!person.can_see(wa, someone_else), "another person's record");
+        assert!(!person.can_see(mi, Some(person.id)), "another affiliate");
+        let coordinator = caller(SubjectKind::Person, wa, &[Role::Coordinator]);
+        assert!(coordinator.can_see(wa, someone_else));
+        assert!(!coordinator.can_see(mi, someone_else));
+        let client = caller(SubjectKind::Client, wa, &[]);
+        assert!(client.can_see(wa, someone_else));
+        assert!(!client.can_see(mi, None));
+        let admin = caller(SubjectKind::Person, wa, &[Role::Admin]);
+        assert!(admin.can_see(mi, someone_else));
+        assert!(!client.has_role(Role::Admin), "machine clients hold no person roles");
+    }
+
+    #[test]
+    fn invisible_records_are_404() {
+        let wa = Uuid::now_v7();
+        let person = caller(SubjectKind::Person, wa, &[]);
+        let theirs = (wa, Some(Uuid::now_v7()));
+        let err = person.visible(Some(theirs), |r| r.0, |r| r.1, "Invoice").unwrap_err();
+        assert!(matches!(err, AppError::NotFound(_)));
+        let mine = (wa, Some(person.id));
+        assert!(person.visible(Some(mine), |r| r.0, |r| r.1, "Invoice").is_ok());
     }
 }
