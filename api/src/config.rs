@@ -23,6 +23,8 @@ pub struct Config {
     pub database_url: String,
     pub bind_addr: SocketAddr,
     pub public_base_url: Url,
+    /// Where links in emails point (the front end's pages `activate`, `reset-password`, `confirm-email`).
+    pub frontend_base_url: Url,
     /// Where the SQLite database, the development signing key and mail files live.
     pub data_dir: PathBuf,
     /// PEM (PKCS#8 Ed25519) text or a path to such a file. `None`: a dev key in `data_dir`.
@@ -43,6 +45,8 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// Login attempts allowed per account (and, times five, per client address) per minute.
     pub login_rate_limit_per_minute: u32,
+    /// Registrations allowed per client address per hour.
+    pub registration_rate_limit_per_hour: u32,
     /// Use the `X-Forwarded-For` address for rate limits (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     pub shutdown_timeout: Duration,
@@ -85,6 +89,14 @@ impl Config {
         };
         if !matches!(public_base_url.scheme(), "http" | "https") {
             return Err(ConfigError { var: "PUBLIC_BASE_URL", message: "must be an http or https URL".into() });
+        }
+        let frontend_base_url = match var("FRONTEND_BASE_URL") {
+            Some(v) => Url::parse(&v).map_err(|e| ConfigError { var: "FRONTEND_BASE_URL", message: e.to_string() })?,
+            None => public_base_url.clone(),
+        };
+        let registration_limit: u32 = parse(&var, "REGISTRATION_RATE_LIMIT_PER_HOUR", "20")?;
+        if registration_limit == 0 {
+            return Err(ConfigError { var: "REGISTRATION_RATE_LIMIT_PER_HOUR", message: "must be at least 1".into() });
         }
         let issuer = var("JWT_ISSUER").unwrap_or_else(|| public_base_url.as_str().trim_end_matches('/').to_string());
         let log_format = match var("LOG_FORMAT").as_deref() {
@@ -161,6 +173,8 @@ impl Config {
             database_url,
             bind_addr,
             public_base_url,
+            frontend_base_url,
+            registration_rate_limit_per_hour: registration_limit,
             jwt_signing_key: var("JWT_SIGNING_KEY"),
             jwt_previous_public_keys: var("JWT_PREVIOUS_PUBLIC_KEYS")
                 .map(|v| v.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())

@@ -29,6 +29,12 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "auth", description = "Tokens, keys and the signed-in person"),
         (name = "affiliates", description = "Associations that run endorsement"),
+        (name = "registration", description = "Registering for endorsement and activating the account"),
+        (name = "accounts", description = "One's own profile, password and email"),
+        (name = "people", description = "People of an affiliate, for its staff"),
+        (name = "memberships", description = "Membership plans and memberships"),
+        (name = "billing", description = "Fee schedules, invoices, payments, waivers and refunds"),
+        (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),
     components(schemas(Problem, FieldError)),
@@ -180,6 +186,10 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         ];
         for (method, op) in ops {
             let Some(op) = op.as_mut() else { continue };
+            // Handler names repeat across resources (`get`, `list`): qualify them by tag.
+            if let (Some(id), Some(tag)) = (op.operation_id.as_ref(), op.tags.as_ref().and_then(|t| t.first())) {
+                op.operation_id = Some(format!("{tag}_{id}"));
+            }
             let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             let has_body = op.request_body.is_some();
             let changes = matches!(method, "put" | "patch" | "delete");

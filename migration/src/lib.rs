@@ -12,6 +12,20 @@ mod m0007_outbox_messages;
 mod m0008_idempotency_keys;
 mod m0009_rate_limits;
 mod m0010_seed_washington;
+mod m0011_registrations;
+mod m0012_login_tokens;
+mod m0013_fee_schedules;
+mod m0014_seed_washington_fees;
+mod m0015_invoices;
+mod m0016_invoice_lines;
+mod m0017_invoice_entries;
+mod m0018_membership_plans;
+mod m0019_seed_washington_plan;
+mod m0020_memberships;
+mod m0021_machine_clients;
+
+pub use m0010_seed_washington::WASHINGTON_ID;
+pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
 
 pub struct Migrator;
 
@@ -29,6 +43,17 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_idempotency_keys::Migration),
             Box::new(m0009_rate_limits::Migration),
             Box::new(m0010_seed_washington::Migration),
+            Box::new(m0011_registrations::Migration),
+            Box::new(m0012_login_tokens::Migration),
+            Box::new(m0013_fee_schedules::Migration),
+            Box::new(m0014_seed_washington_fees::Migration),
+            Box::new(m0015_invoices::Migration),
+            Box::new(m0016_invoice_lines::Migration),
+            Box::new(m0017_invoice_entries::Migration),
+            Box::new(m0018_membership_plans::Migration),
+            Box::new(m0019_seed_washington_plan::Migration),
+            Box::new(m0020_memberships::Migration),
+            Box::new(m0021_machine_clients::Migration),
         ]
     }
 }

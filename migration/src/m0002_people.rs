@@ -17,6 +17,13 @@ pub enum People {
     PasswordHash,
     Status,
     PreferredLanguage,
+    Phone,
+    AddressLine1,
+    AddressLine2,
+    City,
+    Region,
+    PostalCode,
+    Country,
     CreatedAt,
     UpdatedAt,
     Version,
@@ -38,6 +45,13 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(People::PasswordHash, 255))
                     .col(string_len(People::Status, 16))
                     .col(string_len(People::PreferredLanguage, 8))
+                    .col(string_len_null(People::Phone, 32))
+                    .col(string_len_null(People::AddressLine1, 200))
+                    .col(string_len_null(People::AddressLine2, 200))
+                    .col(string_len_null(People::City, 100))
+                    .col(string_len_null(People::Region, 100))
+                    .col(string_len_null(People::PostalCode, 20))
+                    .col(string_len_null(People::Country, 2))
                     .col(timestamp_with_time_zone(People::CreatedAt))
                     .col(timestamp_with_time_zone(People::UpdatedAt))
                     .col(big_integer(People::Version))

@@ -82,6 +82,26 @@ impl Caller {
         }
     }
 
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.kind == SubjectKind::Client && self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// Staff work on an affiliate's records: its coordinators (or an admin), or one of
+    /// its machine clients holding `scope`. Others get 403.
+    pub fn require_staff_or_scope(&self, affiliate_id: Uuid, scope: &str) -> Result<(), AppError> {
+        let allowed = match self.kind {
+            SubjectKind::Person => self.manages_affiliate(affiliate_id),
+            SubjectKind::Client => self.affiliate_id == affiliate_id && self.has_scope(scope),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "This needs a coordinator of the affiliate or a machine client with the `{scope}` scope."
+            )))
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.is_admin() { Ok(()) } else { Err(AppError::Forbidden("This action needs the admin role.".into())) }
     }

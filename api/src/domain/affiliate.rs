@@ -42,6 +42,11 @@ impl TimeZone {
     pub fn name(&self) -> &'static str {
         self.0.name()
     }
+
+    /// The calendar day at `instant` in this zone ("today" for the affiliate).
+    pub fn local_date(&self, instant: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        instant.with_timezone(&self.0).date_naive()
+    }
 }
 
 /// ISO 4217 currency code of the affiliate's fees. Only currencies with two minor
@@ -85,6 +90,17 @@ mod tests {
         assert_eq!(TimeZone::parse("America/Los_Angeles").map(|t| t.name()), Ok("America/Los_Angeles"));
         assert!(TimeZone::parse("PST8PDT-ish").is_err());
         assert!(TimeZone::parse("").is_err());
+    }
+
+    #[test]
+    fn today_is_the_affiliate_s_day() {
+        use chrono::TimeZone as _;
+        let tz = TimeZone::parse("America/Los_Angeles").expect("tz");
+        // 06:30 UTC on 1 October is still 30 September in Washington.
+        let instant = chrono::Utc.with_ymd_and_hms(2026, 10, 1, 6, 30, 0).single().expect("time");
+        assert_eq!(tz.local_date(instant), chrono::NaiveDate::from_ymd_opt(2026, 9, 30).expect("date"));
+        let later = chrono::Utc.with_ymd_and_hms(2026, 10, 1, 7, 0, 0).single().expect("time");
+        assert_eq!(tz.local_date(later), chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"));
     }
 
     #[test]

@@ -3,3 +3,6 @@
 pub mod affiliate;
 pub mod people;
 pub mod roles;
+pub mod membership;
+pub mod money;
+pub mod scopes;

@@ -1,9 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
-use crate::domain::roles::Role;
 
 /// OAuth 2.0 token request (RFC 6749), as JSON or as a form.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -14,6 +12,13 @@ pub enum TokenRequest {
     Password { username: String, password: String },
     /// Exchange a refresh token for a new access token and a new refresh token.
     RefreshToken { refresh_token: String },
+    /// A machine client authenticates with its credentials (also accepted as HTTP Basic).
+    ClientCredentials {
+        client_id: String,
+        client_secret: String,
+        /// Space-separated subset of the client's scopes; all of them by default.
+        scope: Option<String>,
+    },
 }
 
 impl Validate for TokenRequest {
@@ -51,19 +56,6 @@ pub struct RevokeRequest {
     pub token_type_hint: Option<String>,
 }
 
-/// The signed-in person.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub id: Uuid,
-    pub email: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub affiliate_id: Uuid,
-    pub status: String,
-    pub preferred_language: String,
-    /// Every person is an applicant; other roles are granted by coordinators or admins.
-    pub roles: Vec<Role>,
-}
 
 /// OAuth 2.0 Authorization Server Metadata (RFC 8414), the subset this service supports.
 #[derive(Debug, Serialize, ToSchema)]

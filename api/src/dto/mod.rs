@@ -12,3 +12,8 @@ where
 {
     Option::<T>::deserialize(de).map(Some)
 }
+pub mod billing;
+pub mod clients;
+pub mod memberships;
+pub mod people;
+pub mod registrations;

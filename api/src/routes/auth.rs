@@ -2,21 +2,19 @@ use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 
 use crate::{
     auth::Caller,
-    dto::auth::{Me, RevokeRequest, ServerMetadata, TokenRequest, TokenResponse},
+    dto::{
+        auth::{RevokeRequest, ServerMetadata, TokenRequest, TokenResponse},
+        people::Profile,
+    },
     error::{AppError, Problem},
     http::extract::{ApiJson, body_limit, is_json_media_type, parse_json, read_body},
-    services::{people, sessions},
+    routes::auth_helpers::client_address,
+    services::{accounts, clients, sessions},
     state::AppState,
 };
 
-fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for && let Some(ip) = req.connection_info().realip_remote_addr() {
-        return ip.to_string();
-    }
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
-}
 
-/// The token endpoint (OAuth 2.0): `password` and `refresh_token` grants, as JSON or
+/// The token endpoint (OAuth 2.0): `password`, `refresh_token` and `client_credentials` grants, as JSON or
 /// `application/x-www-form-urlencoded`. Sign-in attempts are rate limited.
 #[utoipa::path(
     tag = "auth",
@@ -28,6 +26,7 @@ fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     responses(
         (status = 200, description = "Tokens issued", body = TokenResponse),
         (status = 400, description = "`invalid_grant` (wrong credentials, used or expired refresh token), `unsupported_grant_type`, malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client`: wrong client id or secret", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many sign-in attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
@@ -54,14 +53,22 @@ pub async fn token(
         ));
     };
     match fields.get("grant_type").and_then(|g| g.as_str()) {
-        Some("password" | "refresh_token") => {}
+        Some("password" | "refresh_token" | "client_credentials") => {}
         Some(other) => {
             return Err(AppError::bad_request(
                 "unsupported_grant_type",
-                format!("Grant type `{other}` is not supported; use password or refresh_token."),
+                format!("Grant type `{other}` is not supported; use password, refresh_token or client_credentials."),
             ));
         }
         None => return Err(AppError::invalid_field("grant_type", "required", "`grant_type` is required")),
+    }
+    let mut fields = fields;
+    // Client credentials may also come as HTTP Basic (RFC 6749 section 2.3.1).
+    if let Some((id, secret)) = basic_credentials(&req)
+        && let Some(map) = fields.as_object_mut()
+    {
+        map.entry("client_id").or_insert(serde_json::Value::String(id));
+        map.entry("client_secret").or_insert(serde_json::Value::String(secret));
     }
     let request: TokenRequest = parse_json(fields.to_string().as_bytes())?;
     let pair = match request {
@@ -70,6 +77,9 @@ pub async fn token(
             sessions::login(&state, &username, password, &client).await?
         }
         TokenRequest::RefreshToken { refresh_token } => sessions::refresh(&state, &refresh_token).await?,
+        TokenRequest::ClientCredentials { client_id, client_secret, scope } => {
+            clients::token(&state, &client_id, &client_secret, scope.as_deref()).await?
+        }
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -78,7 +88,8 @@ pub async fn token(
             access_token: pair.access_token,
             token_type: "Bearer".into(),
             expires_in: pair.expires_in,
-            refresh_token: Some(pair.refresh_token),
+            // Machine clients get no refresh token: they hold their credentials.
+            refresh_token: (!pair.refresh_token.is_empty()).then_some(pair.refresh_token),
         }))
 }
 
@@ -121,23 +132,39 @@ pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
         token_endpoint: format!("{base}/v1/auth/token"),
         revocation_endpoint: format!("{base}/v1/auth/revoke"),
         jwks_uri: format!("{base}/.well-known/jwks.json"),
-        grant_types_supported: vec!["password".into(), "refresh_token".into()],
-        token_endpoint_auth_methods_supported: vec!["none".into()],
+        grant_types_supported: vec!["password".into(), "refresh_token".into(), "client_credentials".into()],
+        token_endpoint_auth_methods_supported: vec!["none".into(), "client_secret_post".into(), "client_secret_basic".into()],
     })
 }
 
-/// The signed-in person: identity, affiliate and roles.
+/// The signed-in person: profile, roles and whether they are a member today.
 #[utoipa::path(
-    tag = "auth",
+    tag = "accounts",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The signed-in person", body = Me),
+        (status = 200, description = "The signed-in person's profile, roles and membership", body = Profile,
+            headers(("ETag" = String, description = "The person's version, for PATCH /v1/me"))),
         (status = 403, description = "Machine clients have no person", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    let profile = accounts::profile(&state.db, &caller).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(people::me(&state.db, &caller).await?))
+        .insert_header((header::ETAG, crate::http::etag::etag(profile.person.version)))
+        .json(profile))
+}
+
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    Some((unescape(id)?, unescape(secret)?))
 }

@@ -1,9 +1,16 @@
 //! HTTP handlers, one module per resource. Handlers stay thin: extract, call one
 //! service, map the result. Every route is registered through utoipa so it is documented.
+pub mod accounts;
 pub mod affiliates;
 pub mod auth;
+pub mod auth_helpers;
+pub mod billing;
+pub mod clients;
 pub mod docs;
 pub mod health;
+pub mod memberships;
+pub mod people;
+pub mod registrations;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -26,6 +33,40 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(affiliates::list)
                 .service(affiliates::create)
                 .service(affiliates::get)
-                .service(affiliates::update),
+                .service(affiliates::update)
+                .service(registrations::register)
+                .service(registrations::resend)
+                .service(registrations::activate)
+                .service(accounts::update_me)
+                .service(accounts::change_password)
+                .service(accounts::request_email_change)
+                .service(accounts::confirm_email_change)
+                .service(accounts::request_password_reset)
+                .service(accounts::confirm_password_reset)
+                .service(people::search)
+                .service(people::get)
+                .service(people::set_status)
+                .service(people::grant_role)
+                .service(people::revoke_role)
+                .service(people::memberships_of)
+                .service(people::record_external)
+                .service(people::membership_status)
+                .service(memberships::plans)
+                .service(memberships::create_plan)
+                .service(memberships::update_plan)
+                .service(memberships::join)
+                .service(memberships::mine)
+                .service(memberships::list)
+                .service(billing::schedule)
+                .service(billing::publish)
+                .service(billing::mine)
+                .service(billing::list)
+                .service(billing::get)
+                .service(billing::record)
+                .service(clients::create)
+                .service(clients::list)
+                .service(clients::get)
+                .service(clients::rotate)
+                .service(clients::revoke),
         );
 }

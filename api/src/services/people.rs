@@ -9,7 +9,6 @@ use crate::{
         people::{AccountStatus, normalize_email},
         roles::Role,
     },
-    dto::auth::Me,
     error::{AppError, AppResult},
     services::{
         affiliates,
@@ -61,6 +60,13 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
         password_hash: Set(Some(hash)),
         status: Set(AccountStatus::Active.as_str().into()),
         preferred_language: Set("en".into()),
+        phone: Set(None),
+        address_line1: Set(None),
+        address_line2: Set(None),
+        city: Set(None),
+        region: Set(None),
+        postal_code: Set(None),
+        country: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -106,20 +112,243 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     Ok(person)
 }
 
-pub async fn me(db: &DatabaseConnection, caller: &Caller) -> AppResult<Me> {
+
+// ---- staff: search, read, roles, status ----
+
+use crate::{
+    auth::SubjectKind,
+    dto::people::{GrantableRole, Person, StaffSettableStatus},
+    http::{etag::Precondition, pagination::PageRequest},
+    services::people_repr::log_person,
+};
+use sea_orm::{
+    Condition, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait as _, Func},
+};
+
+/// A person of the caller's affiliate as staff see them (coordinators, admins, or clients
+/// with `people:read`); the person themself too. Anyone else: 404.
+pub async fn get(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> AppResult<person::Model> {
+    let found = person::Entity::find_by_id(id).one(db).await?;
+    let visible = found.filter(|p| match caller.kind {
+        SubjectKind::Person => p.id == caller.id || caller.manages_affiliate(p.affiliate_id),
+        SubjectKind::Client => p.affiliate_id == caller.affiliate_id && caller.has_scope("people:read"),
+    });
+    visible.ok_or_else(|| AppError::NotFound("Person".into()))
+}
+
+/// Searches the affiliate's people by name or email and status.
+pub async fn search(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    q: Option<&str>,
+    status: Option<&str>,
+    page: &PageRequest<Uuid>,
+) -> AppResult<Vec<person::Model>> {
+    caller.require_staff_or_scope(caller.affiliate_id, "people:read")?;
+    let mut query = person::Entity::find()
+        .filter(person::Column::AffiliateId.eq(caller.affiliate_id))
+        .order_by_asc(person::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(q) = q {
+        // LIKE wildcards in the search text are matched literally.
+        let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let like = |col: person::Column| Expr::expr(Func::lower(Expr::col(col))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'));
+        query = query.filter(
+            Condition::any()
+                .add(like(person::Column::EmailNormalized))
+                .add(like(person::Column::GivenName))
+                .add(like(person::Column::FamilyName)),
+        );
+    }
+    if let Some(s) = status {
+        if AccountStatus::parse(s).is_none() {
+            return Err(AppError::BadRequest {
+                code: "invalid_query",
+                detail: "A query parameter is invalid; see `errors`.".into(),
+                errors: vec![crate::error::FieldError::new("status", "invalid", "must be pending, active or disabled")],
+            });
+        }
+        query = query.filter(person::Column::Status.eq(s));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(person::Column::Id.gt(after));
+    }
+    Ok(query.all(db).await?)
+}
+
+async fn bump(db: &impl ConnectionTrait, current: &person::Model, expected: Option<i64>) -> AppResult<person::Model> {
+    let mut update = person::Entity::update_many()
+        .col_expr(person::Column::Version, Expr::value(current.version + 1))
+        .col_expr(person::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(person::Column::Id.eq(current.id));
+    if let Some(v) = expected {
+        update = update.filter(person::Column::Version.eq(v));
+    }
+    if update.exec(db).await?.rows_affected != 1 {
+        return Err(AppError::PreconditionFailed);
+    }
+    person::Entity::find_by_id(current.id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))
+}
+
+fn check_grant(caller: &Caller, role: GrantableRole) -> AppResult<()> {
+    if role == GrantableRole::Admin && !caller.is_admin() {
+        return Err(AppError::Forbidden("Only admins grant or revoke the admin role.".into()));
+    }
+    Ok(())
+}
+
+/// Grants a role at the person's affiliate (coordinators; the admin role only by admins).
+pub async fn grant_role(db: &DatabaseConnection, caller: &Caller, id: Uuid, role: GrantableRole) -> AppResult<(person::Model, Vec<Role>)> {
     caller.require_person()?;
-    let person = person::Entity::find_by_id(caller.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Your account".into()))?;
-    Ok(Me {
-        id: person.id,
-        email: person.email,
-        given_name: person.given_name,
-        family_name: person.family_name,
-        affiliate_id: person.affiliate_id,
-        status: person.status,
-        preferred_language: person.preferred_language,
-        roles: roles_of(db, person.id).await?,
-    })
+    let txn = begin_write(db).await?;
+    let current = get(&txn, caller, id).await?;
+    if !caller.manages_affiliate(current.affiliate_id) {
+        return Err(AppError::NotFound("Person".into()));
+    }
+    check_grant(caller, role)?;
+    if current.status != AccountStatus::Active.as_str() {
+        return Err(AppError::Conflict {
+            code: "account_not_active",
+            detail: "Roles can be granted to active accounts only.".into(),
+            current_state: Some(current.status),
+        });
+    }
+    let before = roles_of(&txn, id).await?;
+    if before.contains(&role.role()) {
+        txn.commit().await?;
+        return Ok((current, before));
+    }
+    role_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(id),
+        affiliate_id: Set(current.affiliate_id),
+        role: Set(role.role().as_str().into()),
+        granted_at: Set(db::now()),
+        granted_by: Set(Some(caller.id)),
+    }
+    .insert(&txn)
+    .await?;
+    let updated = bump(&txn, &current, None).await?;
+    let after = roles_of(&txn, id).await?;
+    audit::record(&txn, &caller.actor(), role_entry(&current, "person.role_granted", &before, &after)).await?;
+    log_person(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok((updated, after))
+}
+
+fn role_entry<'a>(p: &person::Model, action: &'a str, before: &[Role], after: &[Role]) -> AuditEntry<'a> {
+    AuditEntry {
+        affiliate_id: Some(p.affiliate_id),
+        action,
+        resource_kind: "person",
+        resource_id: p.id.to_string(),
+        before: Some(serde_json::json!({"roles": before})),
+        after: Some(serde_json::json!({"roles": after})),
+    }
+}
+
+/// Revokes a role; needs the person's current ETag.
+pub async fn revoke_role(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    role: GrantableRole,
+    precondition: &Precondition,
+) -> AppResult<(person::Model, Vec<Role>)> {
+    caller.require_person()?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, caller, id).await?;
+    if !caller.manages_affiliate(current.affiliate_id) {
+        return Err(AppError::NotFound("Person".into()));
+    }
+    check_grant(caller, role)?;
+    let expected = precondition.check(current.version)?;
+    let before = roles_of(&txn, id).await?;
+    let removed = role_assignment::Entity::delete_many()
+        .filter(role_assignment::Column::PersonId.eq(id))
+        .filter(role_assignment::Column::Role.eq(role.role().as_str()))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(AppError::NotFound(format!("The {} role of this person", role.role().as_str())));
+    }
+    let updated = bump(&txn, &current, Some(expected)).await?;
+    let after = roles_of(&txn, id).await?;
+    audit::record(&txn, &caller.actor(), role_entry(&current, "person.role_revoked", &before, &after)).await?;
+    log_person(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok((updated, after))
+}
+
+/// Disables (or re-enables) an account; disabling signs it out everywhere.
+pub async fn set_status(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    status: StaffSettableStatus,
+    precondition: &Precondition,
+) -> AppResult<person::Model> {
+    caller.require_person()?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, caller, id).await?;
+    if !caller.manages_affiliate(current.affiliate_id) {
+        return Err(AppError::NotFound("Person".into()));
+    }
+    let expected = precondition.check(current.version)?;
+    if current.id == caller.id {
+        return Err(AppError::conflict("own_account", "You cannot change the status of your own account."));
+    }
+    let target = match status {
+        StaffSettableStatus::Active => AccountStatus::Active,
+        StaffSettableStatus::Disabled => AccountStatus::Disabled,
+    };
+    if target == AccountStatus::Active && current.password_hash.is_none() {
+        return Err(AppError::Conflict {
+            code: "account_not_activated",
+            detail: "This account has not set a password yet; it activates through its temporary login.".into(),
+            current_state: Some(current.status),
+        });
+    }
+    let result = person::Entity::update_many()
+        .col_expr(person::Column::Status, Expr::value(target.as_str()))
+        .col_expr(person::Column::Version, Expr::value(expected + 1))
+        .col_expr(person::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(person::Column::Id.eq(id))
+        .filter(person::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::PreconditionFailed);
+    }
+    if target == AccountStatus::Disabled {
+        entity::refresh_token::Entity::update_many()
+            .col_expr(entity::refresh_token::Column::RevokedAt, Expr::value(db::now()))
+            .filter(entity::refresh_token::Column::PersonId.eq(id))
+            .filter(entity::refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    let updated = person::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
+    audit::record(
+        &txn,
+        &caller.actor(),
+        AuditEntry {
+            affiliate_id: Some(current.affiliate_id),
+            action: if target == AccountStatus::Disabled { "person.disabled" } else { "person.enabled" },
+            resource_kind: "person",
+            resource_id: id.to_string(),
+            before: Some(serde_json::json!({"status": current.status})),
+            after: Some(serde_json::json!({"status": updated.status})),
+        },
+    )
+    .await?;
+    log_person(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub fn person_dto(p: person::Model) -> Person {
+    Person::from(p)
 }

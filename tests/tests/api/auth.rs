@@ -66,7 +66,7 @@ async fn wrong_credentials_get_one_answer() {
     }
     let res = app
         .post("/v1/auth/token")
-        .json(&json!({"grant_type": "client_credentials", "client_id": "x"}))
+        .json(&json!({"grant_type": "implicit", "client_id": "x"}))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,103 @@
+use actix_web::{HttpResponse, delete, get, http::header, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller,
+    dto::clients::{Client, ClientWithSecret, NewClient, RotateSecret},
+    error::{AppError, Problem},
+    http::{
+        etag::{Precondition, etag},
+        extract::ApiJson,
+    },
+    services::clients,
+    state::AppState,
+};
+
+/// Creates a machine client of one's affiliate (coordinators, admins). The secret is shown once.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
+    request_body = NewClient,
+    responses(
+        (status = 201, description = "Created; keep the secret now, it is not shown again", body = ClientWithSecret),
+        (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/clients")]
+pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: ApiJson<NewClient>) -> Result<HttpResponse, AppError> {
+    caller.require_person()?;
+    let (m, secret) = clients::create(&state.db, &caller.actor(), &path.into_inner(), Some(&caller), body.0).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::ETAG, etag(m.version)))
+        .json(ClientWithSecret { client: Client::from(m), client_secret: secret }))
+}
+
+/// The machine clients of one's affiliate (coordinators).
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Clients", body = Vec<Client>),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/clients")]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(clients::list(&state.db, &caller).await?.into_iter().map(Client::from).collect::<Vec<_>>()))
+}
+
+/// One machine client.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client record id")),
+    responses(
+        (status = 200, description = "The client", body = Client, headers(("ETag" = String, description = "Current version"))),
+        (status = 404, description = "No such client you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/clients/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let m = clients::get(&state.db, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
+}
+
+/// Issues a new secret; the old one may keep working for a grace period.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client record id")),
+    request_body = RotateSecret,
+    responses(
+        (status = 200, description = "The new secret, shown once", body = ClientWithSecret),
+        (status = 404, description = "No such client you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`client_revoked`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/clients/{id}/secret")]
+pub async fn rotate(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RotateSecret>) -> Result<HttpResponse, AppError> {
+    let (m, secret) = clients::rotate(&state.db, &caller, path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::ETAG, etag(m.version)))
+        .json(ClientWithSecret { client: Client::from(m), client_secret: secret }))
+}
+
+/// Revokes a client: its secrets stop working at once. Needs `If-Match`.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client record id")),
+    responses(
+        (status = 200, description = "Revoked", body = Client),
+        (status = 404, description = "No such client you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/clients/{id}")]
+pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Result<HttpResponse, AppError> {
+    let m = clients::revoke(&state.db, &caller, path.into_inner(), &precondition).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
+}
