@@ -36,6 +36,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Manage machine clients (OAuth 2.0 client credentials).
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
+    },
     /// Signing keys for access tokens.
     Keys {
         #[command(subcommand)]
@@ -89,6 +94,21 @@ pub struct CreateStaff {
     /// Roles to grant (repeatable).
     #[arg(long = "role", value_enum, default_values_t = [StaffRole::Admin])]
     pub roles: Vec<StaffRole>,
+}
+
+#[derive(Subcommand)]
+pub enum ClientAction {
+    /// Create a client of an affiliate and print its id and secret (shown once).
+    Create {
+        /// Affiliate code (e.g. `wa`) or id.
+        #[arg(long)]
+        affiliate: String,
+        #[arg(long)]
+        name: String,
+        /// Scopes to grant (repeatable), e.g. `--scope renewals:read --scope renewals:write`.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -184,6 +204,33 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 }
             })?;
             println!("created {} ({})", person.email, person.id);
+            Ok(())
+        }
+        Command::Client { action: ClientAction::Create { affiliate, name, scopes } } => {
+            let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
+            if config.run_migrations {
+                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+            }
+            let input = crate::dto::clients::NewClient { name, scopes };
+            validator::Validate::validate(&input).map_err(|e| {
+                crate::http::extract::flatten_validation(&e)
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+            let (client, secret) = crate::services::clients::create(
+                &conn,
+                &crate::services::audit::Actor::system(),
+                &affiliate,
+                None,
+                input,
+            )
+            .await
+            .map_err(|e| e.problem().detail)?;
+            println!("client_id={}", client.client_id);
+            println!("client_secret={secret}");
+            println!("scopes={}", client.scopes);
             Ok(())
         }
         Command::Openapi | Command::Keys { .. } | Command::Healthcheck { .. } => Ok(()),

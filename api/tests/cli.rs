@@ -169,3 +169,34 @@ fn sigterm_lets_an_in_flight_request_finish() {
     );
     let _ = logs.read_line(&mut String::new());
 }
+
+#[test]
+fn client_create_prints_credentials_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = endorse(dir.path())
+        .args([
+            "client",
+            "create",
+            "--affiliate",
+            "wa",
+            "--name",
+            "Renewal script",
+            "--scope",
+            "renewals:write",
+            "--scope",
+            "people:read",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.starts_with("client_id=wa_")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("client_secret=cs_")), "{text}");
+    assert!(text.contains("scopes=people:read renewals:write"), "{text}");
+    let bad = endorse(dir.path())
+        .args(["client", "create", "--affiliate", "wa", "--name", "x", "--scope", "root"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("root"));
+}

@@ -44,6 +44,13 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let id = uuid::Uuid::parse_str(FEE_ID).map_err(|e| DbErr::Custom(e.to_string()))?;
-        manager.execute(Query::delete().from_table(FeeSchedules::Table).and_where(Expr::col(FeeSchedules::Id).eq(id)).to_owned()).await
+        manager
+            .execute(
+                Query::delete()
+                    .from_table(FeeSchedules::Table)
+                    .and_where(Expr::col(FeeSchedules::Id).eq(id))
+                    .to_owned(),
+            )
+            .await
     }
 }

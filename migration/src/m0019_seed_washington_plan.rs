@@ -56,7 +56,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let id = uuid::Uuid::parse_str(PLAN_ID).map_err(|e| DbErr::Custom(e.to_string()))?;
         manager
-            .execute(Query::delete().from_table(MembershipPlans::Table).and_where(Expr::col(MembershipPlans::Id).eq(id)).to_owned())
+            .execute(
+                Query::delete()
+                    .from_table(MembershipPlans::Table)
+                    .and_where(Expr::col(MembershipPlans::Id).eq(id))
+                    .to_owned(),
+            )
             .await
     }
 }

@@ -193,3 +193,92 @@ pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
     body
 }
+
+/// Registration and payment helpers for the journeys.
+impl TestApp {
+    /// Registers `email` with Washington and returns the 201 body.
+    pub async fn register(&self, email: &str) -> Value {
+        let res =
+            self.post("/v1/affiliates/wa/registrations").json(&registration_body(email)).send().await.expect("request");
+        assert_eq!(res.status(), 201, "registration of {email}");
+        res.json().await.expect("json")
+    }
+
+    /// Records an entry on an invoice as `token` and returns the response.
+    pub async fn entry(&self, token: &str, invoice_id: &str, body: Value) -> reqwest::Response {
+        self.post(&format!("/v1/invoices/{invoice_id}/entries"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Pays `cents` by check on an invoice as `token`; asserts 201 and returns the invoice.
+    pub async fn pay(&self, token: &str, invoice_id: &str, cents: i64) -> Value {
+        let res = self
+            .entry(token, invoice_id, serde_json::json!({"kind": "payment", "method": "check", "amount": {"amount_cents": cents, "currency": "USD"}, "reference": "check"}))
+            .await;
+        assert_eq!(res.status(), 201, "payment of {cents} on {invoice_id}");
+        res.json().await.expect("json")
+    }
+
+    /// The emails in the outbox whose recipient contains `to`, oldest first.
+    pub async fn emails_to(&self, to: &str) -> Vec<api::services::outbox::EmailMessage> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        entity::outbox_message::Entity::find()
+            .order_by_asc(entity::outbox_message::Column::Id)
+            .all(&self.state.db)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter_map(|m| serde_json::from_value::<api::services::outbox::EmailMessage>(m.payload).ok())
+            .filter(|e| e.to.contains(to))
+            .collect()
+    }
+
+    /// Signs in with a given password; returns the response.
+    pub async fn login_with(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post("/v1/auth/token")
+            .json(&serde_json::json!({"grant_type": "password", "username": email, "password": password}))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers, pays the fee as a Washington coordinator, activates with `PASSWORD`, signs
+    /// in: returns (person id, access token).
+    pub async fn applicant(&self, email: &str) -> (String, String) {
+        let coordinator = self.token("wa", &[Role::Coordinator]).await;
+        let reg = self.register(email).await;
+        self.pay(&coordinator, reg["invoice"]["id"].as_str().expect("invoice id"), 2500).await;
+        let code = code_in(&self.emails_to(email).await.last().expect("temporary login email").text);
+        let res = self
+            .post("/v1/auth/activate")
+            .json(&serde_json::json!({"token": code, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "activation");
+        let token = self.login(email).await["access_token"].as_str().expect("token").to_string();
+        (reg["person_id"].as_str().expect("person id").to_string(), token)
+    }
+}
+
+pub fn registration_body(email: &str) -> Value {
+    serde_json::json!({
+        "given_name": "Ana", "family_name": "López", "email": email, "preferred_language": "en",
+        "phone": "+1 206 555 0100", "address": {"city": "Seattle", "region": "WA", "country": "US"},
+        "highest_education": "bachelor", "years_of_experience": 3, "work_kinds": ["prevention_early_intervention"],
+        "rsc_hours_received": 12.25, "target_category": "IFS"
+    })
+}
+
+/// The one-time code in an email (the last word of the line that gives it).
+pub fn code_in(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains("code: ") || l.contains("Code: ") || l.contains("código: ") || l.contains("Código: "))
+        .and_then(|l| l.split_whitespace().last())
+        .expect("a code in the email")
+        .to_string()
+}

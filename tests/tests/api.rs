@@ -1,12 +1,17 @@
 //! The black-box suite. Runs on SQLite by default and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set; every test starts its own service on its own database.
 mod api {
+    mod accounts;
     mod affiliates;
     mod auth;
+    mod billing;
+    mod clients;
     mod concurrency;
     mod contract;
+    mod memberships;
     mod migrations;
     mod openapi;
     mod operations;
     mod outbox;
+    mod registration;
 }

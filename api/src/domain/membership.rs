@@ -7,7 +7,10 @@ use chrono::{Datelike, Duration, Months, NaiveDate};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TermRule {
     /// Calendar year; purchases on or after (`month`, `day`) run to the end of next year.
-    CalendarYear { cutoff_month: u32, cutoff_day: u32 },
+    CalendarYear {
+        cutoff_month: u32,
+        cutoff_day: u32,
+    },
     FixedMonths(u32),
 }
 
@@ -31,7 +34,11 @@ impl TermRule {
 
 /// The first and last day of a membership bought on `bought_on`, given the end of the
 /// person's current membership of the same affiliate, if any.
-pub fn term(rule: TermRule, bought_on: NaiveDate, current_ends_on: Option<NaiveDate>) -> Option<(NaiveDate, NaiveDate)> {
+pub fn term(
+    rule: TermRule,
+    bought_on: NaiveDate,
+    current_ends_on: Option<NaiveDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
     let starts_on = match current_ends_on {
         Some(end) if end >= bought_on => end.succ_opt()?,
         _ => bought_on,

@@ -1,8 +1,8 @@
 //! Pure rules: no I/O, no HTTP, no SQL. Parsed types here make invalid states
 //! unrepresentable for the services that use them.
 pub mod affiliate;
-pub mod people;
-pub mod roles;
 pub mod membership;
 pub mod money;
+pub mod people;
+pub mod roles;
 pub mod scopes;

@@ -2,7 +2,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-
 /// OAuth 2.0 token request (RFC 6749), as JSON or as a form.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
@@ -55,7 +54,6 @@ pub struct RevokeRequest {
     #[serde(default)]
     pub token_type_hint: Option<String>,
 }
-
 
 /// OAuth 2.0 Authorization Server Metadata (RFC 8414), the subset this service supports.
 #[derive(Debug, Serialize, ToSchema)]

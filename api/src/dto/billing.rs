@@ -137,7 +137,11 @@ impl Invoice {
             balance: money(balance),
             lines: lines
                 .into_iter()
-                .map(|l| InvoiceLine { description: l.description, fee_kind: l.fee_kind, amount: money(l.amount_cents) })
+                .map(|l| InvoiceLine {
+                    description: l.description,
+                    fee_kind: l.fee_kind,
+                    amount: money(l.amount_cents),
+                })
                 .collect(),
             entries: entries
                 .into_iter()
@@ -207,15 +211,20 @@ pub struct NewEntry {
 impl Validate for NewEntry {
     fn validate(&self) -> Result<(), validator::ValidationErrors> {
         let mut errors = validator::ValidationErrors::new();
-        let err = |code: &'static str, msg: &'static str| validator::ValidationError::new(code).with_message(msg.into());
+        let err =
+            |code: &'static str, msg: &'static str| validator::ValidationError::new(code).with_message(msg.into());
         match self.kind {
             EntryKind::Payment | EntryKind::Refund if self.method.is_none() => {
                 errors.add("method", err("required", "payments and refunds need a method"))
             }
-            EntryKind::Waiver if self.method.is_some() => errors.add("method", err("not_allowed", "waivers have no method")),
+            EntryKind::Waiver if self.method.is_some() => {
+                errors.add("method", err("not_allowed", "waivers have no method"))
+            }
             _ => {}
         }
-        if matches!(self.kind, EntryKind::Waiver | EntryKind::Refund) && self.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if matches!(self.kind, EntryKind::Waiver | EntryKind::Refund)
+            && self.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
             errors.add("reason", err("required", "waivers and refunds need a reason"));
         }
         if self.reference.as_ref().is_some_and(|r| r.len() > 200) {

@@ -62,7 +62,10 @@ impl Validate for NewClient {
         }
         for s in &self.scopes {
             if !crate::domain::scopes::is_known(s) {
-                errors.add("scopes", ValidationError::new("unknown_scope").with_message(format!("`{s}` is not a scope").into()));
+                errors.add(
+                    "scopes",
+                    ValidationError::new("unknown_scope").with_message(format!("`{s}` is not a scope").into()),
+                );
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }

@@ -183,10 +183,16 @@ impl Validate for ExternalMembership {
         if let Some(end) = self.ends_on
             && end < self.bought_on
         {
-            errors.add("ends_on", ValidationError::new("before_start").with_message("must not be before bought_on".into()));
+            errors.add(
+                "ends_on",
+                ValidationError::new("before_start").with_message("must not be before bought_on".into()),
+            );
         }
         if self.reference.as_ref().is_some_and(|r| r.len() > 200) {
-            errors.add("reference", ValidationError::new("length").with_message("must be at most 200 characters long".into()));
+            errors.add(
+                "reference",
+                ValidationError::new("length").with_message("must be at most 200 characters long".into()),
+            );
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }

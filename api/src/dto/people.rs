@@ -49,7 +49,11 @@ pub fn check_address(a: &Address, errors: &mut ValidationErrors) {
     if let Some(c) = &a.country
         && (c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
     {
-        errors.add("address", ValidationError::new("invalid_country").with_message("country must be an ISO 3166-1 alpha-2 code such as US".into()));
+        errors.add(
+            "address",
+            ValidationError::new("invalid_country")
+                .with_message("country must be an ISO 3166-1 alpha-2 code such as US".into()),
+        );
     }
 }
 
@@ -70,7 +74,11 @@ pub fn check_phone(v: &Option<String>, errors: &mut ValidationErrors) {
     if let Some(p) = v {
         let ok = (5..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !ok {
-            errors.add("phone", ValidationError::new("invalid_phone").with_message("must be a phone number (digits, spaces, + - ( ) .)".into()));
+            errors.add(
+                "phone",
+                ValidationError::new("invalid_phone")
+                    .with_message("must be a phone number (digits, spaces, + - ( ) .)".into()),
+            );
         }
     }
 }

@@ -50,7 +50,20 @@ pub enum WorkKind {
 
 /// The credential categories a person may aim for (IMH-E® and ECMH-E®).
 pub const CATEGORY_CODES: &[&str] = &[
-    "IFA", "IFS", "IFRS", "IMHS", "IMHM-C", "IMHM-P", "IMHM-R/F", "ECFA", "ECFS", "ECFRS", "ECMHS", "ECMHM-C", "ECMHM-P", "ECMHM-R/F",
+    "IFA",
+    "IFS",
+    "IFRS",
+    "IMHS",
+    "IMHM-C",
+    "IMHM-P",
+    "IMHM-R/F",
+    "ECFA",
+    "ECFS",
+    "ECFRS",
+    "ECMHS",
+    "ECMHM-C",
+    "ECMHM-P",
+    "ECMHM-R/F",
 ];
 
 /// Registration for endorsement: who the person is and where they stand.
@@ -90,7 +103,10 @@ impl Validate for NewRegistration {
             check_address(a, &mut errors);
         }
         if !(0..=70).contains(&self.years_of_experience) {
-            errors.add("years_of_experience", ValidationError::new("range").with_message("must be between 0 and 70".into()));
+            errors.add(
+                "years_of_experience",
+                ValidationError::new("range").with_message("must be between 0 and 70".into()),
+            );
         }
         if self.work_kinds.len() > 7 {
             errors.add("work_kinds", ValidationError::new("length").with_message("at most 7 kinds".into()));
@@ -99,7 +115,8 @@ impl Validate for NewRegistration {
         if !(0.0..=40_000.0).contains(&self.rsc_hours_received) || quarters.fract() != 0.0 {
             errors.add(
                 "rsc_hours_received",
-                ValidationError::new("quarter_hours").with_message("must be between 0 and 10000 hours, in quarter hours".into()),
+                ValidationError::new("quarter_hours")
+                    .with_message("must be between 0 and 10000 hours, in quarter hours".into()),
             );
         }
         if let Some(c) = &self.target_category
@@ -107,7 +124,8 @@ impl Validate for NewRegistration {
         {
             errors.add(
                 "target_category",
-                ValidationError::new("unknown_category").with_message(format!("must be one of {}", CATEGORY_CODES.join(", ")).into()),
+                ValidationError::new("unknown_category")
+                    .with_message(format!("must be one of {}", CATEGORY_CODES.join(", ")).into()),
             );
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }

@@ -46,7 +46,11 @@ pub async fn update_me(
     )
 )]
 #[post("/me/password")]
-pub async fn change_password(state: web::Data<AppState>, caller: Caller, body: ApiJson<PasswordChange>) -> Result<HttpResponse, AppError> {
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
     accounts::change_password(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -63,7 +67,11 @@ pub async fn change_password(state: web::Data<AppState>, caller: Caller, body: A
     )
 )]
 #[post("/me/email-change")]
-pub async fn request_email_change(state: web::Data<AppState>, caller: Caller, body: ApiJson<EmailChange>) -> Result<HttpResponse, AppError> {
+pub async fn request_email_change(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<EmailChange>,
+) -> Result<HttpResponse, AppError> {
     accounts::request_email_change(&state, &caller, body.0).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -79,7 +87,10 @@ pub async fn request_email_change(state: web::Data<AppState>, caller: Caller, bo
     )
 )]
 #[post("/auth/email-change/confirm")]
-pub async fn confirm_email_change(state: web::Data<AppState>, body: ApiJson<TokenOnly>) -> Result<HttpResponse, AppError> {
+pub async fn confirm_email_change(
+    state: web::Data<AppState>,
+    body: ApiJson<TokenOnly>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(accounts::confirm_email_change(&state, &body.0.token).await?))
 }
 
@@ -94,7 +105,11 @@ pub async fn confirm_email_change(state: web::Data<AppState>, body: ApiJson<Toke
     )
 )]
 #[post("/auth/password-reset")]
-pub async fn request_password_reset(req: HttpRequest, state: web::Data<AppState>, body: ApiJson<EmailOnly>) -> Result<HttpResponse, AppError> {
+pub async fn request_password_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ApiJson<EmailOnly>,
+) -> Result<HttpResponse, AppError> {
     let client = client_address(&req, state.config.trust_forwarded_for);
     accounts::request_password_reset(&state, &body.0.email, &client).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -111,7 +126,10 @@ pub async fn request_password_reset(req: HttpRequest, state: web::Data<AppState>
     )
 )]
 #[post("/auth/password-reset/confirm")]
-pub async fn confirm_password_reset(state: web::Data<AppState>, body: ApiJson<SetPassword>) -> Result<HttpResponse, AppError> {
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: ApiJson<SetPassword>,
+) -> Result<HttpResponse, AppError> {
     let input = body.0;
     accounts::confirm_password_reset(&state, &input.token, input.password).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -13,7 +13,6 @@ use crate::{
     state::AppState,
 };
 
-
 /// The token endpoint (OAuth 2.0): `password`, `refresh_token` and `client_credentials` grants, as JSON or
 /// `application/x-www-form-urlencoded`. Sign-in attempts are rate limited.
 #[utoipa::path(
@@ -133,7 +132,11 @@ pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
         revocation_endpoint: format!("{base}/v1/auth/revoke"),
         jwks_uri: format!("{base}/.well-known/jwks.json"),
         grant_types_supported: vec!["password".into(), "refresh_token".into(), "client_credentials".into()],
-        token_endpoint_auth_methods_supported: vec!["none".into(), "client_secret_post".into(), "client_secret_basic".into()],
+        token_endpoint_auth_methods_supported: vec![
+            "none".into(),
+            "client_secret_post".into(),
+            "client_secret_basic".into(),
+        ],
     })
 }
 
@@ -165,6 +168,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     }
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape =
+        |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
     Some((unescape(id)?, unescape(secret)?))
 }

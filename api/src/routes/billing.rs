@@ -27,7 +27,11 @@ const LIST: &str = "invoices";
     )
 )]
 #[get("/affiliates/{affiliate}/fees")]
-pub async fn schedule(state: web::Data<AppState>, path: web::Path<String>, query: ApiQuery<FeeQuery>) -> Result<HttpResponse, AppError> {
+pub async fn schedule(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<FeeQuery>,
+) -> Result<HttpResponse, AppError> {
     let rows = fees::schedule(&state.db, &path.into_inner(), query.0.on).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(Fee::from).collect::<Vec<_>>()))
 }
@@ -46,7 +50,12 @@ pub async fn schedule(state: web::Data<AppState>, path: web::Path<String>, query
     )
 )]
 #[post("/affiliates/{affiliate}/fees")]
-pub async fn publish(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: ApiJson<NewFee>) -> Result<HttpResponse, AppError> {
+pub async fn publish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewFee>,
+) -> Result<HttpResponse, AppError> {
     let fee = fees::publish(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().json(Fee::from(fee)))
 }
@@ -62,7 +71,11 @@ pub async fn publish(state: web::Data<AppState>, caller: Caller, path: web::Path
     )
 )]
 #[get("/me/invoices")]
-pub async fn mine(state: web::Data<AppState>, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<InvoiceListQuery>,
+) -> Result<HttpResponse, AppError> {
     page_of(&state, &caller, true, query.0).await
 }
 
@@ -77,7 +90,11 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, query: ApiQuery<In
     )
 )]
 #[get("/invoices")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<InvoiceListQuery>,
+) -> Result<HttpResponse, AppError> {
     page_of(&state, &caller, false, query.0).await
 }
 
@@ -124,7 +141,12 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
     )
 )]
 #[post("/invoices/{id}/entries")]
-pub async fn record(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewEntry>) -> Result<HttpResponse, AppError> {
+pub async fn record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<NewEntry>,
+) -> Result<HttpResponse, AppError> {
     let inv = invoices::record_entry(&state, &caller, path.into_inner(), body.0).await?;
     let version = inv.version;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))

@@ -26,7 +26,12 @@ use crate::{
     )
 )]
 #[post("/affiliates/{affiliate}/clients")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: ApiJson<NewClient>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewClient>,
+) -> Result<HttpResponse, AppError> {
     caller.require_person()?;
     let (m, secret) = clients::create(&state.db, &caller.actor(), &path.into_inner(), Some(&caller), body.0).await?;
     Ok(HttpResponse::Created()
@@ -46,7 +51,8 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
 )]
 #[get("/clients")]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(clients::list(&state.db, &caller).await?.into_iter().map(Client::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok()
+        .json(clients::list(&state.db, &caller).await?.into_iter().map(Client::from).collect::<Vec<_>>()))
 }
 
 /// One machine client.
@@ -78,7 +84,12 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
     )
 )]
 #[post("/clients/{id}/secret")]
-pub async fn rotate(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RotateSecret>) -> Result<HttpResponse, AppError> {
+pub async fn rotate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<RotateSecret>,
+) -> Result<HttpResponse, AppError> {
     let (m, secret) = clients::rotate(&state.db, &caller, path.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -97,7 +108,12 @@ pub async fn rotate(state: web::Data<AppState>, caller: Caller, path: web::Path<
     )
 )]
 #[delete("/clients/{id}")]
-pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Result<HttpResponse, AppError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    precondition: Precondition,
+) -> Result<HttpResponse, AppError> {
     let m = clients::revoke(&state.db, &caller, path.into_inner(), &precondition).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
 }

@@ -45,7 +45,12 @@ pub async fn plans(state: web::Data<AppState>, path: web::Path<String>) -> Resul
     )
 )]
 #[post("/affiliates/{affiliate}/membership-plans")]
-pub async fn create_plan(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: ApiJson<NewPlan>) -> Result<HttpResponse, AppError> {
+pub async fn create_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewPlan>,
+) -> Result<HttpResponse, AppError> {
     let plan = memberships::create_plan(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(plan.version))).json(Plan::from(plan)))
 }
@@ -88,9 +93,16 @@ pub async fn update_plan(
     )
 )]
 #[post("/me/memberships")]
-pub async fn join(state: web::Data<AppState>, caller: Caller, body: ApiJson<JoinPlan>) -> Result<HttpResponse, AppError> {
+pub async fn join(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<JoinPlan>,
+) -> Result<HttpResponse, AppError> {
     let (m, inv) = memberships::join(&state, &caller, body.0.plan_id).await?;
-    let membership = memberships::describe(&state.db, vec![m]).await?.pop().ok_or_else(|| AppError::internal("membership vanished"))?;
+    let membership = memberships::describe(&state.db, vec![m])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("membership vanished"))?;
     let invoice = invoices::load(&state.db, inv).await?;
     Ok(HttpResponse::Created().json(Joined { membership, invoice }))
 }
@@ -121,7 +133,11 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     )
 )]
 #[get("/memberships")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: ApiQuery<MembershipListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<MembershipListQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = memberships::list(&state.db, &caller, q.status.as_deref(), q.on, q.person_id, &page).await?;

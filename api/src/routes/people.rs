@@ -30,7 +30,11 @@ const LIST: &str = "people";
     )
 )]
 #[get("/people")]
-pub async fn search(state: web::Data<AppState>, caller: Caller, query: ApiQuery<PeopleQuery>) -> Result<HttpResponse, AppError> {
+pub async fn search(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<PeopleQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = people::search(&state.db, &caller, q.q.as_deref(), q.status.as_deref(), &page).await?;
@@ -93,9 +97,18 @@ pub async fn set_status(
     )
 )]
 #[post("/people/{id}/roles")]
-pub async fn grant_role(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RoleGrant>) -> Result<HttpResponse, AppError> {
+pub async fn grant_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<RoleGrant>,
+) -> Result<HttpResponse, AppError> {
     let (p, roles) = people::grant_role(&state.db, &caller, path.into_inner(), body.0.role).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles { person_id: p.id, roles, version: p.version }))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles {
+        person_id: p.id,
+        roles,
+        version: p.version,
+    }))
 }
 
 /// Revokes a role. Needs `If-Match` with the person's ETag.
@@ -118,7 +131,11 @@ pub async fn revoke_role(
 ) -> Result<HttpResponse, AppError> {
     let (id, role) = path.into_inner();
     let (p, roles) = people::revoke_role(&state.db, &caller, id, role, &precondition).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles { person_id: p.id, roles, version: p.version }))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles {
+        person_id: p.id,
+        roles,
+        version: p.version,
+    }))
 }
 
 /// A person's memberships, newest first (the person, staff, or clients with `memberships:read`).
@@ -132,7 +149,11 @@ pub async fn revoke_role(
     )
 )]
 #[get("/people/{id}/memberships")]
-pub async fn memberships_of(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn memberships_of(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(memberships::history(&state.db, &caller, path.into_inner()).await?))
 }
 
@@ -156,7 +177,10 @@ pub async fn record_external(
     body: ApiJson<ExternalMembership>,
 ) -> Result<HttpResponse, AppError> {
     let m = memberships::record_external(&state, &caller, path.into_inner(), body.0).await?;
-    let dto = memberships::describe(&state.db, vec![m]).await?.pop().ok_or_else(|| AppError::internal("membership vanished"))?;
+    let dto = memberships::describe(&state.db, vec![m])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("membership vanished"))?;
     Ok(HttpResponse::Created().json(dto))
 }
 

@@ -57,7 +57,11 @@ pub async fn register(
     )
 )]
 #[post("/auth/temporary-login/resend")]
-pub async fn resend(req: HttpRequest, state: web::Data<AppState>, body: ApiJson<EmailOnly>) -> Result<HttpResponse, AppError> {
+pub async fn resend(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ApiJson<EmailOnly>,
+) -> Result<HttpResponse, AppError> {
     let client = client_address(&req, state.config.trust_forwarded_for);
     registrations::resend_temporary_login(&state, &body.0.email, &client).await?;
     Ok(HttpResponse::Accepted().finish())

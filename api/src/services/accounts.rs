@@ -36,7 +36,11 @@ pub async fn profile_of(db: &DatabaseConnection, p: person::Model) -> AppResult<
     let day = today(&affiliate);
     let covering = memberships::covering(db, &p, day).await?;
     let membership = match covering.membership {
-        Some(m) => MembershipSummary { status: m.status, ends_on: m.ends_on, qualifies_for_endorsement: covering.qualifies_for_endorsement },
+        Some(m) => MembershipSummary {
+            status: m.status,
+            ends_on: m.ends_on,
+            qualifies_for_endorsement: covering.qualifies_for_endorsement,
+        },
         None => {
             let history = memberships::describe(
                 db,
@@ -61,10 +65,18 @@ pub async fn profile(db: &DatabaseConnection, caller: &Caller) -> AppResult<Prof
     profile_of(db, p).await
 }
 
-pub async fn update_profile(db: &DatabaseConnection, caller: &Caller, precondition: &Precondition, patch: ProfilePatch) -> AppResult<Profile> {
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    precondition: &Precondition,
+    patch: ProfilePatch,
+) -> AppResult<Profile> {
     caller.require_person()?;
     let txn = begin_write(db).await?;
-    let current = person::Entity::find_by_id(caller.id).one(&txn).await?.ok_or_else(|| AppError::NotFound("Your account".into()))?;
+    let current = person::Entity::find_by_id(caller.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Your account".into()))?;
     let expected = precondition.check(current.version)?;
     let mut next: person::ActiveModel = current.clone().into();
     if let Some(v) = patch.given_name {
@@ -98,7 +110,8 @@ pub async fn update_profile(db: &DatabaseConnection, caller: &Caller, preconditi
     if result.rows_affected != 1 {
         return Err(AppError::PreconditionFailed);
     }
-    let updated = person::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
+    let updated =
+        person::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
     audit::record(
         &txn,
         &caller.actor(),
@@ -127,7 +140,11 @@ async fn revoke_sessions(db: &impl sea_orm::ConnectionTrait, person_id: uuid::Uu
     Ok(())
 }
 
-async fn set_password(db: &impl sea_orm::ConnectionTrait, current: &person::Model, hash: String) -> AppResult<person::Model> {
+async fn set_password(
+    db: &impl sea_orm::ConnectionTrait,
+    current: &person::Model,
+    hash: String,
+) -> AppResult<person::Model> {
     let mut next: person::ActiveModel = current.clone().into();
     next.password_hash = Set(Some(hash));
     next.version = Set(current.version + 1);
@@ -153,7 +170,14 @@ pub async fn change_password(db: &DatabaseConnection, caller: &Caller, input: Pa
 }
 
 fn entry(p: &person::Model, action: &'static str) -> AuditEntry<'static> {
-    AuditEntry { affiliate_id: Some(p.affiliate_id), action, resource_kind: "person", resource_id: p.id.to_string(), before: None, after: None }
+    AuditEntry {
+        affiliate_id: Some(p.affiliate_id),
+        action,
+        resource_kind: "person",
+        resource_id: p.id.to_string(),
+        before: None,
+        after: None,
+    }
 }
 
 /// Emails a reset link to an active account. Always answers the same; rate limited.
@@ -172,7 +196,12 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &str)
             &token,
         );
         outbox::enqueue_email(&txn, &message).await?;
-        audit::record(&txn, &Actor { kind: "person", id: Some(p.id), request_id: None }, entry(&p, "person.password_reset_requested")).await?;
+        audit::record(
+            &txn,
+            &Actor { kind: "person", id: Some(p.id), request_id: None },
+            entry(&p, "person.password_reset_requested"),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -182,12 +211,23 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, new_password:
     let hash = password::hash(new_password).await?;
     let txn = begin_write(&state.db).await?;
     let used = login_tokens::consume(&txn, token, Purpose::PasswordReset).await?;
-    let current = person::Entity::find_by_id(used.person_id).one(&txn).await?.ok_or_else(|| AppError::NotFound("Account".into()))?;
+    let current = person::Entity::find_by_id(used.person_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Account".into()))?;
     if current.status != AccountStatus::Active.as_str() {
-        return Err(AppError::bad_request("invalid_token", "This link or code is not valid: it may have expired or been used already."));
+        return Err(AppError::bad_request(
+            "invalid_token",
+            "This link or code is not valid: it may have expired or been used already.",
+        ));
     }
     let updated = set_password(&txn, &current, hash).await?;
-    audit::record(&txn, &Actor { kind: "person", id: Some(updated.id), request_id: None }, entry(&updated, "person.password_reset")).await?;
+    audit::record(
+        &txn,
+        &Actor { kind: "person", id: Some(updated.id), request_id: None },
+        entry(&updated, "person.password_reset"),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -200,7 +240,10 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
         return Err(AppError::invalid_field("current_password", "wrong_password", "is not your current password"));
     }
     let new_email = input.new_email.trim().to_string();
-    let taken = person::Entity::find().filter(person::Column::EmailNormalized.eq(normalize_email(&new_email))).one(&state.db).await?;
+    let taken = person::Entity::find()
+        .filter(person::Column::EmailNormalized.eq(normalize_email(&new_email)))
+        .one(&state.db)
+        .await?;
     if taken.is_some() {
         return Err(AppError::conflict("email_taken", "An account with this email already exists."));
     }
@@ -222,8 +265,12 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
 pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Person> {
     let txn = begin_write(&state.db).await?;
     let used = login_tokens::consume(&txn, token, Purpose::EmailChange).await?;
-    let current = person::Entity::find_by_id(used.person_id).one(&txn).await?.ok_or_else(|| AppError::NotFound("Account".into()))?;
-    let new_email = used.new_email.clone().ok_or_else(|| AppError::internal("email-change token without an address"))?;
+    let current = person::Entity::find_by_id(used.person_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Account".into()))?;
+    let new_email =
+        used.new_email.clone().ok_or_else(|| AppError::internal("email-change token without an address"))?;
     let mut next: person::ActiveModel = current.clone().into();
     next.email = Set(new_email.clone());
     next.email_normalized = Set(normalize_email(&new_email));
@@ -237,7 +284,10 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
         }
     })?;
     let name = format!("{} {}", current.given_name, current.family_name);
-    let notice = emails::email_changed_notice(&Recipient { name: &name, email: &current.email, language: &current.preferred_language }, &new_email);
+    let notice = emails::email_changed_notice(
+        &Recipient { name: &name, email: &current.email, language: &current.preferred_language },
+        &new_email,
+    );
     outbox::enqueue_email(&txn, &notice).await?;
     audit::record(
         &txn,

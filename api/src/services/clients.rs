@@ -40,7 +40,13 @@ fn audit_entry(m: &machine_client::Model, action: &'static str) -> AuditEntry<'s
 }
 
 /// Creates a client of an affiliate; returns it with its secret (shown once).
-pub async fn create(db: &DatabaseConnection, actor: &Actor, affiliate_ident: &str, caller: Option<&Caller>, input: NewClient) -> AppResult<(machine_client::Model, String)> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    affiliate_ident: &str,
+    caller: Option<&Caller>,
+    input: NewClient,
+) -> AppResult<(machine_client::Model, String)> {
     let txn = begin_write(db).await?;
     let affiliate = affiliates::find(&txn, affiliate_ident).await?;
     if let Some(c) = caller
@@ -48,7 +54,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, affiliate_ident: &st
     {
         return Err(AppError::Forbidden("Only the affiliate's coordinators or an admin create its clients.".into()));
     }
-    let scope_list = scopes::parse(&input.scopes.join(" ")).map_err(|m| AppError::invalid_field("scopes", "unknown_scope", m))?;
+    let scope_list =
+        scopes::parse(&input.scopes.join(" ")).map_err(|m| AppError::invalid_field("scopes", "unknown_scope", m))?;
     let secret = random("cs_", 32)?;
     let now = db::now();
     let model = machine_client::ActiveModel {
@@ -91,11 +98,20 @@ pub async fn get(db: &impl sea_orm::ConnectionTrait, caller: &Caller, id: Uuid) 
 }
 
 /// A new secret; the old one keeps working for `keep_previous_for_seconds`.
-pub async fn rotate(db: &DatabaseConnection, caller: &Caller, id: Uuid, input: RotateSecret) -> AppResult<(machine_client::Model, String)> {
+pub async fn rotate(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    input: RotateSecret,
+) -> AppResult<(machine_client::Model, String)> {
     let txn = begin_write(db).await?;
     let current = get(&txn, caller, id).await?;
     if current.revoked_at.is_some() {
-        return Err(AppError::Conflict { code: "client_revoked", detail: "This client is revoked.".into(), current_state: Some("revoked".into()) });
+        return Err(AppError::Conflict {
+            code: "client_revoked",
+            detail: "This client is revoked.".into(),
+            current_state: Some("revoked".into()),
+        });
     }
     let secret = random("cs_", 32)?;
     let now = db::now();
@@ -112,7 +128,12 @@ pub async fn rotate(db: &DatabaseConnection, caller: &Caller, id: Uuid, input: R
     Ok((updated, secret))
 }
 
-pub async fn revoke(db: &DatabaseConnection, caller: &Caller, id: Uuid, precondition: &Precondition) -> AppResult<machine_client::Model> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    precondition: &Precondition,
+) -> AppResult<machine_client::Model> {
     let txn = begin_write(db).await?;
     let current = get(&txn, caller, id).await?;
     let expected = precondition.check(current.version)?;
@@ -129,14 +150,18 @@ pub async fn revoke(db: &DatabaseConnection, caller: &Caller, id: Uuid, precondi
 
 /// The client-credentials grant. `requested`: a subset of the client's scopes, or all.
 pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: Option<&str>) -> AppResult<TokenPair> {
-    let invalid = || AppError::Unauthenticated { code: "invalid_client", detail: "The client id or secret is wrong, or the client is revoked.".into() };
+    let invalid = || AppError::Unauthenticated {
+        code: "invalid_client",
+        detail: "The client id or secret is wrong, or the client is revoked.".into(),
+    };
     rate_limit::hit(&state.db, &format!("client:{client_id}"), 60, std::time::Duration::from_secs(60)).await?;
     let client = Clients::find().filter(Column::ClientId.eq(client_id)).one(&state.db).await?.ok_or_else(invalid)?;
     let now = db::now();
     let presented = hash_token(secret);
     let current_ok = constant_time_eq(presented.as_bytes(), client.secret_hash.as_bytes());
-    let previous_ok = client.previous_secret_hash.as_ref().is_some_and(|h| constant_time_eq(presented.as_bytes(), h.as_bytes()))
-        && client.previous_secret_expires_at.is_some_and(|t| t > now);
+    let previous_ok =
+        client.previous_secret_hash.as_ref().is_some_and(|h| constant_time_eq(presented.as_bytes(), h.as_bytes()))
+            && client.previous_secret_expires_at.is_some_and(|t| t > now);
     if client.revoked_at.is_some() || !(current_ok || previous_ok) {
         return Err(invalid());
     }
@@ -151,8 +176,16 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
             wanted
         }
     };
-    let issued = tokens::issue(&state.keys, &state.token_settings, "client", client.id, client.affiliate_id, vec![], Some(granted.join(" ")))
-        .map_err(AppError::internal)?;
+    let issued = tokens::issue(
+        &state.keys,
+        &state.token_settings,
+        "client",
+        client.id,
+        client.affiliate_id,
+        vec![],
+        Some(granted.join(" ")),
+    )
+    .map_err(AppError::internal)?;
     Ok(TokenPair { access_token: issued.token, expires_in: issued.expires_in, refresh_token: String::new() })
 }
 

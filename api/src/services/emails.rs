@@ -43,12 +43,18 @@ pub fn password_reset(r: &Recipient, base: &str, token: &str) -> EmailMessage {
     let (subject, text) = if r.language == "es" {
         (
             "Restablecer su contraseña".to_string(),
-            format!("Hola {},\n\nUse este enlace para elegir una nueva contraseña (vence en 1 hora):\n\n{url}\n\nCódigo: {token}\n\nSi no lo pidió, ignore este mensaje.\n", r.name),
+            format!(
+                "Hola {},\n\nUse este enlace para elegir una nueva contraseña (vence en 1 hora):\n\n{url}\n\nCódigo: {token}\n\nSi no lo pidió, ignore este mensaje.\n",
+                r.name
+            ),
         )
     } else {
         (
             "Reset your password".to_string(),
-            format!("Hello {},\n\nUse this link to choose a new password (it expires in 1 hour):\n\n{url}\n\nCode: {token}\n\nIf you did not ask for this, ignore this email.\n", r.name),
+            format!(
+                "Hello {},\n\nUse this link to choose a new password (it expires in 1 hour):\n\n{url}\n\nCode: {token}\n\nIf you did not ask for this, ignore this email.\n",
+                r.name
+            ),
         )
     };
     EmailMessage { to: to(r), subject, text }
@@ -59,12 +65,18 @@ pub fn confirm_email_change(r: &Recipient, base: &str, token: &str) -> EmailMess
     let (subject, text) = if r.language == "es" {
         (
             "Confirme su nueva dirección de correo".to_string(),
-            format!("Hola {},\n\nConfirme que esta es su nueva dirección (vence en 24 horas):\n\n{url}\n\nCódigo: {token}\n", r.name),
+            format!(
+                "Hola {},\n\nConfirme que esta es su nueva dirección (vence en 24 horas):\n\n{url}\n\nCódigo: {token}\n",
+                r.name
+            ),
         )
     } else {
         (
             "Confirm your new email address".to_string(),
-            format!("Hello {},\n\nConfirm that this is your new address (the link expires in 24 hours):\n\n{url}\n\nCode: {token}\n", r.name),
+            format!(
+                "Hello {},\n\nConfirm that this is your new address (the link expires in 24 hours):\n\n{url}\n\nCode: {token}\n",
+                r.name
+            ),
         )
     };
     EmailMessage { to: to(r), subject, text }
@@ -72,18 +84,30 @@ pub fn confirm_email_change(r: &Recipient, base: &str, token: &str) -> EmailMess
 
 pub fn email_changed_notice(r: &Recipient, new_email: &str) -> EmailMessage {
     let (subject, text) = if r.language == "es" {
-        ("Su correo fue cambiado".to_string(), format!("Hola {},\n\nSu cuenta ahora usa {new_email}. Si no fue usted, contáctenos.\n", r.name))
+        (
+            "Su correo fue cambiado".to_string(),
+            format!("Hola {},\n\nSu cuenta ahora usa {new_email}. Si no fue usted, contáctenos.\n", r.name),
+        )
     } else {
-        ("Your email address was changed".to_string(), format!("Hello {},\n\nYour account now uses {new_email}. If this was not you, contact us.\n", r.name))
+        (
+            "Your email address was changed".to_string(),
+            format!("Hello {},\n\nYour account now uses {new_email}. If this was not you, contact us.\n", r.name),
+        )
     };
     EmailMessage { to: to(r), subject, text }
 }
 
 pub fn membership_active(r: &Recipient, affiliate: &str, plan: &str, ends_on: &str) -> EmailMessage {
     let (subject, text) = if r.language == "es" {
-        (format!("{affiliate}: su membresía está activa"), format!("Hola {},\n\nSu membresía ({plan}) está activa hasta el {ends_on}.\n", r.name))
+        (
+            format!("{affiliate}: su membresía está activa"),
+            format!("Hola {},\n\nSu membresía ({plan}) está activa hasta el {ends_on}.\n", r.name),
+        )
     } else {
-        (format!("{affiliate}: your membership is active"), format!("Hello {},\n\nYour membership ({plan}) is active through {ends_on}.\n", r.name))
+        (
+            format!("{affiliate}: your membership is active"),
+            format!("Hello {},\n\nYour membership ({plan}) is active through {ends_on}.\n", r.name),
+        )
     };
     EmailMessage { to: to(r), subject, text }
 }

@@ -1,7 +1,9 @@
 //! Fee schedules: per affiliate and fee kind (and category, for processing fees),
 //! versioned by the date from which each amount is in force.
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -42,7 +44,11 @@ pub async fn in_force(
 }
 
 /// Every fee in force on `on`: the latest version of each kind and category.
-pub async fn schedule(db: &DatabaseConnection, ident: &str, on: Option<NaiveDate>) -> AppResult<Vec<fee_schedule::Model>> {
+pub async fn schedule(
+    db: &DatabaseConnection,
+    ident: &str,
+    on: Option<NaiveDate>,
+) -> AppResult<Vec<fee_schedule::Model>> {
     let affiliate = affiliates::find(db, ident).await?;
     let on = on.unwrap_or_else(|| today(&affiliate));
     let rows = fee_schedule::Entity::find()
@@ -62,7 +68,12 @@ pub async fn schedule(db: &DatabaseConnection, ident: &str, on: Option<NaiveDate
     Ok(current)
 }
 
-pub async fn publish(db: &DatabaseConnection, caller: &Caller, ident: &str, input: NewFee) -> AppResult<fee_schedule::Model> {
+pub async fn publish(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ident: &str,
+    input: NewFee,
+) -> AppResult<fee_schedule::Model> {
     let txn = begin_write(db).await?;
     let affiliate = affiliates::find(&txn, ident).await?;
     if !caller.manages_affiliate(affiliate.id) {

@@ -39,7 +39,12 @@ impl Purpose {
 }
 
 /// Issues a new secret, retiring any earlier unused one of the same purpose.
-pub async fn issue(db: &impl ConnectionTrait, person_id: Uuid, purpose: Purpose, new_email: Option<String>) -> AppResult<String> {
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    purpose: Purpose,
+    new_email: Option<String>,
+) -> AppResult<String> {
     let now = db::now();
     LoginTokens::update_many()
         .col_expr(Column::UsedAt, Expr::value(now))
@@ -68,7 +73,12 @@ pub async fn issue(db: &impl ConnectionTrait, person_id: Uuid, purpose: Purpose,
 
 /// Uses a secret once. Unknown, used, expired and wrong-purpose secrets get one answer.
 pub async fn consume(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<login_token::Model> {
-    let invalid = || AppError::bad_request("invalid_token", "This link or code is not valid: it may have expired or been used already.");
+    let invalid = || {
+        AppError::bad_request(
+            "invalid_token",
+            "This link or code is not valid: it may have expired or been used already.",
+        )
+    };
     let now = db::now();
     let row = LoginTokens::find()
         .filter(Column::TokenHash.eq(hash_token(token.trim())))

@@ -3,8 +3,8 @@
 //! and its status on any day is computed from them.
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -94,23 +94,45 @@ pub async fn plans(db: &DatabaseConnection, ident: &str) -> AppResult<Vec<member
         .await?)
 }
 
-fn term_columns(t: &Term) -> AppResult<(String, Option<i32>, Option<i32>, Option<i32>)> {
+/// How a term rule is stored on a plan row.
+struct TermColumns {
+    kind: String,
+    cutoff_month: Option<i32>,
+    cutoff_day: Option<i32>,
+    months: Option<i32>,
+}
+
+fn term_columns(t: &Term) -> AppResult<TermColumns> {
     match t.rule().map_err(|m| AppError::invalid_field("term", "invalid_term", m))? {
-        TermRule::CalendarYear { cutoff_month, cutoff_day } => {
-            Ok(("calendar_year".into(), Some(cutoff_month as i32), Some(cutoff_day as i32), None))
-        }
-        TermRule::FixedMonths(n) => Ok(("fixed_months".into(), None, None, Some(n as i32))),
+        TermRule::CalendarYear { cutoff_month, cutoff_day } => Ok(TermColumns {
+            kind: "calendar_year".into(),
+            cutoff_month: Some(cutoff_month as i32),
+            cutoff_day: Some(cutoff_day as i32),
+            months: None,
+        }),
+        TermRule::FixedMonths(n) => Ok(TermColumns {
+            kind: "fixed_months".into(),
+            cutoff_month: None,
+            cutoff_day: None,
+            months: Some(n as i32),
+        }),
     }
 }
 
-pub async fn create_plan(db: &DatabaseConnection, caller: &Caller, ident: &str, input: NewPlan) -> AppResult<membership_plan::Model> {
+pub async fn create_plan(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ident: &str,
+    input: NewPlan,
+) -> AppResult<membership_plan::Model> {
     let txn = begin_write(db).await?;
     let affiliate = affiliates::find(&txn, ident).await?;
     if !caller.manages_affiliate(affiliate.id) {
         return Err(AppError::Forbidden("Only the affiliate's coordinators manage its plans.".into()));
     }
-    let dues = check_amount(&input.dues, &affiliate.currency, true).map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?;
-    let (kind, month, day, months) = term_columns(&input.term)?;
+    let dues = check_amount(&input.dues, &affiliate.currency, true)
+        .map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?;
+    let TermColumns { kind, cutoff_month: month, cutoff_day: day, months } = term_columns(&input.term)?;
     let now = db::now();
     let plan = membership_plan::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -169,10 +191,11 @@ pub async fn update_plan(
         next.name = Set(n.trim().to_string());
     }
     if let Some(d) = patch.dues {
-        next.dues_cents = Set(check_amount(&d, &current.currency, true).map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?);
+        next.dues_cents = Set(check_amount(&d, &current.currency, true)
+            .map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?);
     }
     if let Some(t) = patch.term {
-        let (kind, month, day, months) = term_columns(&t)?;
+        let TermColumns { kind, cutoff_month: month, cutoff_day: day, months } = term_columns(&t)?;
         next.term_kind = Set(kind);
         next.cutoff_month = Set(month);
         next.cutoff_day = Set(day);
@@ -265,19 +288,28 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
     .await?;
     log(&txn, &m).await?;
     let line = Line { description: plan.name.clone(), fee_kind: "membership".into(), amount_cents: plan.dues_cents };
-    let inv = invoices::create(state, &txn, &actor, &affiliate, caller.id, "membership", Some(m.id), vec![line]).await?;
+    let inv =
+        invoices::create(state, &txn, &actor, &affiliate, caller.id, "membership", Some(m.id), vec![line]).await?;
     membership::Entity::update_many()
         .col_expr(membership::Column::InvoiceId, Expr::value(inv.id))
         .filter(membership::Column::Id.eq(m.id))
         .exec(&txn)
         .await?;
-    let m = membership::Entity::find_by_id(m.id).one(&txn).await?.ok_or_else(|| AppError::internal("membership vanished"))?;
+    let m = membership::Entity::find_by_id(m.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("membership vanished"))?;
     txn.commit().await?;
     Ok((m, inv))
 }
 
 /// The last day of the person's latest paid membership at the affiliate, if any.
-async fn current_end(db: &impl ConnectionTrait, person_id: Uuid, affiliate_id: Uuid, except: Uuid) -> AppResult<Option<NaiveDate>> {
+async fn current_end(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    affiliate_id: Uuid,
+    except: Uuid,
+) -> AppResult<Option<NaiveDate>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::PersonId.eq(person_id))
         .filter(membership::Column::AffiliateId.eq(affiliate_id))
@@ -291,7 +323,12 @@ async fn current_end(db: &impl ConnectionTrait, person_id: Uuid, affiliate_id: U
 
 /// The membership's invoice is settled: it starts today (or after the current one) in the
 /// affiliate's time zone, for the plan's term.
-pub async fn on_paid(_state: &AppState, db: &impl ConnectionTrait, actor: &Actor, invoice: &invoice::Model) -> AppResult<()> {
+pub async fn on_paid(
+    _state: &AppState,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    invoice: &invoice::Model,
+) -> AppResult<()> {
     let Some(id) = invoice.subject_id else { return Ok(()) };
     let Some(m) = membership::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
     if m.state != "pending_payment" {
@@ -301,7 +338,8 @@ pub async fn on_paid(_state: &AppState, db: &impl ConnectionTrait, actor: &Actor
     let affiliate = affiliates::find(db, &m.affiliate_id.to_string()).await?;
     let bought_on = today(&affiliate);
     let previous = current_end(db, m.person_id, m.affiliate_id, m.id).await?;
-    let (starts_on, ends_on) = term(rule_of(&plan), bought_on, previous).ok_or_else(|| AppError::internal("membership term out of range"))?;
+    let (starts_on, ends_on) =
+        term(rule_of(&plan), bought_on, previous).ok_or_else(|| AppError::internal("membership term out of range"))?;
     let mut next: membership::ActiveModel = m.clone().into();
     next.state = Set("paid".into());
     next.starts_on = Set(Some(starts_on));
@@ -336,7 +374,12 @@ pub async fn on_paid(_state: &AppState, db: &impl ConnectionTrait, actor: &Actor
     Ok(())
 }
 
-async fn visible_person(db: &impl ConnectionTrait, caller: &Caller, person_id: Uuid, scope: &str) -> AppResult<person::Model> {
+async fn visible_person(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    person_id: Uuid,
+    scope: &str,
+) -> AppResult<person::Model> {
     let p = person::Entity::find_by_id(person_id).one(db).await?;
     let visible = p.filter(|p| match caller.kind {
         SubjectKind::Person => p.id == caller.id || caller.manages_affiliate(p.affiliate_id),
@@ -346,7 +389,12 @@ async fn visible_person(db: &impl ConnectionTrait, caller: &Caller, person_id: U
 }
 
 /// Staff record a membership bought elsewhere; it is paid from the start.
-pub async fn record_external(state: &AppState, caller: &Caller, person_id: Uuid, input: ExternalMembership) -> AppResult<membership::Model> {
+pub async fn record_external(
+    state: &AppState,
+    caller: &Caller,
+    person_id: Uuid,
+    input: ExternalMembership,
+) -> AppResult<membership::Model> {
     let txn = begin_write(&state.db).await?;
     let p = visible_person(&txn, caller, person_id, "memberships:write").await?;
     caller.require_staff_or_scope(p.affiliate_id, "memberships:write")?;
@@ -354,7 +402,8 @@ pub async fn record_external(state: &AppState, caller: &Caller, person_id: Uuid,
     if plan.affiliate_id != p.affiliate_id {
         return Err(AppError::invalid_field("plan_id", "unknown_plan", "not a plan of the person's affiliate"));
     }
-    let (starts_on, computed_end) = term(rule_of(&plan), input.bought_on, None).ok_or_else(|| AppError::invalid_field("bought_on", "out_of_range", "date out of range"))?;
+    let (starts_on, computed_end) = term(rule_of(&plan), input.bought_on, None)
+        .ok_or_else(|| AppError::invalid_field("bought_on", "out_of_range", "date out of range"))?;
     let ends_on = input.ends_on.unwrap_or(computed_end);
     let now = db::now();
     let m = membership::ActiveModel {
@@ -404,7 +453,12 @@ pub async fn history(db: &DatabaseConnection, caller: &Caller, person_id: Uuid) 
 }
 
 /// Whether the person is a member on `on` (the affiliate's today by default).
-pub async fn status(db: &DatabaseConnection, caller: &Caller, person_id: Uuid, on: Option<NaiveDate>) -> AppResult<MembershipStatus> {
+pub async fn status(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    person_id: Uuid,
+    on: Option<NaiveDate>,
+) -> AppResult<MembershipStatus> {
     let p = visible_person(db, caller, person_id, "memberships:read").await?;
     let affiliate = affiliates::find(db, &p.affiliate_id.to_string()).await?;
     let day = on.unwrap_or_else(|| today(&affiliate));
@@ -460,7 +514,12 @@ pub async fn list(
     let paid = membership::Column::State.eq("paid");
     query = match status {
         None => query,
-        Some("active") => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.lte(day)).add(membership::Column::EndsOn.gte(day))),
+        Some("active") => query.filter(
+            Condition::all()
+                .add(paid)
+                .add(membership::Column::StartsOn.lte(day))
+                .add(membership::Column::EndsOn.gte(day)),
+        ),
         Some("expired") => query.filter(Condition::all().add(paid).add(membership::Column::EndsOn.lt(day))),
         Some("upcoming") => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.gt(day))),
         Some("pending_payment") => query.filter(membership::Column::State.eq("pending_payment")),
@@ -468,7 +527,11 @@ pub async fn list(
             return Err(AppError::BadRequest {
                 code: "invalid_query",
                 detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![crate::error::FieldError::new("status", "invalid", "must be active, expired, upcoming or pending_payment")],
+                errors: vec![crate::error::FieldError::new(
+                    "status",
+                    "invalid",
+                    "must be active, expired, upcoming or pending_payment",
+                )],
             });
         }
     };

@@ -112,7 +112,6 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     Ok(person)
 }
 
-
 // ---- staff: search, read, roles, status ----
 
 use crate::{
@@ -154,7 +153,10 @@ pub async fn search(
         // LIKE wildcards in the search text are matched literally.
         let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let pattern = format!("%{escaped}%");
-        let like = |col: person::Column| Expr::expr(Func::lower(Expr::col(col))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'));
+        let like = |col: person::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+        };
         query = query.filter(
             Condition::any()
                 .add(like(person::Column::EmailNormalized))
@@ -200,7 +202,12 @@ fn check_grant(caller: &Caller, role: GrantableRole) -> AppResult<()> {
 }
 
 /// Grants a role at the person's affiliate (coordinators; the admin role only by admins).
-pub async fn grant_role(db: &DatabaseConnection, caller: &Caller, id: Uuid, role: GrantableRole) -> AppResult<(person::Model, Vec<Role>)> {
+pub async fn grant_role(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    role: GrantableRole,
+) -> AppResult<(person::Model, Vec<Role>)> {
     caller.require_person()?;
     let txn = begin_write(db).await?;
     let current = get(&txn, caller, id).await?;
@@ -330,7 +337,8 @@ pub async fn set_status(
             .exec(&txn)
             .await?;
     }
-    let updated = person::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
+    let updated =
+        person::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
     audit::record(
         &txn,
         &caller.actor(),

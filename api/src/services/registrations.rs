@@ -1,6 +1,7 @@
 //! Registration for endorsement: a pending account, the registration-fee invoice, and
 //! — once the fee is settled — the temporary login by email that activates the account.
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait as _},
 };
 use uuid::Uuid;
@@ -34,7 +35,8 @@ pub async fn register(
     input: NewRegistration,
     client: &str,
 ) -> AppResult<(registration::Model, invoice::Model)> {
-    rate_limit::hit(&state.db, &format!("register-ip:{client}"), state.config.registration_rate_limit_per_hour, HOUR).await?;
+    rate_limit::hit(&state.db, &format!("register-ip:{client}"), state.config.registration_rate_limit_per_hour, HOUR)
+        .await?;
     let txn = begin_write(&state.db).await?;
     let affiliate = affiliates::find(&txn, ident).await?;
     let now = db::now();
@@ -65,7 +67,10 @@ pub async fn register(
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::conflict("email_taken", "An account with this email already exists. Sign in, or reset your password.")
+            AppError::conflict(
+                "email_taken",
+                "An account with this email already exists. Sign in, or reset your password.",
+            )
         } else {
             e.into()
         }
@@ -108,13 +113,17 @@ pub async fn register(
         fee_kind: "registration".into(),
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
-    let inv = invoices::create(state, &txn, &actor, &affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
+    let inv =
+        invoices::create(state, &txn, &actor, &affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
     registration::Entity::update_many()
         .col_expr(registration::Column::InvoiceId, Expr::value(inv.id))
         .filter(registration::Column::Id.eq(reg.id))
         .exec(&txn)
         .await?;
-    let reg = registration::Entity::find_by_id(reg.id).one(&txn).await?.ok_or_else(|| AppError::internal("registration vanished"))?;
+    let reg = registration::Entity::find_by_id(reg.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("registration vanished"))?;
     txn.commit().await?;
     Ok((reg, inv))
 }
@@ -134,7 +143,12 @@ async fn send_temporary_login(state: &AppState, db: &impl ConnectionTrait, perso
 }
 
 /// The registration fee is settled: the temporary login goes out.
-pub async fn on_fee_settled(state: &AppState, db: &impl ConnectionTrait, actor: &Actor, invoice: &invoice::Model) -> AppResult<()> {
+pub async fn on_fee_settled(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    invoice: &invoice::Model,
+) -> AppResult<()> {
     let Some(reg_id) = invoice.subject_id else { return Ok(()) };
     let moved = registration::Entity::update_many()
         .col_expr(registration::Column::Status, Expr::value("fee_settled"))
@@ -147,7 +161,10 @@ pub async fn on_fee_settled(state: &AppState, db: &impl ConnectionTrait, actor: 
     if moved.rows_affected != 1 {
         return Ok(());
     }
-    let person = person::Entity::find_by_id(invoice.person_id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))?;
+    let person = person::Entity::find_by_id(invoice.person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("person vanished"))?;
     send_temporary_login(state, db, &person).await?;
     audit::record(
         db,
@@ -188,7 +205,10 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
     let hash = password::hash(new_password).await?;
     let txn = begin_write(&state.db).await?;
     let used = login_tokens::consume(&txn, token, Purpose::Activation).await?;
-    let current = person::Entity::find_by_id(used.person_id).one(&txn).await?.ok_or_else(|| AppError::NotFound("Account".into()))?;
+    let current = person::Entity::find_by_id(used.person_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Account".into()))?;
     if current.status != AccountStatus::Pending.as_str() {
         return Err(AppError::Conflict {
             code: "account_not_pending",

@@ -9,7 +9,12 @@ use crate::{
 };
 use entity::invoice;
 
-pub async fn on_settled(state: &AppState, db: &impl ConnectionTrait, actor: &Actor, invoice: &invoice::Model) -> AppResult<()> {
+pub async fn on_settled(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    invoice: &invoice::Model,
+) -> AppResult<()> {
     match invoice.purpose.as_str() {
         "registration" => registrations::on_fee_settled(state, db, actor, invoice).await,
         "membership" => memberships::on_paid(state, db, actor, invoice).await,

@@ -64,12 +64,8 @@ async fn wrong_credentials_get_one_answer() {
         let body = problem(res, 400, "invalid_grant").await;
         assert_eq!(body["detail"], "The email or password is not right, or the account is not active.");
     }
-    let res = app
-        .post("/v1/auth/token")
-        .json(&json!({"grant_type": "implicit", "client_id": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.post("/v1/auth/token").json(&json!({"grant_type": "implicit", "client_id": "x"})).send().await.unwrap();
     problem(res, 400, "unsupported_grant_type").await;
     let res = app
         .post("/v1/auth/token")
