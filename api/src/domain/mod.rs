@@ -6,3 +6,9 @@ pub mod money;
 pub mod people;
 pub mod roles;
 pub mod scopes;
+pub mod credentials;
+pub mod engine;
+pub mod hours;
+pub mod policy;
+#[cfg(test)]
+mod engine_tests;
