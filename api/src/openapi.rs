@@ -34,6 +34,7 @@ use crate::error::{FieldError, Problem};
         (name = "people", description = "People of an affiliate, for its staff"),
         (name = "memberships", description = "Membership plans and memberships"),
         (name = "billing", description = "Fee schedules, invoices, payments, waivers and refunds"),
+        (name = "catalog", description = "Credential families and categories, versioned policies, evaluations and the fit check"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),

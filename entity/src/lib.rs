@@ -3,6 +3,8 @@
 pub mod affiliate;
 pub mod audit_event;
 pub mod change_log;
+pub mod credential_category;
+pub mod credential_family;
 pub mod fee_schedule;
 pub mod idempotency_key;
 pub mod invoice;
@@ -14,6 +16,7 @@ pub mod membership;
 pub mod membership_plan;
 pub mod outbox_message;
 pub mod person;
+pub mod policy_version;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod registration;

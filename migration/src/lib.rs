@@ -23,9 +23,16 @@ mod m0018_membership_plans;
 mod m0019_seed_washington_plan;
 mod m0020_memberships;
 mod m0021_machine_clients;
+mod m0022_credential_families;
+mod m0023_credential_categories;
+mod m0024_seed_catalog;
+mod m0025_policy_versions;
+mod m0026_seed_washington_policy;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
+pub use m0024_seed_catalog::CATEGORIES;
+pub use m0026_seed_washington_policy::{MIRRORS, washington_policies};
 
 pub struct Migrator;
 
@@ -54,6 +61,11 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_seed_washington_plan::Migration),
             Box::new(m0020_memberships::Migration),
             Box::new(m0021_machine_clients::Migration),
+            Box::new(m0022_credential_families::Migration),
+            Box::new(m0023_credential_categories::Migration),
+            Box::new(m0024_seed_catalog::Migration),
+            Box::new(m0025_policy_versions::Migration),
+            Box::new(m0026_seed_washington_policy::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ mod api {
     mod affiliates;
     mod auth;
     mod billing;
+    mod catalog;
     mod clients;
     mod concurrency;
     mod contract;

@@ -11,7 +11,9 @@ use super::{
     policy::{EducationPath, RenewalRule, Requirements, WorkRule},
 };
 
+/// What a person can show: the input of every evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationProfile)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     #[serde(default)]
@@ -33,6 +35,7 @@ pub struct Profile {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationEducation)]
 #[serde(deny_unknown_fields)]
 pub struct Education {
     pub level: DegreeLevel,
@@ -44,6 +47,7 @@ pub struct Education {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationWorkEntry)]
 #[serde(deny_unknown_fields)]
 pub struct WorkEntry {
     pub kind: WorkKind,
@@ -59,6 +63,7 @@ pub struct WorkEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationTraining)]
 #[serde(deny_unknown_fields)]
 pub struct Training {
     pub date: NaiveDate,
@@ -72,6 +77,7 @@ pub struct Training {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationRscEntry)]
 #[serde(deny_unknown_fields)]
 pub struct RscEntry {
     pub start_date: NaiveDate,
@@ -85,6 +91,7 @@ pub struct RscEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EvaluationReference)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub kind: ReferenceKind,
@@ -113,7 +120,13 @@ impl Profile {
             }
         }
         let limit = 2000;
-        for (name, n) in [("education", self.education.len()), ("work", self.work.len()), ("trainings", self.trainings.len()), ("rsc", self.rsc.len()), ("references", self.references.len())] {
+        for (name, n) in [
+            ("education", self.education.len()),
+            ("work", self.work.len()),
+            ("trainings", self.trainings.len()),
+            ("rsc", self.rsc.len()),
+            ("references", self.references.len()),
+        ] {
             if n > limit {
                 out.push((name.to_string(), format!("at most {limit} entries")));
             }
@@ -157,8 +170,25 @@ pub struct Evaluation {
     pub requirements: Vec<RequirementResult>,
 }
 
-fn result(key: impl Into<String>, label: &str, have: f64, need: f64, unit: Unit, figures: String, missing: Option<String>) -> RequirementResult {
-    RequirementResult { key: key.into(), label: label.into(), met: missing.is_none(), have, need, unit, figures, missing }
+fn result(
+    key: impl Into<String>,
+    label: &str,
+    have: f64,
+    need: f64,
+    unit: Unit,
+    figures: String,
+    missing: Option<String>,
+) -> RequirementResult {
+    RequirementResult {
+        key: key.into(),
+        label: label.into(),
+        met: missing.is_none(),
+        have,
+        need,
+        unit,
+        figures,
+        missing,
+    }
 }
 
 /// `1 more hour`, `0.25 more hours`.
@@ -167,7 +197,15 @@ fn more(h: Hours) -> String {
 }
 
 fn check(key: &str, label: &str, ok: bool, missing: &str) -> RequirementResult {
-    result(key, label, if ok { 1.0 } else { 0.0 }, 1.0, Unit::Check, if ok { "done".into() } else { "not yet".into() }, (!ok).then(|| missing.to_string()))
+    result(
+        key,
+        label,
+        if ok { 1.0 } else { 0.0 },
+        1.0,
+        Unit::Check,
+        if ok { "done".into() } else { "not yet".into() },
+        (!ok).then(|| missing.to_string()),
+    )
 }
 
 /// Days in `months` of work, as counted here: 365 days a year.
@@ -232,14 +270,19 @@ fn qualifying_work(p: &Profile, f: &WorkFilter, as_of: NaiveDate) -> (i64, u64) 
 }
 
 fn kinds_phrase(kinds: &[WorkKind], paid_only: bool) -> String {
-    let what = if kinds.is_empty() { "work".to_string() } else { kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" or ") };
+    let what = if kinds.is_empty() {
+        "work".to_string()
+    } else {
+        kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" or ")
+    };
     if paid_only { format!("paid {what}") } else { what }
 }
 
 /// The earliest completion date of a degree of at least `level`: `None` without such a
 /// degree, `Some(None)` when the degree has no date.
 fn degree_date(p: &Profile, level: DegreeLevel) -> Option<Option<NaiveDate>> {
-    let dates: Vec<Option<NaiveDate>> = p.education.iter().filter(|e| e.level >= level).map(|e| e.completed_on).collect();
+    let dates: Vec<Option<NaiveDate>> =
+        p.education.iter().filter(|e| e.level >= level).map(|e| e.completed_on).collect();
     if dates.is_empty() {
         return None;
     }
@@ -264,16 +307,43 @@ fn evaluate_work(key: &str, rule: &WorkRule, p: &Profile, as_of: NaiveDate, out:
         let short = (rule.months as i64 - have_months).max(1);
         format!("{short} more month{} of {what}", if short == 1 { "" } else { "s" })
     });
-    out.push(result(key, "Work experience", have_months as f64, rule.months as f64, Unit::Months, format!("{have_months} of {} months", rule.months), missing));
+    out.push(result(
+        key,
+        "Work experience",
+        have_months as f64,
+        rule.months as f64,
+        Unit::Months,
+        format!("{have_months} of {} months", rule.months),
+        missing,
+    ));
     if let Some(min) = rule.min_families_served {
-        let missing = (families < min as u64).then(|| format!("{} more famil{} served", min as u64 - families, if min as u64 - families == 1 { "y" } else { "ies" }));
-        out.push(result(format!("{key}.families"), "Families served", families as f64, min as f64, Unit::Families, format!("{families} of {min} families"), missing));
+        let missing = (families < min as u64).then(|| {
+            format!(
+                "{} more famil{} served",
+                min as u64 - families,
+                if min as u64 - families == 1 { "y" } else { "ies" }
+            )
+        });
+        out.push(result(
+            format!("{key}.families"),
+            "Families served",
+            families as f64,
+            min as f64,
+            Unit::Families,
+            format!("{families} of {min} families"),
+            missing,
+        ));
     }
 }
 
 /// Evaluates `req` against `p` on `as_of` (the affiliate's today). `work_of` resolves
 /// another category's work rule for "also meets the work requirement of".
-pub fn evaluate(req: &Requirements, p: &Profile, as_of: NaiveDate, work_of: &dyn Fn(&str) -> Option<WorkRule>) -> Evaluation {
+pub fn evaluate(
+    req: &Requirements,
+    p: &Profile,
+    as_of: NaiveDate,
+    work_of: &dyn Fn(&str) -> Option<WorkRule>,
+) -> Evaluation {
     let mut out: Vec<RequirementResult> = Vec::new();
 
     if let Some(e) = &req.education {
@@ -294,7 +364,15 @@ pub fn evaluate(req: &Requirements, p: &Profile, as_of: NaiveDate, work_of: &dyn
             }
         }
         let missing = (!met).then(|| format!("Needs {}", alternatives.join(", or ")));
-        out.push(result("education", "Education", if met { 1.0 } else { 0.0 }, 1.0, Unit::Check, if met { "met".into() } else { "not met".into() }, missing));
+        out.push(result(
+            "education",
+            "Education",
+            if met { 1.0 } else { 0.0 },
+            1.0,
+            Unit::Check,
+            if met { "met".into() } else { "not met".into() },
+            missing,
+        ));
     }
 
     if let Some(w) = &req.work {
@@ -309,7 +387,12 @@ pub fn evaluate(req: &Requirements, p: &Profile, as_of: NaiveDate, work_of: &dyn
                         out.push(r);
                     }
                 }
-                None => out.push(check(&format!("work.also_meets:{other}"), "Other category's work", false, &format!("The {other} work requirement cannot be checked: no policy for {other}"))),
+                None => out.push(check(
+                    &format!("work.also_meets:{other}"),
+                    "Other category's work",
+                    false,
+                    &format!("The {other} work requirement cannot be checked: no policy for {other}"),
+                )),
             }
         }
     }
@@ -317,54 +400,132 @@ pub fn evaluate(req: &Requirements, p: &Profile, as_of: NaiveDate, work_of: &dyn
     let submitted: Vec<&Reference> = p.references.iter().filter(|r| r.submitted).collect();
     let n = submitted.len() as u32;
     let need = req.references.count;
-    let missing = (n < need).then(|| format!("{} more reference rating{}", need - n, if need - n == 1 { "" } else { "s" }));
-    out.push(result("references", "References", n as f64, need as f64, Unit::References, format!("{n} of {need} references"), missing));
+    let missing =
+        (n < need).then(|| format!("{} more reference rating{}", need - n, if need - n == 1 { "" } else { "s" }));
+    out.push(result(
+        "references",
+        "References",
+        n as f64,
+        need as f64,
+        Unit::References,
+        format!("{n} of {need} references"),
+        missing,
+    ));
     for kind in &req.references.must_include {
         let ok = submitted.iter().any(|r| r.kind == *kind);
-        let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ");
+        let name = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+            .replace('_', " ");
         out.push(check(&format!("references.{name}"), "Reference kind", ok, &format!("A reference from a {name}")));
     }
 
     let counted: Vec<&Training> = match &req.training {
-        Some(t) => p.trainings.iter().filter(|tr| t.age_focus.is_none_or(|a| tr.age_focus.is_some_and(|f| f.covers(a)))).collect(),
+        Some(t) => p
+            .trainings
+            .iter()
+            .filter(|tr| t.age_focus.is_none_or(|a| tr.age_focus.is_some_and(|f| f.covers(a))))
+            .collect(),
         None => p.trainings.iter().collect(),
     };
     if let Some(t) = &req.training {
         let total: Hours = counted.iter().map(|tr| tr.hours).sum();
         let focus = t.age_focus.map(|a| format!(" focused on {}", a.label())).unwrap_or_default();
-        let missing = (total < t.hours).then(|| format!("{} of specialized training{focus}", more(t.hours.saturating_sub(total))));
-        out.push(result("training.hours", "Specialized training", total.as_f64(), t.hours.as_f64(), Unit::Hours, format!("{total} of {} hours", t.hours), missing));
+        let missing = (total < t.hours)
+            .then(|| format!("{} of specialized training{focus}", more(t.hours.saturating_sub(total))));
+        out.push(result(
+            "training.hours",
+            "Specialized training",
+            total.as_f64(),
+            t.hours.as_f64(),
+            Unit::Hours,
+            format!("{total} of {} hours", t.hours),
+            missing,
+        ));
         for m in &t.sub_minimums {
             let have: Hours = counted.iter().filter(|tr| tr.tags.contains(&m.tag)).map(|tr| tr.hours).sum();
             let tag = serde_json::to_value(m.tag).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            let missing = (have < m.hours).then(|| format!("{} of training about {}", more(m.hours.saturating_sub(have)), m.tag.label()));
-            out.push(result(format!("training.{tag}"), &format!("Training about {}", m.tag.label()), have.as_f64(), m.hours.as_f64(), Unit::Hours, format!("{have} of {} hours", m.hours), missing));
+            let missing = (have < m.hours)
+                .then(|| format!("{} of training about {}", more(m.hours.saturating_sub(have)), m.tag.label()));
+            out.push(result(
+                format!("training.{tag}"),
+                &format!("Training about {}", m.tag.label()),
+                have.as_f64(),
+                m.hours.as_f64(),
+                Unit::Hours,
+                format!("{have} of {} hours", m.hours),
+                missing,
+            ));
         }
     }
 
     if let Some(r) = &req.rsc {
-        let entries: Vec<&RscEntry> = p.rsc.iter().filter(|e| !r.provider_must_be_endorsed || e.provider_endorsed).filter(|e| e.end_date >= e.start_date).collect();
+        let entries: Vec<&RscEntry> = p
+            .rsc
+            .iter()
+            .filter(|e| !r.provider_must_be_endorsed || e.provider_endorsed)
+            .filter(|e| e.end_date >= e.start_date)
+            .collect();
         let sub_need = r.about_own_provision_hours.unwrap_or_default();
         let (total, sub) = best_window(&entries, r.window_months, r.hours, sub_need);
         let endorsed = if r.provider_must_be_endorsed { " (only RSC from endorsed providers counts)" } else { "" };
-        let missing = (total < r.hours).then(|| format!("{} of reflective supervision/consultation within one {}-month period{endorsed}", more(r.hours.saturating_sub(total)), r.window_months));
-        out.push(result("rsc.hours", "Reflective supervision/consultation received", total.as_f64(), r.hours.as_f64(), Unit::Hours, format!("RSC: {total} of {} hours within {} months", r.hours, r.window_months), missing));
+        let missing = (total < r.hours).then(|| {
+            format!(
+                "{} of reflective supervision/consultation within one {}-month period{endorsed}",
+                more(r.hours.saturating_sub(total)),
+                r.window_months
+            )
+        });
+        out.push(result(
+            "rsc.hours",
+            "Reflective supervision/consultation received",
+            total.as_f64(),
+            r.hours.as_f64(),
+            Unit::Hours,
+            format!("RSC: {total} of {} hours within {} months", r.hours, r.window_months),
+            missing,
+        ));
         if let Some(need) = r.about_own_provision_hours {
-            let missing = (sub < need).then(|| format!("{} of RSC about the RSC you provide to others, in the same period", more(need.saturating_sub(sub))));
-            out.push(result("rsc.about_own_provision", "RSC about the RSC you provide", sub.as_f64(), need.as_f64(), Unit::Hours, format!("{sub} of {need} hours"), missing));
+            let missing = (sub < need).then(|| {
+                format!(
+                    "{} of RSC about the RSC you provide to others, in the same period",
+                    more(need.saturating_sub(sub))
+                )
+            });
+            out.push(result(
+                "rsc.about_own_provision",
+                "RSC about the RSC you provide",
+                sub.as_f64(),
+                need.as_f64(),
+                Unit::Hours,
+                format!("{sub} of {need} hours"),
+                missing,
+            ));
         }
     }
 
     for domain in &req.competency_domains {
-        let ok = counted.iter().any(|t| t.competency_domains.contains(domain)) || submitted.iter().any(|r| r.competency_domains.contains(domain));
+        let ok = counted.iter().any(|t| t.competency_domains.contains(domain))
+            || submitted.iter().any(|r| r.competency_domains.contains(domain));
         let key = serde_json::to_value(domain).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        out.push(check(&format!("competency.{key}"), domain.label(), ok, &format!("Evidence for the {} competencies (a training or reference ratings)", domain.label())));
+        out.push(check(
+            &format!("competency.{key}"),
+            domain.label(),
+            ok,
+            &format!("Evidence for the {} competencies (a training or reference ratings)", domain.label()),
+        ));
     }
     if req.membership_required {
         out.push(check("membership", "Membership", p.membership_active, "An active membership of the affiliate"));
     }
     if req.code_of_ethics_required {
-        out.push(check("code_of_ethics", "Code of Ethics", p.code_of_ethics_signed, "Sign the Code of Ethics and Endorsement Agreement"));
+        out.push(check(
+            "code_of_ethics",
+            "Code of Ethics",
+            p.code_of_ethics_signed,
+            "Sign the Code of Ethics and Endorsement Agreement",
+        ));
     }
     if req.exam_required {
         out.push(check("exam", "Exam", p.exam_passed, "Pass the Endorsement exam"));
@@ -409,13 +570,41 @@ pub fn evaluate_renewal(rule: &RenewalRule, input: &RenewalInput) -> Evaluation 
     let mut out = Vec::new();
     let total: Hours = input.trainings.iter().map(|t| t.hours).sum();
     let need = rule.annual_training_hours;
-    out.push(result("renewal.training_hours", "Training this year", total.as_f64(), need.as_f64(), Unit::Hours, format!("{total} of {need} hours"), (total < need).then(|| format!("{} of relationship-based training this year", more(need.saturating_sub(total))))));
+    out.push(result(
+        "renewal.training_hours",
+        "Training this year",
+        total.as_f64(),
+        need.as_f64(),
+        Unit::Hours,
+        format!("{total} of {need} hours"),
+        (total < need)
+            .then(|| format!("{} of relationship-based training this year", more(need.saturating_sub(total)))),
+    ));
     let dei: Hours = input.trainings.iter().filter(|t| t.tags.contains(&TrainingTag::Dei)).map(|t| t.hours).sum();
-    out.push(result("renewal.dei", "Training about diversity, equity and inclusion", dei.as_f64(), rule.dei_hours.as_f64(), Unit::Hours, format!("{dei} of {} hours", rule.dei_hours), (dei < rule.dei_hours).then(|| format!("{} of training about diversity, equity and inclusion", more(rule.dei_hours.saturating_sub(dei))))));
+    out.push(result(
+        "renewal.dei",
+        "Training about diversity, equity and inclusion",
+        dei.as_f64(),
+        rule.dei_hours.as_f64(),
+        Unit::Hours,
+        format!("{dei} of {} hours", rule.dei_hours),
+        (dei < rule.dei_hours).then(|| {
+            format!("{} of training about diversity, equity and inclusion", more(rule.dei_hours.saturating_sub(dei)))
+        }),
+    ));
     if input.provides_rsc {
         let need = rule.rsc_provision_hours_if_provider;
-        let have: Hours = input.trainings.iter().filter(|t| t.tags.contains(&TrainingTag::RscProvision)).map(|t| t.hours).sum();
-        out.push(result("renewal.rsc_provision", "Training about providing RSC", have.as_f64(), need.as_f64(), Unit::Hours, format!("{have} of {need} hours"), (have < need).then(|| format!("{} of training about providing RSC", more(need.saturating_sub(have))))));
+        let have: Hours =
+            input.trainings.iter().filter(|t| t.tags.contains(&TrainingTag::RscProvision)).map(|t| t.hours).sum();
+        out.push(result(
+            "renewal.rsc_provision",
+            "Training about providing RSC",
+            have.as_f64(),
+            need.as_f64(),
+            Unit::Hours,
+            format!("{have} of {need} hours"),
+            (have < need).then(|| format!("{} of training about providing RSC", more(need.saturating_sub(have)))),
+        ));
     }
     if let Some(mut need) = rule.rsc_hours {
         if let Some(r) = &rule.reduced_rsc
@@ -424,10 +613,25 @@ pub fn evaluate_renewal(rule: &RenewalRule, input: &RenewalInput) -> Evaluation 
             need = r.hours;
         }
         let have: Hours = input.rsc.iter().map(|e| e.hours).sum();
-        out.push(result("renewal.rsc_hours", "RSC received this year", have.as_f64(), need.as_f64(), Unit::Hours, format!("RSC: {have} of {need} hours"), (have < need).then(|| format!("{} of reflective supervision/consultation this year", more(need.saturating_sub(have))))));
+        out.push(result(
+            "renewal.rsc_hours",
+            "RSC received this year",
+            have.as_f64(),
+            need.as_f64(),
+            Unit::Hours,
+            format!("RSC: {have} of {need} hours"),
+            (have < need).then(|| {
+                format!("{} of reflective supervision/consultation this year", more(need.saturating_sub(have)))
+            }),
+        ));
     }
     out.push(check("membership", "Membership", input.membership_active, "An active membership of the affiliate"));
-    out.push(check("code_of_ethics", "Code of Ethics", input.code_of_ethics_signed, "Re-sign the Code of Ethics and Endorsement Agreement"));
+    out.push(check(
+        "code_of_ethics",
+        "Code of Ethics",
+        input.code_of_ethics_signed,
+        "Re-sign the Code of Ethics and Endorsement Agreement",
+    ));
     let met = out.iter().all(|r| r.met);
     Evaluation { met, met_except_exam: met, requirements: out }
 }

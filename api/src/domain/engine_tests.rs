@@ -54,11 +54,23 @@ fn work(kind: WorkKind, days: i64, paid: bool, families: u32) -> WorkEntry {
 }
 
 fn training(hours: f64, tags: &[TrainingTag]) -> Training {
-    Training { date: d("2025-05-01"), hours: h(hours), tags: tags.to_vec(), age_focus: Some(AgeBand::InfantToddler), competency_domains: vec![] }
+    Training {
+        date: d("2025-05-01"),
+        hours: h(hours),
+        tags: tags.to_vec(),
+        age_focus: Some(AgeBand::InfantToddler),
+        competency_domains: vec![],
+    }
 }
 
 fn rsc(start: &str, end: &str, hours: f64, about_own: bool) -> RscEntry {
-    RscEntry { start_date: d(start), end_date: d(end), hours: h(hours), provider_endorsed: true, about_own_provision: about_own }
+    RscEntry {
+        start_date: d(start),
+        end_date: d(end),
+        hours: h(hours),
+        provider_endorsed: true,
+        about_own_provision: about_own,
+    }
 }
 
 fn refs(n: usize) -> Vec<Reference> {
@@ -66,11 +78,22 @@ fn refs(n: usize) -> Vec<Reference> {
 }
 
 fn base(trainings: Vec<Training>) -> Profile {
-    Profile { trainings, references: refs(3), code_of_ethics_signed: true, membership_active: true, exam_passed: true, ..Default::default() }
+    Profile {
+        trainings,
+        references: refs(3),
+        code_of_ethics_signed: true,
+        membership_active: true,
+        exam_passed: true,
+        ..Default::default()
+    }
 }
 
 fn master() -> Vec<Education> {
-    vec![Education { level: DegreeLevel::Master, field: Some("Social work".into()), completed_on: Some(d("2018-06-01")) }]
+    vec![Education {
+        level: DegreeLevel::Master,
+        field: Some("Social work".into()),
+        completed_on: Some(d("2018-06-01")),
+    }]
 }
 
 /// Days in 24 and 36 months as the engine counts them.
@@ -107,9 +130,16 @@ fn imhs() -> Profile {
 }
 
 fn imhm_c() -> Profile {
-    let mut p = base(vec![training(30.0, &[TrainingTag::RscProvision]), training(15.0, &[]), training(3.0, &[TrainingTag::Dei])]);
+    let mut p = base(vec![
+        training(30.0, &[TrainingTag::RscProvision]),
+        training(15.0, &[]),
+        training(3.0, &[TrainingTag::Dei]),
+    ]);
     p.education = master();
-    p.work = vec![work(WorkKind::ClinicalLeadership, THREE_YEARS, true, 0), work(WorkKind::ClinicalIntervention, TWO_YEARS, true, 0)];
+    p.work = vec![
+        work(WorkKind::ClinicalLeadership, THREE_YEARS, true, 0),
+        work(WorkKind::ClinicalIntervention, TWO_YEARS, true, 0),
+    ];
     p.rsc = vec![rsc("2025-01-01", "2025-12-31", 25.0, true), rsc("2026-01-01", "2026-11-01", 25.0, false)];
     p
 }
@@ -185,7 +215,10 @@ fn one_requirement_short_fails_with_its_message() {
     p.trainings[0].hours = h(29.75);
     fails_on("IFS", &p, "training.hours", "0.25 more hours");
     let e = run("IFS", &p);
-    assert_eq!(e.requirements.iter().find(|r| r.key == "training.hours").map(|r| r.figures.clone()), Some("29.75 of 30 hours".into()));
+    assert_eq!(
+        e.requirements.iter().find(|r| r.key == "training.hours").map(|r| r.figures.clone()),
+        Some("29.75 of 30 hours".into())
+    );
     let mut p = ifs();
     p.work[0].families_served = Some(9);
     fails_on("IFS", &p, "work.families", "1 more family served");
@@ -215,7 +248,8 @@ fn one_requirement_short_fails_with_its_message() {
     let e = run("IMHM-C", &p);
     let unmet: Vec<&str> = e.requirements.iter().filter(|r| !r.met).map(|r| r.key.as_str()).collect();
     assert_eq!(unmet, vec!["training.hours", "training.dei"]);
-    let dei = e.requirements.iter().find(|r| r.key == "training.dei").and_then(|r| r.missing.clone()).unwrap_or_default();
+    let dei =
+        e.requirements.iter().find(|r| r.key == "training.dei").and_then(|r| r.missing.clone()).unwrap_or_default();
     assert!(dei.contains("0.5 more hours of training about diversity"), "{dei}");
     let mut p = imhm_c();
     p.rsc[0].hours = h(24.75);
@@ -233,12 +267,21 @@ fn imhs_rsc_must_fit_one_24_month_period() {
     p.rsc = (0..25)
         .map(|i| {
             let start = d("2024-01-01").checked_add_months(chrono::Months::new(i)).unwrap_or_else(|| d("2024-01-01"));
-            RscEntry { start_date: start, end_date: start + Duration::days(1), hours: h(2.0), provider_endorsed: true, about_own_provision: false }
+            RscEntry {
+                start_date: start,
+                end_date: start + Duration::days(1),
+                hours: h(2.0),
+                provider_endorsed: true,
+                about_own_provision: false,
+            }
         })
         .collect();
     fails_on("IMHS", &p, "rsc.hours", "2 more hours");
     let e = run("IMHS", &p);
-    assert_eq!(e.requirements.iter().find(|r| r.key == "rsc.hours").map(|r| r.figures.clone()), Some("RSC: 48 of 50 hours within 24 months".into()));
+    assert_eq!(
+        e.requirements.iter().find(|r| r.key == "rsc.hours").map(|r| r.figures.clone()),
+        Some("RSC: 48 of 50 hours within 24 months".into())
+    );
     p.rsc.pop();
     p.rsc.push(rsc("2025-12-01", "2025-12-02", 2.0, false));
     passes("IMHS", &p);
@@ -272,7 +315,10 @@ fn nothing_is_double_counted() {
     assert_eq!((have("training.hours"), have("training.dei"), have("training.rsc_provision")), (48.0, 15.0, 15.0));
     // Overlapping jobs count once: two 13-month jobs over the same period are 13 months.
     let mut p = ifs();
-    p.work = vec![work(WorkKind::PreventionEarlyIntervention, 400, false, 5), work(WorkKind::PreventionEarlyIntervention, 400, false, 5)];
+    p.work = vec![
+        work(WorkKind::PreventionEarlyIntervention, 400, false, 5),
+        work(WorkKind::PreventionEarlyIntervention, 400, false, 5),
+    ];
     let e = run("IFS", &p);
     assert_eq!(e.requirements.iter().find(|r| r.key == "work").map(|r| r.have), Some(13.0));
 }
@@ -289,8 +335,16 @@ fn invalid_policies_name_the_problem() {
     if let Some(w) = p.work.as_mut() {
         w.also_meets_work_of = Some("XYZ".into());
     }
-    let paths: Vec<String> = p.validate("IMHM-C", &["IMHM-C".into(), "IMHS".into()]).into_iter().map(|e| e.path).collect();
-    assert_eq!(paths, vec!["requirements.work.also_meets_work_of", "requirements.training.sub_minimums[0].hours", "requirements.rsc.window_months"]);
+    let paths: Vec<String> =
+        p.validate("IMHM-C", &["IMHM-C".into(), "IMHS".into()]).into_iter().map(|e| e.path).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "requirements.work.also_meets_work_of",
+            "requirements.training.sub_minimums[0].hours",
+            "requirements.rsc.window_months"
+        ]
+    );
 }
 
 #[test]

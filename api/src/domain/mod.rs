@@ -1,14 +1,14 @@
 //! Pure rules: no I/O, no HTTP, no SQL. Parsed types here make invalid states
 //! unrepresentable for the services that use them.
 pub mod affiliate;
+pub mod credentials;
+pub mod engine;
+#[cfg(test)]
+mod engine_tests;
+pub mod hours;
 pub mod membership;
 pub mod money;
 pub mod people;
+pub mod policy;
 pub mod roles;
 pub mod scopes;
-pub mod credentials;
-pub mod engine;
-pub mod hours;
-pub mod policy;
-#[cfg(test)]
-mod engine_tests;

@@ -156,7 +156,8 @@ impl Requirements {
     /// `known` every category of the catalog.
     pub fn validate(&self, category: &str, known: &[String]) -> Vec<PolicyProblem> {
         let mut out = Vec::new();
-        let mut problem = |path: &str, message: String| out.push(PolicyProblem { path: format!("requirements.{path}"), message });
+        let mut problem =
+            |path: &str, message: String| out.push(PolicyProblem { path: format!("requirements.{path}"), message });
         if let Some(e) = &self.education {
             if e.any_of.is_empty() {
                 problem("education.any_of", "needs at least one path (or leave education out)".into());
@@ -196,7 +197,10 @@ impl Requirements {
             }
             for (i, m) in t.sub_minimums.iter().enumerate() {
                 if m.hours > t.hours {
-                    problem(&format!("training.sub_minimums[{i}].hours"), format!("{} hours exceeds the {} hours total", m.hours, t.hours));
+                    problem(
+                        &format!("training.sub_minimums[{i}].hours"),
+                        format!("{} hours exceeds the {} hours total", m.hours, t.hours),
+                    );
                 }
                 if t.sub_minimums[..i].iter().any(|o| o.tag == m.tag) {
                     problem(&format!("training.sub_minimums[{i}].tag"), "appears twice".into());

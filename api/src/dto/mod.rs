@@ -13,6 +13,7 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 pub mod billing;
+pub mod catalog;
 pub mod clients;
 pub mod memberships;
 pub mod people;

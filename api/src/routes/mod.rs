@@ -5,6 +5,7 @@ pub mod affiliates;
 pub mod auth;
 pub mod auth_helpers;
 pub mod billing;
+pub mod catalog;
 pub mod clients;
 pub mod docs;
 pub mod health;
@@ -67,6 +68,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clients::list)
                 .service(clients::get)
                 .service(clients::rotate)
-                .service(clients::revoke),
+                .service(clients::revoke)
+                .service(catalog::families)
+                .service(catalog::categories)
+                .service(catalog::get_category)
+                .service(catalog::policies_in_force)
+                .service(catalog::versions)
+                .service(catalog::policy)
+                .service(catalog::publish)
+                .service(catalog::version)
+                .service(catalog::evaluate)
+                .service(catalog::fit_check)
+                .service(catalog::my_fit_check),
         );
 }
