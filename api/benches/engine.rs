@@ -25,7 +25,12 @@ fn policies() -> serde_json::Map<String, serde_json::Value> {
 fn large_profile(trainings: usize, work: usize, rsc: usize) -> Profile {
     let start = NaiveDate::from_ymd_opt(2010, 1, 1).expect("date");
     let kinds = [WorkKind::ClinicalIntervention, WorkKind::ClinicalLeadership, WorkKind::PreventionEarlyIntervention];
-    let tags = [vec![], vec![TrainingTag::Dei], vec![TrainingTag::RscProvision], vec![TrainingTag::Dei, TrainingTag::RscProvision]];
+    let tags = [
+        vec![],
+        vec![TrainingTag::Dei],
+        vec![TrainingTag::RscProvision],
+        vec![TrainingTag::Dei, TrainingTag::RscProvision],
+    ];
     Profile {
         education: vec![Education { level: DegreeLevel::Master, field: None, completed_on: Some(start) }],
         work: (0..work)
@@ -56,7 +61,9 @@ fn large_profile(trainings: usize, work: usize, rsc: usize) -> Profile {
                 about_own_provision: i % 2 == 0,
             })
             .collect(),
-        references: (0..5).map(|_| Reference { kind: ReferenceKind::Supervisor, submitted: true, competency_domains: vec![] }).collect(),
+        references: (0..5)
+            .map(|_| Reference { kind: ReferenceKind::Supervisor, submitted: true, competency_domains: vec![] })
+            .collect(),
         code_of_ethics_signed: true,
         membership_active: true,
         exam_passed: false,
@@ -65,7 +72,9 @@ fn large_profile(trainings: usize, work: usize, rsc: usize) -> Profile {
 
 fn bench(c: &mut Criterion) {
     let all = policies();
-    let get = |code: &str| -> Requirements { serde_json::from_value(all.get(code).cloned().expect("policy")).expect("valid policy") };
+    let get = |code: &str| -> Requirements {
+        serde_json::from_value(all.get(code).cloned().expect("policy")).expect("valid policy")
+    };
     let imhm_c = get("IMHM-C");
     let imhs_work: Option<WorkRule> = get("IMHS").work;
     let work_of = |code: &str| if code == "IMHS" { imhs_work.clone() } else { None };
@@ -80,7 +89,9 @@ fn bench(c: &mut Criterion) {
         ("large (300 trainings, 100 jobs, 200 RSC)", large_profile(300, 100, 200)),
         ("large, RSC short: every window scanned", short),
     ] {
-        c.bench_function(&format!("evaluate IMHM-C, {name}"), |b| b.iter(|| evaluate(black_box(&imhm_c), black_box(&profile), today, &work_of)));
+        c.bench_function(&format!("evaluate IMHM-C, {name}"), |b| {
+            b.iter(|| evaluate(black_box(&imhm_c), black_box(&profile), today, &work_of))
+        });
     }
 }
 
