@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no HTTP, no SQL. Parsed types here make invalid states
 //! unrepresentable for the services that use them.
 pub mod affiliate;
+pub mod application;
 pub mod credentials;
 pub mod engine;
 #[cfg(test)]
@@ -11,4 +12,5 @@ pub mod money;
 pub mod people;
 pub mod policy;
 pub mod roles;
+pub mod schedule;
 pub mod scopes;
