@@ -35,6 +35,10 @@ use crate::error::{FieldError, Problem};
         (name = "memberships", description = "Membership plans and memberships"),
         (name = "billing", description = "Fee schedules, invoices, payments, waivers and refunds"),
         (name = "catalog", description = "Credential families and categories, versioned policies, evaluations and the fit check"),
+        (name = "schedule", description = "Submission deadlines, exam weeks, informational sessions, renewal periods"),
+        (name = "applications", description = "Credential applications: start, readiness, Code of Ethics, submission, history"),
+        (name = "portfolio", description = "An application's education, work, trainings and RSC received"),
+        (name = "references", description = "Reference raters: invitations, and the rater's side (no account, a single-use link)"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),

@@ -1,6 +1,10 @@
 //! sea-orm entities: one module per table. No behaviour lives here; rules are in
 //! `api::domain` and use-cases in `api::services`.
 pub mod affiliate;
+pub mod application;
+pub mod application_event;
+pub mod application_reference;
+pub mod attestation;
 pub mod audit_event;
 pub mod change_log;
 pub mod credential_category;
@@ -17,7 +21,9 @@ pub mod membership_plan;
 pub mod outbox_message;
 pub mod person;
 pub mod policy_version;
+pub mod portfolio_entry;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod registration;
 pub mod role_assignment;
+pub mod schedule_event;

@@ -28,6 +28,13 @@ mod m0023_credential_categories;
 mod m0024_seed_catalog;
 mod m0025_policy_versions;
 mod m0026_seed_washington_policy;
+mod m0027_applications;
+mod m0028_portfolio_entries;
+mod m0029_application_references;
+mod m0030_attestations;
+mod m0031_schedule_events;
+mod m0032_seed_washington_schedule;
+mod m0033_application_events;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -66,6 +73,13 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_seed_catalog::Migration),
             Box::new(m0025_policy_versions::Migration),
             Box::new(m0026_seed_washington_policy::Migration),
+            Box::new(m0027_applications::Migration),
+            Box::new(m0028_portfolio_entries::Migration),
+            Box::new(m0029_application_references::Migration),
+            Box::new(m0030_attestations::Migration),
+            Box::new(m0031_schedule_events::Migration),
+            Box::new(m0032_seed_washington_schedule::Migration),
+            Box::new(m0033_application_events::Migration),
         ]
     }
 }

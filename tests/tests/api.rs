@@ -3,6 +3,7 @@
 mod api {
     mod accounts;
     mod affiliates;
+    mod applications;
     mod auth;
     mod billing;
     mod catalog;

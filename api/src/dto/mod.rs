@@ -12,6 +12,7 @@ where
 {
     Option::<T>::deserialize(de).map(Some)
 }
+pub mod applications;
 pub mod billing;
 pub mod catalog;
 pub mod clients;

@@ -2,6 +2,7 @@
 //! service, map the result. Every route is registered through utoipa so it is documented.
 pub mod accounts;
 pub mod affiliates;
+pub mod applications;
 pub mod auth;
 pub mod auth_helpers;
 pub mod billing;
@@ -12,6 +13,7 @@ pub mod health;
 pub mod memberships;
 pub mod people;
 pub mod registrations;
+pub mod schedule;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -79,6 +81,29 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::version)
                 .service(catalog::evaluate)
                 .service(catalog::fit_check)
-                .service(catalog::my_fit_check),
+                .service(catalog::my_fit_check)
+                .service(schedule::list)
+                .service(schedule::publish)
+                .service(applications::start)
+                .service(applications::list)
+                .service(applications::get)
+                .service(applications::history)
+                .service(applications::withdraw)
+                .service(applications::readiness)
+                .service(applications::submit)
+                .service(applications::code_of_ethics)
+                .service(applications::sign)
+                .service(applications::add_entry)
+                .service(applications::list_entries)
+                .service(applications::get_entry)
+                .service(applications::replace_entry)
+                .service(applications::remove_entry)
+                .service(applications::verify_entry)
+                .service(applications::invite)
+                .service(applications::list_references)
+                .service(applications::resend)
+                .service(applications::rater_open)
+                .service(applications::rater_submit)
+                .service(applications::rater_decline),
         );
 }

@@ -2,6 +2,7 @@
 //! the connection it needs; rules come from `domain`, HTTP stays in `routes`.
 pub mod accounts;
 pub mod affiliates;
+pub mod applications;
 pub mod audit;
 pub mod catalog;
 pub mod changes;
@@ -17,7 +18,10 @@ pub mod outbox;
 pub mod people;
 pub mod people_repr;
 pub mod policies;
+pub mod portfolio;
 pub mod rate_limit;
+pub mod references;
 pub mod registrations;
+pub mod schedule;
 pub mod sessions;
 pub mod settlement;

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// A signature of the Code of Ethics and Endorsement Agreement, with the text version signed.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "attestations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub person_id: Uuid,
+    pub kind: String,
+    pub text_version: String,
+    pub signed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// One portfolio entry (education, work, training or RSC) of an application; its fields are in `data`, typed by `kind`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "portfolio_entries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub kind: String,
+    pub data: Json,
+    /// Set by a coordinator (e.g. a transcript seen).
+    pub verified: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
