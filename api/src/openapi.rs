@@ -39,6 +39,9 @@ use crate::error::{FieldError, Problem};
         (name = "applications", description = "Credential applications: start, readiness, Code of Ethics, submission, history"),
         (name = "portfolio", description = "An application's education, work, trainings and RSC received"),
         (name = "references", description = "Reference raters: invitations, and the rater's side (no account, a single-use link)"),
+        (name = "review", description = "Reviewers, recommendations and decisions"),
+        (name = "exam", description = "Exam sittings, registrations and results"),
+        (name = "endorsements", description = "Endorsements held, the public registry, verification and signed credentials"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),

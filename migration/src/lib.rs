@@ -35,6 +35,11 @@ mod m0030_attestations;
 mod m0031_schedule_events;
 mod m0032_seed_washington_schedule;
 mod m0033_application_events;
+mod m0034_reviews;
+mod m0035_exam_sittings;
+mod m0036_exam_registrations;
+mod m0037_endorsements;
+mod m0038_number_sequences;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -80,6 +85,11 @@ impl MigratorTrait for Migrator {
             Box::new(m0031_schedule_events::Migration),
             Box::new(m0032_seed_washington_schedule::Migration),
             Box::new(m0033_application_events::Migration),
+            Box::new(m0034_reviews::Migration),
+            Box::new(m0035_exam_sittings::Migration),
+            Box::new(m0036_exam_registrations::Migration),
+            Box::new(m0037_endorsements::Migration),
+            Box::new(m0038_number_sequences::Migration),
         ]
     }
 }

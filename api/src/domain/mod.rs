@@ -3,6 +3,7 @@
 pub mod affiliate;
 pub mod application;
 pub mod credentials;
+pub mod endorsement;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;

@@ -23,6 +23,9 @@ pub struct Requirements {
     #[serde(default)]
     pub rsc: Option<RscRule>,
     pub exam_required: bool,
+    /// Exam settings where an exam is required; defaults apply when absent.
+    #[serde(default)]
+    pub exam: Option<super::endorsement::ExamRule>,
     pub membership_required: bool,
     pub code_of_ethics_required: bool,
     /// Domains that need evidence (a training tagged with the domain, or reference ratings).
@@ -216,6 +219,17 @@ impl Requirements {
             }
             if r.about_own_provision_hours.is_some_and(|h| h > r.hours) {
                 problem("rsc.about_own_provision_hours", "exceeds the RSC hours".into());
+            }
+        }
+        if let Some(e) = &self.exam {
+            if !(1..=100).contains(&e.part1_pass_percent) {
+                problem("exam.part1_pass_percent", "must be between 1 and 100".into());
+            }
+            if !(1..=60).contains(&e.approval_valid_months) {
+                problem("exam.approval_valid_months", "must be between 1 and 60".into());
+            }
+            if !(0..=730).contains(&e.retake_wait_days) {
+                problem("exam.retake_wait_days", "must be between 0 and 730".into());
             }
         }
         let n = &self.renewal;

@@ -16,6 +16,7 @@ pub mod applications;
 pub mod billing;
 pub mod catalog;
 pub mod clients;
+pub mod endorsements;
 pub mod memberships;
 pub mod people;
 pub mod registrations;

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod catalog;
 pub mod clients;
 pub mod docs;
+pub mod endorsement;
 pub mod health;
 pub mod memberships;
 pub mod people;
@@ -104,6 +105,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(applications::resend)
                 .service(applications::rater_open)
                 .service(applications::rater_submit)
-                .service(applications::rater_decline),
+                .service(applications::rater_decline)
+                .service(endorsement::assign)
+                .service(endorsement::list)
+                .service(endorsement::mine)
+                .service(endorsement::recommend)
+                .service(endorsement::decide)
+                .service(endorsement::sittings)
+                .service(endorsement::create_sitting)
+                .service(endorsement::register)
+                .service(endorsement::result)
+                .service(endorsement::my_endorsements)
+                .service(endorsement::set_listing)
+                .service(endorsement::registry)
+                .service(endorsement::credential)
+                .service(endorsement::verify),
         );
 }

@@ -62,12 +62,26 @@ pub async fn visible(
     let staff = caller.kind == SubjectKind::Person && caller.manages_affiliate(app.affiliate_id);
     match access {
         Access::Read if own || staff => Ok(app),
+        Access::Read if is_assigned_reviewer(db, caller, app.id).await? => Ok(app),
         Access::Own if own => Ok(app),
         Access::Own if staff => Err(AppError::Forbidden("Only the applicant changes their application.".into())),
         Access::Staff if staff => Ok(app),
         Access::Staff if own => Err(AppError::Forbidden("This is done by the affiliate's coordinators.".into())),
         _ => Err(AppError::NotFound("Application".into())),
     }
+}
+
+/// Whether the caller reviews this application (reviewers see assigned applications only).
+pub async fn is_assigned_reviewer(db: &impl ConnectionTrait, caller: &Caller, application_id: Uuid) -> AppResult<bool> {
+    if caller.kind != SubjectKind::Person || !caller.has_role(crate::domain::roles::Role::Reviewer) {
+        return Ok(false);
+    }
+    Ok(entity::review::Entity::find()
+        .filter(entity::review::Column::ApplicationId.eq(application_id))
+        .filter(entity::review::Column::ReviewerId.eq(caller.id))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 fn open_key(person: Uuid, category: &str) -> String {

@@ -174,7 +174,8 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
 /// The applicant sees statuses; the affiliate's staff see the ratings too.
 pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> AppResult<serde_json::Value> {
     let app = applications::visible(db, caller, app_id, Access::Read).await?;
-    let staff = caller.manages_affiliate(app.affiliate_id);
+    let staff =
+        caller.manages_affiliate(app.affiliate_id) || applications::is_assigned_reviewer(db, caller, app.id).await?;
     let now = db::now();
     let rows = application_reference::Entity::find()
         .filter(application_reference::Column::ApplicationId.eq(app.id))

@@ -1,0 +1,284 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError, ValidationErrors};
+
+use entity::{endorsement, exam_registration, exam_sitting, review};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Endorsement {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub person_id: Uuid,
+    pub application_id: Option<Uuid>,
+    pub category: String,
+    /// Human-readable, e.g. `WA-IMHS-000042`.
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// `active`, `lapsed`, `archived` or `revoked`.
+    pub status: String,
+    /// IFRS emerging: counts as endorsed while finishing the requirements.
+    pub emerging: bool,
+    /// Shown in the public directory.
+    pub listed: bool,
+    pub version: i64,
+}
+
+impl From<endorsement::Model> for Endorsement {
+    fn from(m: endorsement::Model) -> Self {
+        Endorsement {
+            id: m.id,
+            affiliate_id: m.affiliate_id,
+            person_id: m.person_id,
+            application_id: m.application_id,
+            category: m.category_code,
+            number: m.number,
+            issued_on: m.issued_on,
+            expires_on: m.expires_on,
+            status: m.status,
+            emerging: m.emerging,
+            listed: m.listed,
+            version: m.version,
+        }
+    }
+}
+
+/// What anyone may know of an endorsement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub number: String,
+    pub holder_name: String,
+    pub category: String,
+    pub status: String,
+    pub emerging: bool,
+    pub valid_through: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RegistryQuery {
+    /// Part of the holder's name.
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    /// Category slug or code.
+    pub category: Option<String>,
+    /// Affiliate code.
+    pub affiliate: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingChange {
+    pub listed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedCredential {
+    /// A JWT (`typ: vc+jwt`, EdDSA) verifiable with `/.well-known/jwks.json`.
+    pub credential: String,
+}
+
+// ---- review ----
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewerAssignment {
+    pub reviewer_id: Uuid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    Approve,
+    Defer,
+    OnHold,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    pub recommendation: Recommendation,
+    /// Required to defer or hold.
+    pub reasons: Option<String>,
+    pub comments: Option<String>,
+}
+
+impl Validate for ReviewInput {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if self.recommendation != Recommendation::Approve && self.reasons.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            e.add("reasons", ValidationError::new("required").with_message("give the reasons to defer or hold".into()));
+        }
+        for (f, v) in [("reasons", &self.reasons), ("comments", &self.comments)] {
+            if v.as_ref().is_some_and(|x| x.len() > 10_000) {
+                e.add(f, ValidationError::new("length").with_message("must be at most 10000 characters".into()));
+            }
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Review {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub reviewer_id: Uuid,
+    pub assigned_at: DateTime<Utc>,
+    pub recommendation: Option<String>,
+    pub reasons: Option<String>,
+    pub comments: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl From<review::Model> for Review {
+    fn from(m: review::Model) -> Self {
+        Review {
+            id: m.id,
+            application_id: m.application_id,
+            reviewer_id: m.reviewer_id,
+            assigned_at: m.assigned_at,
+            recommendation: m.recommendation,
+            reasons: m.reasons,
+            comments: m.comments,
+            submitted_at: m.submitted_at,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Endorse (or, with an exam, approve to sit it).
+    Approve,
+    /// IFRS: emerging.
+    Emerging,
+    Defer,
+    Hold,
+    Resume,
+    Decline,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub decision: DecisionKind,
+    /// Required to defer, hold or decline; sent to the applicant.
+    pub reasons: Option<String>,
+}
+
+impl Validate for Decision {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let needs = matches!(self.decision, DecisionKind::Defer | DecisionKind::Hold | DecisionKind::Decline);
+        if needs && self.reasons.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            e.add("reasons", ValidationError::new("required").with_message("give the reasons".into()));
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+// ---- exam ----
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSitting {
+    pub sitting_on: NaiveDate,
+    pub location: String,
+    pub capacity: i32,
+}
+
+impl Validate for NewSitting {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if self.location.trim().is_empty() || self.location.len() > 300 {
+            e.add("location", ValidationError::new("length").with_message("must be 1 to 300 characters long".into()));
+        }
+        if !(1..=10_000).contains(&self.capacity) {
+            e.add("capacity", ValidationError::new("range").with_message("must be between 1 and 10000".into()));
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sitting {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub sitting_on: NaiveDate,
+    pub location: String,
+    pub capacity: i32,
+    pub seats_left: i64,
+}
+
+impl Sitting {
+    pub fn build(m: exam_sitting::Model, taken: i64) -> Sitting {
+        Sitting {
+            seats_left: (m.capacity as i64 - taken).max(0),
+            id: m.id,
+            affiliate_id: m.affiliate_id,
+            sitting_on: m.sitting_on,
+            location: m.location,
+            capacity: m.capacity,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExamSignup {
+    pub sitting_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExamRegistration {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub sitting_id: Uuid,
+    pub invoice_id: Option<Uuid>,
+    /// `registered`, `passed` or `failed`.
+    pub status: String,
+    pub part1_score: Option<i32>,
+    pub part2_passed: Option<bool>,
+    pub version: i64,
+}
+
+impl From<exam_registration::Model> for ExamRegistration {
+    fn from(m: exam_registration::Model) -> Self {
+        ExamRegistration {
+            id: m.id,
+            application_id: m.application_id,
+            sitting_id: m.sitting_id,
+            invoice_id: m.invoice_id,
+            status: m.status,
+            part1_score: m.part1_score,
+            part2_passed: m.part2_passed,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExamResult {
+    /// Part 1 (multiple choice), percent correct.
+    pub part1_score: i32,
+    /// Part 2 (written vignettes).
+    pub part2_passed: bool,
+}
+
+impl Validate for ExamResult {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if !(0..=100).contains(&self.part1_score) {
+            e.add("part1_score", ValidationError::new("range").with_message("must be between 0 and 100".into()));
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}

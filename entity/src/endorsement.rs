@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// An endorsement held: its number, category, dates and status.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "endorsements")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub person_id: Uuid,
+    pub application_id: Option<Uuid>,
+    pub category_code: String,
+    pub number: String,
+    pub issued_on: Date,
+    pub expires_on: Date,
+    /// `active`, `lapsed`, `archived` or `revoked`.
+    pub status: String,
+    pub emerging: bool,
+    /// Shown in the public registry (the holder may opt out; verification by number stays).
+    pub listed: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// An applicant's registration for a sitting, and its results.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "exam_registrations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub sitting_id: Uuid,
+    pub invoice_id: Option<Uuid>,
+    /// `registered`, `passed`, `failed` or `absent`.
+    pub status: String,
+    pub part1_score: Option<i32>,
+    pub part2_passed: Option<bool>,
+    pub recorded_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

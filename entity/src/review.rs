@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// A reviewer assigned to an application, and their recommendation once given.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reviews")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub reviewer_id: Uuid,
+    pub assigned_by: Option<Uuid>,
+    pub assigned_at: DateTimeUtc,
+    pub recommendation: Option<String>,
+    pub reasons: Option<String>,
+    pub comments: Option<String>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
