@@ -97,6 +97,9 @@ pub enum AppError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("conflict: {detail}")]
     Conflict { code: &'static str, detail: String, current_state: Option<String> },
+    /// 409 listing the conditions (outside the request) that block it.
+    #[error("blocked")]
+    Blocked { code: &'static str, detail: String, errors: Vec<FieldError> },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("precondition required")]
@@ -154,6 +157,11 @@ impl AppError {
             AppError::MethodNotAllowed { allow } => {
                 Problem::new(status, "method_not_allowed", format!("This resource supports {}.", allow.join(", ")))
             }
+            AppError::Blocked { code, detail, errors } => {
+                let mut p = Problem::new(status, code, detail.clone());
+                p.errors = Some(errors.clone());
+                p
+            }
             AppError::Conflict { code, detail, current_state } => {
                 let mut p = Problem::new(status, code, detail.clone());
                 p.current_state = current_state.clone();
@@ -197,7 +205,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Blocked { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

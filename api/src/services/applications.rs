@@ -459,13 +459,39 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     if !unmet.is_empty() {
         // The invoice created above is kept: the applicant needs it to pay.
         txn.commit().await?;
-        return Err(AppError::Validation(unmet));
+        // The portfolio falls short: 422. Only the fee or the schedule stands in the way: 409.
+        let portfolio_short = unmet.iter().any(|e| e.field != "deadline" && e.field != "processing_fee");
+        return Err(if portfolio_short {
+            AppError::Validation(unmet)
+        } else {
+            AppError::Blocked {
+                code: "submission_blocked",
+                detail: "The application is complete, but cannot be submitted yet; see `errors`.".into(),
+                errors: unmet,
+            }
+        });
     }
     let mut next: application::ActiveModel = app.clone().into();
     next.deadline_id = Set(deadline);
     next.submitted_at = Set(Some(db::now()));
     let app = next.update(&txn).await?;
     let submitted = apply(&txn, &app, action, &caller.actor(), None).await?;
+    if let Some(p) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
+        let email = crate::services::outbox::EmailMessage {
+            to: format!(
+                "\"{} {}\" <{}>",
+                p.given_name.replace(['"', '<', '>'], ""),
+                p.family_name.replace(['"', '<', '>'], ""),
+                p.email
+            ),
+            subject: format!("Your {} application is submitted", app.category_code),
+            text: format!(
+                "Hello {},\n\nWe received your {} application. It will be reviewed in the cycle of the next deadline.\n",
+                p.given_name, app.category_code
+            ),
+        };
+        crate::services::outbox::enqueue_email(&txn, &email).await?;
+    }
     txn.commit().await?;
     Ok(submitted)
 }

@@ -263,6 +263,26 @@ pub async fn record(
         },
     )
     .await?;
+    if let Some(p) = entity::person::Entity::find_by_id(app.person_id).one(&txn).await? {
+        let outcome = if passed { "passed" } else { "did not pass" };
+        let email = crate::services::outbox::EmailMessage {
+            to: format!(
+                "\"{} {}\" <{}>",
+                p.given_name.replace(['"', '<', '>'], ""),
+                p.family_name.replace(['"', '<', '>'], ""),
+                p.email
+            ),
+            subject: format!("Your Endorsement exam result ({})", app.category_code),
+            text: format!(
+                "Hello {},\n\nYou {outcome} the exam (part 1: {}%, part 2: {}).{}\n",
+                p.given_name,
+                input.part1_score,
+                if input.part2_passed { "pass" } else { "not yet" },
+                if passed { "" } else { " You may register again after the waiting period." }
+            ),
+        };
+        crate::services::outbox::enqueue_email(&txn, &email).await?;
+    }
     if passed {
         let endorsed = applications::apply(&txn, &app, Action::Endorse, &actor, Some("Exam passed".into())).await?;
         endorsements::issue(&txn, &actor, &endorsed, false).await?;

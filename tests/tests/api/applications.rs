@@ -244,7 +244,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
 
     // No deadline accepts IFS after today: refused, naming it.
     let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
-    let body = problem(res, 422, "validation_failed").await;
+    let body = problem(res, 409, "submission_blocked").await;
     assert_eq!(
         body["errors"],
         json!([{"field": "deadline", "code": "no_deadline", "message": "No submission deadline accepting IFS is scheduled; watch the affiliate's schedule."}])
@@ -257,7 +257,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
     let res = app.post("/v1/affiliates/wa/fees").bearer_auth(&coordinator).json(&json!({"kind": "processing", "category": "IFS", "amount": {"amount_cents": 10000, "currency": "USD"}, "effective_from": today()})).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
-    let body = problem(res, 422, "validation_failed").await;
+    let body = problem(res, 409, "submission_blocked").await;
     assert_eq!(body["errors"][0]["field"], "processing_fee");
     let current: Value =
         app.get(&format!("/v1/applications/{id}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
@@ -359,6 +359,78 @@ async fn submission_refusals_list_every_unmet_condition() {
         "1 more hour of specialized training focused on infants and toddlers (0-3)"
     );
     assert_eq!(app.count("invoices", "purpose = 'processing'").await, 0, "no invoice for an incomplete application");
+}
+
+#[tokio::test]
+async fn an_expired_membership_blocks_submission() {
+    let app = TestApp::spawn().await;
+    let (person, token) = app.applicant("expired@example.org").await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    // Bought in March two years ago: it ended on 31 December of that year.
+    let year = chrono::Datelike::year(&today()) - 2;
+    let res = app
+        .post(&format!("/v1/people/{person}/memberships"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"plan_id": plans[0]["id"], "bought_on": format!("{year}-03-01")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "expired");
+    let id = app
+        .post("/v1/applications")
+        .bearer_auth(&token)
+        .json(&json!({"category": "IFS"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ifs_portfolio(&app, &token, &id, 30.0).await;
+    three_ratings(&app, &token, &id).await;
+    app.post(&format!("/v1/applications/{id}/attestations"))
+        .bearer_auth(&token)
+        .json(&json!({"text_version": "2026-1"}))
+        .send()
+        .await
+        .unwrap();
+    app.post("/v1/affiliates/wa/schedule").bearer_auth(&coordinator).json(&json!({"kind": "submission_deadline", "title": "Next", "starts_on": today() + chrono::Duration::days(9), "categories": ["IFS"]})).send().await.unwrap();
+    let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
+    let body = problem(res, 422, "validation_failed").await;
+    assert_eq!(
+        body["errors"],
+        json!([{"field": "membership", "code": "unmet_requirement", "message": "An active membership of the affiliate"}])
+    );
+}
+
+#[tokio::test]
+async fn coordinators_schedule_sittings_with_seats() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    app.post("/v1/affiliates/wa/schedule").bearer_auth(&coordinator).json(&json!({"kind": "exam_week", "title": "Exam week", "starts_on": today() + chrono::Duration::days(5), "ends_on": today() + chrono::Duration::days(9)})).send().await.unwrap();
+    let res = app
+        .post("/v1/affiliates/wa/exam-sittings")
+        .bearer_auth(&coordinator)
+        .json(&json!({"sitting_on": today() + chrono::Duration::days(6), "location": "Online", "capacity": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let sittings: Value = app.get("/v1/affiliates/wa/exam-sittings").send().await.unwrap().json().await.unwrap();
+    assert_eq!(sittings[0]["seats_left"], 1);
+    let applicant = app.token("wa", &[]).await;
+    let res = app
+        .post("/v1/affiliates/wa/exam-sittings")
+        .bearer_auth(&applicant)
+        .json(&json!({"sitting_on": today() + chrono::Duration::days(6), "location": "Online", "capacity": 1}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 403, "forbidden").await;
 }
 
 #[tokio::test]
