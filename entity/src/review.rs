@@ -10,6 +10,8 @@ pub struct Model {
     pub reviewer_id: Uuid,
     pub assigned_by: Option<Uuid>,
     pub assigned_at: DateTimeUtc,
+    /// An advisory review before submission: feedback only, no part in the decision.
+    pub advisory: bool,
     pub recommendation: Option<String>,
     pub reasons: Option<String>,
     pub comments: Option<String>,

@@ -13,6 +13,7 @@ pub enum Reviews {
     ReviewerId,
     AssignedBy,
     AssignedAt,
+    Advisory,
     Recommendation,
     Reasons,
     Comments,
@@ -32,6 +33,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(Reviews::ReviewerId))
                     .col(uuid_null(Reviews::AssignedBy))
                     .col(timestamp_with_time_zone(Reviews::AssignedAt))
+                    .col(boolean(Reviews::Advisory))
                     .col(string_len_null(Reviews::Recommendation, 16))
                     .col(text_null(Reviews::Reasons))
                     .col(text_null(Reviews::Comments))

@@ -90,6 +90,10 @@ pub struct SignedCredential {
 #[serde(deny_unknown_fields)]
 pub struct ReviewerAssignment {
     pub reviewer_id: Uuid,
+    /// An advisory review of a draft (or deferred) application, before submission: the
+    /// applicant sees its feedback; it takes no part in the decision.
+    #[serde(default)]
+    pub advisory: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -130,6 +134,7 @@ pub struct Review {
     pub id: Uuid,
     pub application_id: Uuid,
     pub reviewer_id: Uuid,
+    pub advisory: bool,
     pub assigned_at: DateTime<Utc>,
     pub recommendation: Option<String>,
     pub reasons: Option<String>,
@@ -143,6 +148,7 @@ impl From<review::Model> for Review {
             id: m.id,
             application_id: m.application_id,
             reviewer_id: m.reviewer_id,
+            advisory: m.advisory,
             assigned_at: m.assigned_at,
             recommendation: m.recommendation,
             reasons: m.reasons,
@@ -281,4 +287,13 @@ impl Validate for ExamResult {
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
+}
+
+/// Advisory feedback as the applicant sees it (the reviewer is not named).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdvisoryFeedback {
+    pub recommendation: Option<String>,
+    pub reasons: Option<String>,
+    pub comments: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
 }

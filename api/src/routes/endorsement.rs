@@ -6,8 +6,9 @@ use crate::{
     dto::{
         applications::Application,
         endorsements::{
-            Decision, Endorsement, ExamRegistration, ExamResult, ExamSignup, ListingChange, NewSitting, RegistryQuery,
-            Review, ReviewInput, ReviewerAssignment, SignedCredential, Sitting, Verification,
+            AdvisoryFeedback, Decision, Endorsement, ExamRegistration, ExamResult, ExamSignup, ListingChange,
+            NewSitting, RegistryQuery, Review, ReviewInput, ReviewerAssignment, SignedCredential, Sitting,
+            Verification,
         },
     },
     error::{AppError, Problem},
@@ -21,7 +22,8 @@ use crate::{
 };
 
 /// Assigns a reviewer (coordinators): endorsed at the category's level or higher in its
-/// family, not the applicant, not one of its raters. Starts the review.
+/// family, not the applicant, not one of its raters. Starts the review; with `advisory`,
+/// an optional review of a draft before submission instead.
 #[utoipa::path(
     tag = "review",
     security(("bearer" = [])),
@@ -41,8 +43,9 @@ pub async fn assign(
     path: web::Path<Uuid>,
     body: ApiJson<ReviewerAssignment>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Created()
-        .json(Review::from(reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id).await?)))
+    Ok(HttpResponse::Created().json(Review::from(
+        reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory).await?,
+    )))
 }
 
 /// The application's reviews (coordinators and its reviewers).
@@ -60,6 +63,35 @@ pub async fn assign(
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let rows = reviews::of_application(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(Review::from).collect::<Vec<_>>()))
+}
+
+/// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "Advisory feedback", body = Vec<AdvisoryFeedback>),
+        (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/applications/{id}/advisory-feedback")]
+pub async fn advisory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let rows = reviews::advisory_feedback(&state.db, &caller, path.into_inner()).await?;
+    let data: Vec<AdvisoryFeedback> = rows
+        .into_iter()
+        .map(|r| AdvisoryFeedback {
+            recommendation: r.recommendation,
+            reasons: r.reasons,
+            comments: r.comments,
+            submitted_at: r.submitted_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(data))
 }
 
 /// The reviews assigned to the signed-in reviewer.

@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(applications::rater_decline)
                 .service(endorsement::assign)
                 .service(endorsement::list)
+                .service(endorsement::advisory)
                 .service(endorsement::mine)
                 .service(endorsement::recommend)
                 .service(endorsement::decide)

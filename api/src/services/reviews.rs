@@ -53,11 +53,22 @@ pub async fn assign(
     caller: &Caller,
     app_id: Uuid,
     reviewer_id: Uuid,
+    advisory: bool,
 ) -> AppResult<review::Model> {
     let txn = begin_write(db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Staff).await?;
     let state = State::parse(&app.state).unwrap_or(State::Withdrawn);
-    if !matches!(state, State::Submitted | State::Resubmitted | State::InReview) {
+    if advisory && !state.is_editable() {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: format!(
+                "An advisory review comes before submission; this application is {}.",
+                app.state.replace('_', " ")
+            ),
+            current_state: Some(app.state.clone()),
+        });
+    }
+    if !advisory && !matches!(state, State::Submitted | State::Resubmitted | State::InReview) {
         return Err(AppError::Conflict {
             code: "invalid_state",
             detail: format!(
@@ -104,7 +115,7 @@ pub async fn assign(
     if current.iter().any(|r| r.reviewer_id == reviewer.id) {
         return Err(AppError::conflict("already_assigned", "This reviewer is already assigned."));
     }
-    if current.len() >= REVIEWERS {
+    if !advisory && current.iter().filter(|r| !r.advisory).count() >= REVIEWERS {
         return Err(AppError::conflict("reviewers_full", format!("An application has {REVIEWERS} reviewers.")));
     }
     let r = review::ActiveModel {
@@ -113,6 +124,7 @@ pub async fn assign(
         reviewer_id: Set(reviewer.id),
         assigned_by: Set(Some(caller.id)),
         assigned_at: Set(db::now()),
+        advisory: Set(advisory),
         recommendation: Set(None),
         reasons: Set(None),
         comments: Set(None),
@@ -122,7 +134,7 @@ pub async fn assign(
     .insert(&txn)
     .await?;
     let actor = caller.actor();
-    if state != State::InReview {
+    if !advisory && state != State::InReview {
         applications::apply(&txn, &app, Action::StartReview, &actor, None).await?;
     }
     audit::record(
@@ -134,7 +146,7 @@ pub async fn assign(
             resource_kind: "application",
             resource_id: app.id.to_string(),
             before: None,
-            after: Some(serde_json::json!({"reviewer_id": reviewer.id})),
+            after: Some(serde_json::json!({"reviewer_id": reviewer.id, "advisory": advisory})),
         },
     )
     .await?;
@@ -188,10 +200,13 @@ pub async fn recommend(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Application".into()))?;
-    if app.state != "in_review" {
+    let open_for_it =
+        if r.advisory { State::parse(&app.state).is_some_and(|s| s.is_editable()) } else { app.state == "in_review" };
+    if !open_for_it {
         return Err(AppError::Conflict {
             code: "invalid_state",
-            detail: "Recommendations are given while the application is in review.".into(),
+            detail: "Recommendations are given while the application is in review (advisory ones: before submission)."
+                .into(),
             current_state: Some(app.state),
         });
     }
@@ -249,7 +264,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
         }
     })?;
     if matches!(action, Action::ApproveForExam | Action::Endorse | Action::MarkEmerging | Action::Decline) {
-        let done = reviews_of(&txn, app.id).await?.iter().filter(|r| r.submitted_at.is_some()).count();
+        let done = reviews_of(&txn, app.id).await?.iter().filter(|r| !r.advisory && r.submitted_at.is_some()).count();
         if done < REVIEWERS {
             return Err(AppError::Conflict {
                 code: "reviews_incomplete",
@@ -305,4 +320,14 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     }
     txn.commit().await?;
     Ok(updated)
+}
+
+/// The advisory feedback on an application, for its applicant (and staff).
+pub async fn advisory_feedback(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    app_id: Uuid,
+) -> AppResult<Vec<review::Model>> {
+    let app = applications::visible(db, caller, app_id, Access::Read).await?;
+    Ok(reviews_of(db, app.id).await?.into_iter().filter(|r| r.advisory).collect())
 }

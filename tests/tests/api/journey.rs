@@ -461,3 +461,47 @@ async fn deferral_returns_the_application_for_amendment_and_keeps_history() {
     assert_eq!(states, vec!["draft", "submitted", "in_review", "deferred", "resubmitted"]);
     assert_eq!(history[3]["reason"], "Describe your training in the Reflection domain.");
 }
+
+#[tokio::test]
+async fn an_advisory_review_before_submission_gives_feedback_only() {
+    let app = TestApp::spawn().await;
+    let a = member(&app, "advice@example.org").await;
+    let id = ifa_ready(&app, &a).await;
+    let (r, t) = reviewer(&app, "adviser@example.org", "IFS").await;
+    let review = post(
+        &app,
+        &a.coordinator,
+        &format!("/v1/applications/{id}/reviews"),
+        json!({"reviewer_id": r, "advisory": true}),
+    )
+    .await;
+    assert_eq!(review["advisory"], true);
+    let current: Value =
+        app.get(&format!("/v1/applications/{id}")).bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(current["state"], "draft", "an advisory review does not start the review");
+    // The adviser reads the draft and advises.
+    assert_eq!(app.get(&format!("/v1/applications/{id}")).bearer_auth(&t).send().await.unwrap().status(), 200);
+    post(&app, &t, &format!("/v1/applications/{id}/reviews/mine"), json!({"recommendation": "defer", "reasons": "Add the Reflection domain to a training.", "comments": "Otherwise strong."})).await;
+    let feedback: Value = app
+        .get(&format!("/v1/applications/{id}/advisory-feedback"))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(feedback[0]["reasons"], "Add the Reflection domain to a training.");
+    assert!(feedback[0].get("reviewer_id").is_none());
+    // It takes no part in the decision: the review still needs two reviewers.
+    deadline(&app, &a, "IFA").await;
+    post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
+    let res = app
+        .post(&format!("/v1/applications/{id}/reviews"))
+        .bearer_auth(&a.coordinator)
+        .json(&json!({"reviewer_id": r, "advisory": true}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 409, "invalid_state").await;
+}
