@@ -130,6 +130,40 @@ pub async fn issue(
     Ok(m)
 }
 
+/// An emerging endorsement whose holder finished the requirements becomes a full one
+/// (the same number; no second endorsement).
+pub async fn graduate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app: &application::Model,
+) -> AppResult<endorsement::Model> {
+    let current = endorsement::Entity::find()
+        .filter(endorsement::Column::ApplicationId.eq(app.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("emerging application without its endorsement"))?;
+    let mut next: endorsement::ActiveModel = current.clone().into();
+    next.emerging = Set(false);
+    next.version = Set(current.version + 1);
+    next.updated_at = Set(db::now());
+    let updated = next.update(db).await?;
+    audit::record(
+        db,
+        actor,
+        AuditEntry {
+            affiliate_id: Some(updated.affiliate_id),
+            action: "endorsement.no_longer_emerging",
+            resource_kind: "endorsement",
+            resource_id: updated.id.to_string(),
+            before: Some(serde_json::json!({"emerging": true})),
+            after: Some(serde_json::json!({"emerging": false})),
+        },
+    )
+    .await?;
+    log(db, &updated).await?;
+    Ok(updated)
+}
+
 /// Public: the facts of one endorsement by number (even when not listed in the registry).
 pub async fn by_number(db: &impl ConnectionTrait, number: &str) -> AppResult<(endorsement::Model, person::Model)> {
     let e = endorsement::Entity::find()

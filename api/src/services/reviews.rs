@@ -275,6 +275,9 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     }
     let updated = applications::apply(&txn, &app, action, &actor, input.reasons.clone()).await?;
     match action {
+        Action::Endorse if from == State::Emerging => {
+            endorsements::graduate(&txn, &actor, &updated).await?;
+        }
         Action::Endorse => {
             endorsements::issue(&txn, &actor, &updated, false).await?;
         }
