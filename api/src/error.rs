@@ -121,6 +121,15 @@ impl AppError {
         AppError::Conflict { code, detail: detail.into(), current_state: None }
     }
 
+    /// 400 naming one bad query parameter.
+    pub fn invalid_query(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code: "invalid_query",
+            detail: "A query parameter is invalid; see `errors`.".into(),
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
     pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, code, message)])
     }

@@ -5,7 +5,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
@@ -87,11 +87,7 @@ fn decode<K: DeserializeOwned>(list: &str, raw: &str) -> Result<K, AppError> {
 }
 
 fn bad_param(field: &str, code: &str, message: String) -> AppError {
-    AppError::BadRequest {
-        code: "invalid_query",
-        detail: "A query parameter is invalid; see `errors`.".into(),
-        errors: vec![FieldError::new(field, code, message)],
-    }
+    AppError::invalid_query(field, code, message)
 }
 
 #[cfg(test)]

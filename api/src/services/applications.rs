@@ -260,11 +260,7 @@ pub async fn list(
     };
     if let Some(s) = state {
         if State::parse(s).is_none() {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![FieldError::new("state", "invalid", format!("`{s}` is not an application state"))],
-            });
+            return Err(AppError::invalid_query("state", "invalid", format!("`{s}` is not an application state")));
         }
         q = q.filter(application::Column::State.eq(s));
     }
@@ -478,12 +474,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let submitted = apply(&txn, &app, action, &caller.actor(), None).await?;
     if let Some(p) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
         let email = crate::services::outbox::EmailMessage {
-            to: format!(
-                "\"{} {}\" <{}>",
-                p.given_name.replace(['"', '<', '>'], ""),
-                p.family_name.replace(['"', '<', '>'], ""),
-                p.email
-            ),
+            to: crate::services::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
             subject: format!("Your {} application is submitted", app.category_code),
             text: format!(
                 "Hello {},\n\nWe received your {} application. It will be reviewed in the cycle of the next deadline.\n",

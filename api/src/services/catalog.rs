@@ -16,15 +16,11 @@ pub async fn categories(db: &impl ConnectionTrait, family: Option<&str>) -> AppR
     if let Some(f) = family {
         let exists = credential_family::Entity::find_by_id(f.to_uppercase()).one(db).await?;
         if exists.is_none() {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![crate::error::FieldError::new(
-                    "family",
-                    "unknown_family",
-                    format!("`{f}` is not a family (IMH-E, ECMH-E)"),
-                )],
-            });
+            return Err(AppError::invalid_query(
+                "family",
+                "unknown_family",
+                format!("`{f}` is not a family (IMH-E, ECMH-E)"),
+            ));
         }
         q = q.filter(credential_category::Column::FamilyCode.eq(f.to_uppercase()));
     }

@@ -7,9 +7,14 @@ pub struct Recipient<'a> {
     pub language: &'a str,
 }
 
+/// `"Name" <address>`, with characters that could break the header removed.
+pub fn mailbox(name: &str, email: &str) -> String {
+    let name: String = name.chars().filter(|c| !matches!(c, '"' | '<' | '>' | '\r' | '\n')).collect();
+    format!("\"{name}\" <{email}>")
+}
+
 fn to(r: &Recipient) -> String {
-    let name: String = r.name.chars().filter(|c| !matches!(c, '"' | '<' | '>' | '\r' | '\n')).collect();
-    format!("\"{name}\" <{}>", r.email)
+    mailbox(r.name, r.email)
 }
 
 fn link(base: &str, path: &str, token: &str) -> String {

@@ -117,7 +117,7 @@ pub async fn issue(
         outbox::enqueue_email(
             db,
             &EmailMessage {
-                to: format!("\"{}\" <{}>", r.name.replace(['"', '<', '>', '\r', '\n'], ""), r.email),
+                to: crate::services::emails::mailbox(r.name, r.email),
                 subject: format!("{}: you are {what} ({})", affiliate.name, m.category_code),
                 text: format!(
                     "Hello {},\n\nCongratulations: your {} endorsement is issued, number {}, valid through {}.\n",

@@ -266,12 +266,7 @@ pub async fn record(
     if let Some(p) = entity::person::Entity::find_by_id(app.person_id).one(&txn).await? {
         let outcome = if passed { "passed" } else { "did not pass" };
         let email = crate::services::outbox::EmailMessage {
-            to: format!(
-                "\"{} {}\" <{}>",
-                p.given_name.replace(['"', '<', '>'], ""),
-                p.family_name.replace(['"', '<', '>'], ""),
-                p.email
-            ),
+            to: crate::services::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
             subject: format!("Your Endorsement exam result ({})", app.category_code),
             text: format!(
                 "Hello {},\n\nYou {outcome} the exam (part 1: {}%, part 2: {}).{}\n",

@@ -174,11 +174,7 @@ pub async fn list(
     }
     if let Some(s) = status {
         if !matches!(s, "open" | "settled" | "void") {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![crate::error::FieldError::new("status", "invalid", "must be open, settled or void")],
-            });
+            return Err(AppError::invalid_query("status", "invalid", "must be open, settled or void"));
         }
         query = query.filter(invoice::Column::Status.eq(s));
     }

@@ -524,15 +524,11 @@ pub async fn list(
         Some("upcoming") => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.gt(day))),
         Some("pending_payment") => query.filter(membership::Column::State.eq("pending_payment")),
         Some(_) => {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![crate::error::FieldError::new(
-                    "status",
-                    "invalid",
-                    "must be active, expired, upcoming or pending_payment",
-                )],
-            });
+            return Err(AppError::invalid_query(
+                "status",
+                "invalid",
+                "must be active, expired, upcoming or pending_payment",
+            ));
         }
     };
     if let Some(p) = person_id {

@@ -166,11 +166,7 @@ pub async fn search(
     }
     if let Some(s) = status {
         if AccountStatus::parse(s).is_none() {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: "A query parameter is invalid; see `errors`.".into(),
-                errors: vec![crate::error::FieldError::new("status", "invalid", "must be pending, active or disabled")],
-            });
+            return Err(AppError::invalid_query("status", "invalid", "must be pending, active or disabled"));
         }
         query = query.filter(person::Column::Status.eq(s));
     }

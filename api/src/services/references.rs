@@ -54,9 +54,8 @@ async fn invitation(
         .ok_or_else(|| AppError::internal("applicant vanished"))?;
     let affiliate = affiliates::find(db, &app.affiliate_id.to_string()).await?;
     let link = format!("{}/reference?token={token}", state.config.frontend_base_url.as_str().trim_end_matches('/'));
-    let name: String = r.rater_name.chars().filter(|c| !matches!(c, '"' | '<' | '>' | '\r' | '\n')).collect();
     let email = EmailMessage {
-        to: format!("\"{name}\" <{}>", r.rater_email),
+        to: crate::services::emails::mailbox(&r.rater_name, &r.rater_email),
         subject: format!(
             "{} {} asks you for a reference ({})",
             applicant.given_name, applicant.family_name, affiliate.name

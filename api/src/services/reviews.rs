@@ -36,12 +36,7 @@ async fn reviews_of(db: &impl ConnectionTrait, app: Uuid) -> AppResult<Vec<revie
 
 fn email_to(p: &person::Model, subject: String, text: String) -> EmailMessage {
     EmailMessage {
-        to: format!(
-            "\"{} {}\" <{}>",
-            p.given_name.replace(['"', '<', '>'], ""),
-            p.family_name.replace(['"', '<', '>'], ""),
-            p.email
-        ),
+        to: crate::services::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
         subject,
         text,
     }
