@@ -74,6 +74,16 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// Maps a unique-constraint violation to a 409 `code`; any other error as usual. The
+/// database decides uniqueness (no check-then-insert race).
+pub fn conflict_on_unique(
+    code: &'static str,
+    detail: impl Into<String>,
+) -> impl FnOnce(DbErr) -> crate::error::AppError {
+    let detail = detail.into();
+    move |e| if is_unique_violation(&e) { crate::error::AppError::conflict(code, detail) } else { e.into() }
+}
+
 /// True when the database could not be reached or dropped the connection: the request
 /// is answered 503 (and may be retried) rather than 500.
 pub fn is_connection_error(err: &DbErr) -> bool {

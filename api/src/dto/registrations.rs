@@ -8,45 +8,7 @@ use super::{
     people::{Address, Language, check_address, check_email, check_name, check_phone},
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EducationLevel {
-    None,
-    HighSchool,
-    Associate,
-    Bachelor,
-    Master,
-    Doctorate,
-}
-
-impl EducationLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EducationLevel::None => "none",
-            EducationLevel::HighSchool => "high_school",
-            EducationLevel::Associate => "associate",
-            EducationLevel::Bachelor => "bachelor",
-            EducationLevel::Master => "master",
-            EducationLevel::Doctorate => "doctorate",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkKind {
-    /// Early care and education, play and learn.
-    Promotion,
-    /// Home visiting, early intervention, NICU, parent education, child welfare.
-    PreventionEarlyIntervention,
-    /// Mental health clinical practice.
-    ClinicalIntervention,
-    /// Supervising others' work with families.
-    ReflectiveSupervision,
-    Policy,
-    ResearchFaculty,
-    Other,
-}
+pub use crate::domain::credentials::{DegreeLevel as EducationLevel, WorkKind};
 
 /// The credential categories a person may aim for (IMH-E® and ECMH-E®).
 pub const CATEGORY_CODES: &[&str] = &[

@@ -270,14 +270,7 @@ pub async fn set_listing(
 #[get("/registry/{number}")]
 pub async fn verify(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (e, p) = endorsements::by_number(&state.db, &path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Verification {
-        number: e.number,
-        holder_name: format!("{} {}", p.given_name, p.family_name),
-        category: e.category_code,
-        status: e.status,
-        emerging: e.emerging,
-        valid_through: e.expires_on,
-    }))
+    Ok(HttpResponse::Ok().json(verification(e, p)))
 }
 
 /// The endorsement as a signed, verifiable credential (public; check it with the JWKS).
@@ -308,16 +301,18 @@ pub async fn registry(state: web::Data<AppState>, query: ApiQuery<RegistryQuery>
         endorsements::registry(&state.db, q.affiliate.as_deref(), q.name.as_deref(), q.category.as_deref(), &page)
             .await?;
     let (rows, next_cursor) = page.finish("registry", rows, |(e, _)| e.id)?;
-    let data: Vec<Verification> = rows
-        .into_iter()
-        .map(|(e, p)| Verification {
-            number: e.number,
-            holder_name: format!("{} {}", p.given_name, p.family_name),
-            category: e.category_code,
-            status: e.status,
-            emerging: e.emerging,
-            valid_through: e.expires_on,
-        })
-        .collect();
+    let data: Vec<Verification> = rows.into_iter().map(|(e, p)| verification(e, p)).collect();
     Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
+}
+
+/// What anyone may know of an endorsement and its holder.
+fn verification(e: entity::endorsement::Model, p: entity::person::Model) -> Verification {
+    Verification {
+        number: e.number,
+        holder_name: format!("{} {}", p.given_name, p.family_name),
+        category: e.category_code,
+        status: e.status,
+        emerging: e.emerging,
+        valid_through: e.expires_on,
+    }
 }

@@ -4,7 +4,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use crate::{
     auth::{Caller, password},
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::people::{AccountStatus, normalize_email},
     dto::people::{EmailChange, MembershipSummary, PasswordChange, Person, Profile, ProfilePatch},
     error::{AppError, AppResult},
@@ -276,13 +276,10 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
     next.email_normalized = Set(normalize_email(&new_email));
     next.version = Set(current.version + 1);
     next.updated_at = Set(db::now());
-    let updated = next.update(&txn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("email_taken", "An account with this email already exists.")
-        } else {
-            e.into()
-        }
-    })?;
+    let updated = next
+        .update(&txn)
+        .await
+        .map_err(db::conflict_on_unique("email_taken", "An account with this email already exists."))?;
     let name = format!("{} {}", current.given_name, current.family_name);
     let notice = emails::email_changed_notice(
         &Recipient { name: &name, email: &current.email, language: &current.preferred_language },

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     dto::affiliates::{Affiliate, AffiliatePatch, NewAffiliate},
     error::{AppError, AppResult},
     http::{etag::Precondition, pagination::PageRequest},
@@ -60,16 +60,10 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict(
-                "affiliate_code_taken",
-                format!("An affiliate with code `{}` already exists.", input.code),
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique(
+        "affiliate_code_taken",
+        format!("An affiliate with code `{}` already exists.", input.code),
+    ))?;
     let after = representation(&model);
     audit::record(
         &txn,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Caller, SubjectKind},
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::{
         affiliate::TimeZone,
         application::{Action, State, transition},
@@ -172,13 +172,10 @@ pub async fn start(db: &DatabaseConnection, caller: &Caller, category: &str) -> 
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("application_open", format!("You already have an open {} application.", category.code))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique(
+        "application_open",
+        format!("You already have an open {} application.", category.code),
+    ))?;
     let actor = caller.actor();
     record_event(&txn, &app, None, &actor, None).await?;
     audit::record(&txn, &actor, entry(&app, "application.started", None)).await?;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::{affiliate::TimeZone, money::check_amount},
     dto::billing::NewFee,
     error::{AppError, AppResult},
@@ -99,13 +99,7 @@ pub async fn publish(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("fee_version_exists", "This fee already has a version from that date.")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique("fee_version_exists", "This fee already has a version from that date."))?;
     audit::record(
         &txn,
         &caller.actor(),

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Caller, password},
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::{
         people::{AccountStatus, normalize_email},
         roles::Role,
@@ -73,13 +73,7 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("email_taken", "An account with this email already exists.")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique("email_taken", "An account with this email already exists."))?;
     for role in input.roles.iter().filter(|r| **r != Role::Applicant) {
         role_assignment::ActiveModel {
             id: Set(Uuid::now_v7()),

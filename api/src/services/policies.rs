@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::{
         engine::{Evaluation, Profile, evaluate},
         policy::{Requirements, WorkRule},
@@ -171,13 +171,7 @@ pub async fn publish(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("policy_version_exists", "A version with this number or date already exists.")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique("policy_version_exists", "A version with this number or date already exists."))?;
     audit::record(
         &txn,
         &caller.actor(),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::password,
-    db::{self, begin_write, is_unique_violation},
+    db::{self, begin_write},
     domain::people::{AccountStatus, normalize_email},
     dto::registrations::NewRegistration,
     error::{AppError, AppResult},
@@ -65,16 +65,10 @@ pub async fn register(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict(
-                "email_taken",
-                "An account with this email already exists. Sign in, or reset your password.",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(db::conflict_on_unique(
+        "email_taken",
+        "An account with this email already exists. Sign in, or reset your password.",
+    ))?;
     let actor = Actor { kind: "person", id: Some(person.id), request_id: None };
     let reg = registration::ActiveModel {
         id: Set(Uuid::now_v7()),
