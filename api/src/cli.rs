@@ -41,6 +41,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ClientAction,
     },
+    /// Renewal jobs for cron (idempotent: running one twice changes nothing more).
+    Jobs {
+        #[command(subcommand)]
+        action: JobAction,
+    },
     /// Signing keys for access tokens.
     Keys {
         #[command(subcommand)]
@@ -109,6 +114,24 @@ pub enum ClientAction {
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum JobAction {
+    /// Lapse the endorsements whose renewal period (and late window) is over.
+    Lapse(JobArgs),
+    /// Send the renewal reminders due today.
+    Remind(JobArgs),
+}
+
+#[derive(Args)]
+pub struct JobArgs {
+    /// Affiliate code or id.
+    #[arg(long, default_value = "wa")]
+    pub affiliate: String,
+    /// Run as of this day (YYYY-MM-DD, the affiliate's today by default).
+    #[arg(long)]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -231,6 +254,29 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("client_id={}", client.client_id);
             println!("client_secret={secret}");
             println!("scopes={}", client.scopes);
+            Ok(())
+        }
+        Command::Jobs { action } => {
+            let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
+            if config.run_migrations {
+                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+            }
+            let (name, args) = match &action {
+                JobAction::Lapse(a) => ("lapse", a),
+                JobAction::Remind(a) => ("remind", a),
+            };
+            let affiliate =
+                crate::services::affiliates::find(&conn, &args.affiliate).await.map_err(|e| e.problem().detail)?;
+            let day = args.today.unwrap_or_else(|| crate::services::fees::today(&affiliate));
+            let changed = match name {
+                "lapse" => {
+                    crate::services::renewals::lapse(&conn, &crate::services::audit::Actor::system(), &affiliate, day)
+                        .await
+                }
+                _ => crate::services::renewals::remind(&conn, &affiliate, day).await,
+            }
+            .map_err(|e| e.problem().detail)?;
+            println!("{name}: {changed} changed ({} as of {day})", affiliate.code);
             Ok(())
         }
         Command::Openapi | Command::Keys { .. } | Command::Healthcheck { .. } => Ok(()),

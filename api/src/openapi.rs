@@ -42,6 +42,7 @@ use crate::error::{FieldError, Problem};
         (name = "review", description = "Reviewers, recommendations and decisions"),
         (name = "exam", description = "Exam sittings, registrations and results"),
         (name = "endorsements", description = "Endorsements held, the public registry, verification and signed credentials"),
+        (name = "renewals", description = "Renewal periods, yearly renewals, lapse and reminder jobs"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),
@@ -73,7 +74,30 @@ pub fn document() -> openapi::OpenApi {
     let (_, mut doc) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
     add_shared_answers(&mut doc);
+    prune_unreferenced_schemas(&mut doc);
     doc
+}
+
+/// Drops component schemas nothing refers to (generic pages inline their items, leaving
+/// the item's own schema behind), repeating until none is left over.
+fn prune_unreferenced_schemas(doc: &mut openapi::OpenApi) {
+    loop {
+        let text = serde_json::to_string(&*doc).unwrap_or_default();
+        let Some(components) = doc.components.as_mut() else { return };
+        let unused: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .filter(|name| !["Problem", "FieldError"].contains(&name.as_str()))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            components.schemas.remove(&name);
+        }
+    }
 }
 
 pub fn document_json() -> Result<String, serde_json::Error> {

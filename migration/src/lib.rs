@@ -40,6 +40,10 @@ mod m0035_exam_sittings;
 mod m0036_exam_registrations;
 mod m0037_endorsements;
 mod m0038_number_sequences;
+mod m0039_renewal_periods;
+mod m0040_renewals;
+mod m0041_renewal_entries;
+mod m0042_renewal_reminders;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -90,6 +94,10 @@ impl MigratorTrait for Migrator {
             Box::new(m0036_exam_registrations::Migration),
             Box::new(m0037_endorsements::Migration),
             Box::new(m0038_number_sequences::Migration),
+            Box::new(m0039_renewal_periods::Migration),
+            Box::new(m0040_renewals::Migration),
+            Box::new(m0041_renewal_entries::Migration),
+            Box::new(m0042_renewal_reminders::Migration),
         ]
     }
 }

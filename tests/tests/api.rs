@@ -17,4 +17,5 @@ mod api {
     mod operations;
     mod outbox;
     mod registration;
+    mod renewals;
 }

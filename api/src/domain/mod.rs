@@ -12,6 +12,7 @@ pub mod membership;
 pub mod money;
 pub mod people;
 pub mod policy;
+pub mod renewal;
 pub mod roles;
 pub mod schedule;
 pub mod scopes;

@@ -20,3 +20,4 @@ pub mod endorsements;
 pub mod memberships;
 pub mod people;
 pub mod registrations;
+pub mod renewals;

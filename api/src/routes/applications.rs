@@ -218,7 +218,7 @@ pub async fn sign(
 
 // ---- portfolio ----
 
-fn item(kind: PortfolioKind, body: &[u8]) -> Result<PortfolioItem, AppError> {
+pub fn item(kind: PortfolioKind, body: &[u8]) -> Result<PortfolioItem, AppError> {
     use validator::Validate;
     let item = match kind {
         PortfolioKind::Education => PortfolioItem::Education(parse_json(body)?),
@@ -236,7 +236,7 @@ fn item(kind: PortfolioKind, body: &[u8]) -> Result<PortfolioItem, AppError> {
     Ok(item)
 }
 
-async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> Result<web::Bytes, AppError> {
+pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> Result<web::Bytes, AppError> {
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !crate::http::extract::is_json_media_type(ct) {
         return Err(AppError::UnsupportedMediaType("The request body must be application/json.".into()));

@@ -14,6 +14,7 @@ pub mod health;
 pub mod memberships;
 pub mod people;
 pub mod registrations;
+pub mod renewals;
 pub mod schedule;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -120,6 +121,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endorsement::set_listing)
                 .service(endorsement::registry)
                 .service(endorsement::credential)
-                .service(endorsement::verify),
+                .service(endorsement::verify)
+                .service(renewals::period)
+                .service(renewals::set_period)
+                .service(renewals::readiness)
+                .service(renewals::attest)
+                .service(renewals::submit)
+                .service(renewals::open)
+                .service(renewals::mine)
+                .service(renewals::add_entry)
+                .service(renewals::approve)
+                .service(renewals::return_renewal)
+                .service(renewals::statuses)
+                .service(renewals::lapse_job)
+                .service(renewals::remind_job),
         );
 }

@@ -24,6 +24,7 @@ pub mod portfolio;
 pub mod rate_limit;
 pub mod references;
 pub mod registrations;
+pub mod renewals;
 pub mod reviews;
 pub mod schedule;
 pub mod sessions;

@@ -4,7 +4,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::{
     error::AppResult,
-    services::{audit::Actor, memberships, registrations},
+    services::{audit::Actor, memberships, registrations, renewals},
     state::AppState,
 };
 use entity::invoice;
@@ -18,6 +18,7 @@ pub async fn on_settled(
     match invoice.purpose.as_str() {
         "registration" => registrations::on_fee_settled(state, db, actor, invoice).await,
         "membership" => memberships::on_paid(state, db, actor, invoice).await,
+        "renewal" => renewals::on_paid(db, actor, invoice).await,
         _ => Ok(()),
     }
 }

@@ -1,0 +1,273 @@
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller,
+    dto::{
+        applications::{PortfolioItem, PortfolioKind},
+        renewals::{
+            JobReport, JobRequest, Renewal, RenewalAttestation, RenewalPeriod, RenewalPeriodInput, RenewalReadiness,
+            RenewalStatus, RenewalStatusQuery, ReturnRenewal,
+        },
+    },
+    error::{AppError, Problem},
+    http::{
+        extract::{ApiJson, ApiQuery},
+        pagination::{Page, PageRequest},
+    },
+    services::renewals,
+    state::AppState,
+};
+
+/// The affiliate's renewal period for a year (the default 1 October - 31 December when none is set).
+#[utoipa::path(
+    tag = "renewals",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year")),
+    responses((status = 200, description = "The period", body = RenewalPeriod), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/affiliates/{affiliate}/renewal-periods/{year}")]
+pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+    let (affiliate, year) = path.into_inner();
+    Ok(HttpResponse::Ok().json(renewals::period(&state.db, &affiliate, year).await?))
+}
+
+/// Sets the year's renewal period (coordinators): dates, late window, auto-approval, reminder offsets.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year")),
+    request_body = RenewalPeriodInput,
+    responses(
+        (status = 200, description = "Set", body = RenewalPeriod),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/affiliates/{affiliate}/renewal-periods/{year}")]
+pub async fn set_period(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: ApiJson<RenewalPeriodInput>,
+) -> Result<HttpResponse, AppError> {
+    let (affiliate, year) = path.into_inner();
+    Ok(HttpResponse::Ok().json(renewals::set_period(&state.db, &caller, &affiliate, year, body.0).await?))
+}
+
+/// Opens (or returns) one's renewal for a year; 409 `not_due` when nothing is due.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    responses(
+        (status = 200, description = "The renewal", body = Renewal),
+        (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_due`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/me/renewals/{year}")]
+pub async fn open(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Renewal::from(renewals::open(&state.db, &caller, path.into_inner()).await?)))
+}
+
+/// One's renewal for a year.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/me/renewals/{year}")]
+pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Renewal::from(renewals::get_mine(&state.db, &caller, path.into_inner()).await?)))
+}
+
+/// Records a training or RSC entry of the renewal year (`trainings` or `rsc`).
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`")),
+    request_body(content = PortfolioItem, description = "A training or RSC entry"),
+    responses(
+        (status = 201, description = "Recorded"),
+        (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/me/renewals/{year}/{kind}")]
+pub async fn add_entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i32, PortfolioKind)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let (year, kind) = path.into_inner();
+    let body = crate::routes::applications::json_body(&req, payload).await?;
+    let item = crate::routes::applications::item(kind, &body)?;
+    let e = renewals::add_entry(&state.db, &caller, year, kind, item).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({"id": e.id, "kind": e.kind, "item": e.data})))
+}
+
+/// Re-signs the Code of Ethics and says whether one provides RSC to others.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    request_body = RenewalAttestation,
+    responses((status = 200, description = "Signed", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/me/renewals/{year}/attestation")]
+pub async fn attest(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+    body: ApiJson<RenewalAttestation>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.0;
+    Ok(HttpResponse::Ok().json(Renewal::from(
+        renewals::attest(&state.db, &caller, path.into_inner(), &input.text_version, input.provides_rsc).await?,
+    )))
+}
+
+/// Per endorsement due, the engine's evaluation of the year's renewal requirements.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/me/renewals/{year}/readiness")]
+pub async fn readiness(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(renewals::my_readiness(&state.db, &caller, path.into_inner()).await?))
+}
+
+/// Submits the renewal: one invoice for all categories (with the late fee in the late window).
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year")),
+    responses(
+        (status = 200, description = "Submitted", body = Renewal),
+        (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`renewal_not_editable`, `renewal_closed`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/me/renewals/{year}/submission")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Renewal::from(renewals::submit(&state, &caller, path.into_inner()).await?)))
+}
+
+/// Approves a submitted, paid renewal (coordinators; clients with `renewals:write`).
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Renewal id")),
+    responses(
+        (status = 200, description = "Approved", body = Renewal),
+        (status = 404, description = "No such renewal you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`, `renewal_fee_unpaid`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/renewals/{id}/approval")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Renewal::from(renewals::approve(&state.db, &caller, path.into_inner()).await?)))
+}
+
+/// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Renewal id")),
+    request_body = ReturnRenewal,
+    responses(
+        (status = 200, description = "Returned", body = Renewal),
+        (status = 404, description = "No such renewal you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/renewals/{id}/return")]
+pub async fn return_renewal(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReturnRenewal>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(Renewal::from(renewals::return_renewal(&state.db, &caller, path.into_inner(), body.0.reasons).await?)))
+}
+
+/// Who is due, open, submitted, approved, returned or lapsed in a year (coordinators;
+/// clients with `renewals:read` or `renewals:write`), by person.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(RenewalStatusQuery),
+    responses((status = 200, description = "A page of statuses", body = Page<RenewalStatus>), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/renewals")]
+pub async fn statuses(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<RenewalStatusQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.0;
+    let page = PageRequest::<Uuid>::parse("renewals", q.limit, q.cursor.as_deref())?;
+    let rows =
+        renewals::statuses(&state.db, &caller, q.year, q.status.as_deref(), page.after, page.fetch_limit()).await?;
+    let (rows, next_cursor) = page.finish("renewals", rows, |r| r.person_id)?;
+    Ok(HttpResponse::Ok().json(Page { data: rows, next_cursor }))
+}
+
+/// Runs the lapse job (idempotent): endorsements past their period and late window lapse.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    request_body = JobRequest,
+    responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/affiliates/{affiliate}/renewal-jobs/lapse")]
+pub async fn lapse_job(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<JobRequest>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(JobReport {
+        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "lapse", body.0.today).await?,
+    }))
+}
+
+/// Sends the reminders due today (idempotent: once per person, year and offset).
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    request_body = JobRequest,
+    responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/affiliates/{affiliate}/renewal-jobs/reminders")]
+pub async fn remind_job(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<JobRequest>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(JobReport {
+        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "reminders", body.0.today).await?,
+    }))
+}

@@ -1,0 +1,829 @@
+//! Annual renewals: one per person and year, covering every endorsement due that year
+//! (hours counted once, one fee); the lapse job and once-only reminders for cron.
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::{Expr, OnConflict, Query},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Caller, SubjectKind},
+    db::{self, begin_write},
+    domain::{
+        engine::{RenewalInput, RscEntry, Training, evaluate_renewal},
+        renewal::{Period, default_period, is_due, is_late, lapses_on, new_expiry, reminders_due},
+    },
+    dto::{
+        applications::{CODE_OF_ETHICS_VERSION, PortfolioItem, PortfolioKind},
+        renewals::{CategoryRenewal, RenewalPeriod, RenewalPeriodInput, RenewalReadiness, RenewalStatus},
+    },
+    error::{AppError, AppResult, FieldError},
+    services::{
+        affiliates,
+        audit::{self, Actor, AuditEntry},
+        changes::{self, Change, Operation},
+        emails::mailbox,
+        fees::{self, today},
+        invoices::{self, Line},
+        memberships, outbox, policies, portfolio,
+    },
+    state::AppState,
+};
+use entity::{affiliate, endorsement, person, renewal, renewal_entry, renewal_period, renewal_reminder};
+
+// ---- periods ----
+
+pub async fn period_of(db: &impl ConnectionTrait, affiliate_id: Uuid, year: i32) -> AppResult<(Period, bool, bool)> {
+    let stored = renewal_period::Entity::find()
+        .filter(renewal_period::Column::AffiliateId.eq(affiliate_id))
+        .filter(renewal_period::Column::Year.eq(year))
+        .one(db)
+        .await?;
+    Ok(match stored {
+        Some(p) => (
+            Period {
+                opens_on: p.opens_on,
+                closes_on: p.closes_on,
+                late_until: p.late_until,
+                reminder_offsets: serde_json::from_value(p.reminder_offsets).unwrap_or_default(),
+            },
+            p.auto_approve,
+            true,
+        ),
+        None => (
+            default_period(year).ok_or_else(|| AppError::invalid_field("year", "out_of_range", "not a year"))?,
+            false,
+            false,
+        ),
+    })
+}
+
+pub async fn period(db: &DatabaseConnection, ident: &str, year: i32) -> AppResult<RenewalPeriod> {
+    let affiliate = affiliates::find(db, ident).await?;
+    check_year(year)?;
+    let (p, auto_approve, configured) = period_of(db, affiliate.id, year).await?;
+    Ok(RenewalPeriod {
+        affiliate_id: affiliate.id,
+        year,
+        opens_on: p.opens_on,
+        closes_on: p.closes_on,
+        late_until: p.late_until,
+        auto_approve,
+        reminder_offsets: p.reminder_offsets,
+        configured,
+        time_zone: affiliate.time_zone,
+    })
+}
+
+fn check_year(year: i32) -> AppResult<()> {
+    if (2000..=2200).contains(&year) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request("invalid_path_parameter", "The year must be between 2000 and 2200."))
+    }
+}
+
+pub async fn set_period(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ident: &str,
+    year: i32,
+    input: RenewalPeriodInput,
+) -> AppResult<RenewalPeriod> {
+    check_year(year)?;
+    let txn = begin_write(db).await?;
+    let affiliate = affiliates::find(&txn, ident).await?;
+    if !caller.manages_affiliate(affiliate.id) {
+        return Err(AppError::Forbidden("Only the affiliate's coordinators set its renewal periods.".into()));
+    }
+    if input.opens_on.year() != year {
+        return Err(AppError::invalid_field("opens_on", "wrong_year", format!("must be in {year}")));
+    }
+    let now = db::now();
+    let offsets = serde_json::to_value(&input.reminder_offsets).map_err(AppError::internal)?;
+    let existing = renewal_period::Entity::find()
+        .filter(renewal_period::Column::AffiliateId.eq(affiliate.id))
+        .filter(renewal_period::Column::Year.eq(year))
+        .one(&txn)
+        .await?;
+    match existing {
+        Some(p) => {
+            let mut next: renewal_period::ActiveModel = p.clone().into();
+            next.opens_on = Set(input.opens_on);
+            next.closes_on = Set(input.closes_on);
+            next.late_until = Set(input.late_until);
+            next.auto_approve = Set(input.auto_approve);
+            next.reminder_offsets = Set(offsets);
+            next.updated_at = Set(now);
+            next.version = Set(p.version + 1);
+            next.update(&txn).await?;
+        }
+        None => {
+            renewal_period::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                affiliate_id: Set(affiliate.id),
+                year: Set(year),
+                opens_on: Set(input.opens_on),
+                closes_on: Set(input.closes_on),
+                late_until: Set(input.late_until),
+                auto_approve: Set(input.auto_approve),
+                reminder_offsets: Set(offsets),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        &caller.actor(),
+        AuditEntry {
+            affiliate_id: Some(affiliate.id),
+            action: "renewal_period.set",
+            resource_kind: "renewal_period",
+            resource_id: format!("{}:{year}", affiliate.code),
+            before: None,
+            after: Some(serde_json::json!({"opens_on": input.opens_on, "closes_on": input.closes_on, "late_until": input.late_until, "auto_approve": input.auto_approve})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    period(db, ident, year).await
+}
+
+// ---- renewals ----
+
+/// The person's active endorsements that run through `year`'s period.
+pub async fn due_endorsements(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    year: i32,
+) -> AppResult<Vec<endorsement::Model>> {
+    Ok(endorsement::Entity::find()
+        .filter(endorsement::Column::PersonId.eq(person_id))
+        .filter(endorsement::Column::Status.eq("active"))
+        .order_by_asc(endorsement::Column::CategoryCode)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|e| is_due(e.expires_on, year))
+        .collect())
+}
+
+async fn log(db: &impl ConnectionTrait, m: &renewal::Model) -> AppResult<()> {
+    changes::append(
+        db,
+        Change {
+            affiliate_id: m.affiliate_id,
+            kind: "renewal",
+            record_id: m.id,
+            external_id: None,
+            version: m.version,
+            operation: Operation::Upsert,
+            representation: serde_json::to_value(crate::dto::renewals::Renewal::from(m.clone())).ok(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn mine(db: &impl ConnectionTrait, caller: &Caller, year: i32) -> AppResult<renewal::Model> {
+    caller.require_person()?;
+    renewal::Entity::find()
+        .filter(renewal::Column::PersonId.eq(caller.id))
+        .filter(renewal::Column::Year.eq(year))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Your {year} renewal")))
+}
+
+pub async fn get_mine(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppResult<renewal::Model> {
+    mine(db, caller, year).await
+}
+
+/// Opens the person's renewal for a year (once); 409 when nothing of theirs is due.
+pub async fn open(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppResult<renewal::Model> {
+    caller.require_person()?;
+    check_year(year)?;
+    let txn = begin_write(db).await?;
+    if let Ok(existing) = mine(&txn, caller, year).await {
+        txn.commit().await?;
+        return Ok(existing);
+    }
+    if due_endorsements(&txn, caller.id, year).await?.is_empty() {
+        return Err(AppError::Conflict {
+            code: "not_due",
+            detail: format!(
+                "None of your endorsements is due for renewal in {year} (one issued during a year renews the next)."
+            ),
+            current_state: None,
+        });
+    }
+    let now = db::now();
+    let m = renewal::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        affiliate_id: Set(caller.affiliate_id),
+        person_id: Set(caller.id),
+        year: Set(year),
+        state: Set("open".into()),
+        provides_rsc: Set(false),
+        ethics_signed_at: Set(None),
+        invoice_id: Set(None),
+        return_reasons: Set(None),
+        submitted_at: Set(None),
+        decided_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await
+    .map_err(db::conflict_on_unique("renewal_exists", "This renewal was opened at the same time."))?;
+    audit::record(&txn, &caller.actor(), entry(&m, "renewal.opened")).await?;
+    log(&txn, &m).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+fn entry<'a>(m: &renewal::Model, action: &'a str) -> AuditEntry<'a> {
+    AuditEntry {
+        affiliate_id: Some(m.affiliate_id),
+        action,
+        resource_kind: "renewal",
+        resource_id: m.id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({"year": m.year, "state": m.state})),
+    }
+}
+
+fn editable(m: &renewal::Model) -> AppResult<()> {
+    if matches!(m.state.as_str(), "open" | "returned") {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            code: "renewal_not_editable",
+            detail: format!("This renewal is {}.", m.state),
+            current_state: Some(m.state.clone()),
+        })
+    }
+}
+
+pub async fn add_entry(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    year: i32,
+    kind: PortfolioKind,
+    item: PortfolioItem,
+) -> AppResult<renewal_entry::Model> {
+    if !matches!(kind, PortfolioKind::Trainings | PortfolioKind::Rsc) {
+        return Err(AppError::bad_request("invalid_path_parameter", "A renewal records trainings and rsc."));
+    }
+    let txn = begin_write(db).await?;
+    let m = mine(&txn, caller, year).await?;
+    editable(&m)?;
+    let e = renewal_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        renewal_id: Set(m.id),
+        kind: Set(kind.as_str().into()),
+        data: Set(serde_json::to_value(&item).map_err(AppError::internal)?),
+        created_at: Set(db::now()),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_added")).await?;
+    txn.commit().await?;
+    Ok(e)
+}
+
+pub async fn entries(db: &impl ConnectionTrait, renewal_id: Uuid) -> AppResult<Vec<renewal_entry::Model>> {
+    Ok(renewal_entry::Entity::find()
+        .filter(renewal_entry::Column::RenewalId.eq(renewal_id))
+        .order_by_asc(renewal_entry::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn attest(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    year: i32,
+    text_version: &str,
+    provides_rsc: bool,
+) -> AppResult<renewal::Model> {
+    if text_version != CODE_OF_ETHICS_VERSION {
+        return Err(AppError::invalid_field(
+            "text_version",
+            "not_current",
+            format!("the current text is version {CODE_OF_ETHICS_VERSION}"),
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let m = mine(&txn, caller, year).await?;
+    editable(&m)?;
+    let mut next: renewal::ActiveModel = m.clone().into();
+    next.ethics_signed_at = Set(Some(db::now()));
+    next.provides_rsc = Set(provides_rsc);
+    next.version = Set(m.version + 1);
+    next.updated_at = Set(db::now());
+    let updated = next.update(&txn).await?;
+    audit::record(&txn, &caller.actor(), entry(&updated, "renewal.code_of_ethics_signed")).await?;
+    log(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The year's evaluation for each endorsement due, from the renewal's entries dated in
+/// that year (each counted once, for all categories).
+pub async fn readiness(db: &impl ConnectionTrait, m: &renewal::Model) -> AppResult<RenewalReadiness> {
+    let mut trainings: Vec<Training> = Vec::new();
+    let mut rsc: Vec<RscEntry> = Vec::new();
+    for e in entries(db, m.id).await? {
+        let kind = if e.kind == "trainings" { PortfolioKind::Trainings } else { PortfolioKind::Rsc };
+        match portfolio::parse(kind, e.data).map_err(AppError::internal)? {
+            PortfolioItem::Training(t) if t.date.year() == m.year => trainings.push(Training {
+                date: t.date,
+                hours: t.hours,
+                tags: t.tags,
+                age_focus: t.age_focus,
+                competency_domains: t.competency_domains,
+            }),
+            PortfolioItem::Rsc(r) if r.end_date.year() == m.year => rsc.push(RscEntry {
+                start_date: r.start_date,
+                end_date: r.end_date,
+                hours: r.hours,
+                provider_endorsed: r.provider_endorsement_number.is_some(),
+                about_own_provision: r.about_own_provision,
+            }),
+            _ => {}
+        }
+    }
+    let p =
+        person::Entity::find_by_id(m.person_id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))?;
+    let affiliate = affiliates::find(db, &m.affiliate_id.to_string()).await?;
+    let membership_active = memberships::covering(db, &p, today(&affiliate)).await?.qualifies_for_endorsement;
+    let signed = m.ethics_signed_at.is_some_and(|t| t.year() >= m.year);
+    let (period, _, _) = period_of(db, m.affiliate_id, m.year).await?;
+    let mut categories = Vec::new();
+    for e in due_endorsements(db, m.person_id, m.year).await? {
+        let version =
+            policies::in_force(db, m.affiliate_id, &e.category_code, period.opens_on).await?.ok_or_else(|| {
+                AppError::conflict("no_policy", format!("No {} policy in force for {}.", e.category_code, m.year))
+            })?;
+        let rule = policies::requirements(&version)?.renewal;
+        let first = endorsement::Entity::find()
+            .filter(endorsement::Column::PersonId.eq(m.person_id))
+            .filter(endorsement::Column::CategoryCode.eq(e.category_code.clone()))
+            .order_by_asc(endorsement::Column::IssuedOn)
+            .one(db)
+            .await?
+            .map(|f| f.issued_on)
+            .unwrap_or(e.issued_on);
+        let input = RenewalInput {
+            trainings: &trainings,
+            rsc: &rsc,
+            provides_rsc: m.provides_rsc,
+            years_endorsed: (m.year - first.year()).max(0) as u32,
+            membership_active,
+            code_of_ethics_signed: signed,
+        };
+        categories.push(CategoryRenewal {
+            endorsement_number: e.number,
+            category: e.category_code,
+            evaluation: evaluate_renewal(&rule, &input),
+        });
+    }
+    Ok(RenewalReadiness {
+        year: m.year,
+        ready: !categories.is_empty() && categories.iter().all(|c| c.evaluation.met),
+        categories,
+    })
+}
+
+pub async fn my_readiness(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppResult<RenewalReadiness> {
+    let m = mine(db, caller, year).await?;
+    readiness(db, &m).await
+}
+
+/// Submits the renewal: all categories met, then one invoice (renewal fee, plus the late
+/// fee in the late window). Auto-approved on payment where the affiliate says so.
+pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<renewal::Model> {
+    let txn = begin_write(&state.db).await?;
+    let m = mine(&txn, caller, year).await?;
+    editable(&m)?;
+    let ready = readiness(&txn, &m).await?;
+    let unmet: Vec<FieldError> = ready
+        .categories
+        .iter()
+        .flat_map(|c| {
+            c.evaluation.requirements.iter().filter(|r| !r.met).map(move |r| {
+                FieldError::new(
+                    format!("{}.{}", c.category, r.key),
+                    "unmet_requirement",
+                    r.missing.clone().unwrap_or_default(),
+                )
+            })
+        })
+        .collect();
+    if !unmet.is_empty() {
+        return Err(AppError::Validation(unmet));
+    }
+    let affiliate = affiliates::find(&txn, &m.affiliate_id.to_string()).await?;
+    let day = today(&affiliate);
+    let (period, _, _) = period_of(&txn, m.affiliate_id, m.year).await?;
+    if day >= lapses_on(&period) {
+        return Err(AppError::Conflict {
+            code: "renewal_closed",
+            detail: format!("The {} renewal period is over.", m.year),
+            current_state: Some(m.state.clone()),
+        });
+    }
+    let mut lines = Vec::new();
+    let fee = fees::in_force(&txn, affiliate.id, "renewal", "", day).await?;
+    lines.push(Line {
+        description: format!("Renewal {}", m.year),
+        fee_kind: "renewal".into(),
+        amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
+    });
+    if is_late(&period, day)
+        && let Some(late) = fees::in_force(&txn, affiliate.id, "late_fee", "", day).await?
+    {
+        lines.push(Line {
+            description: format!("Late fee, renewal {}", m.year),
+            fee_kind: "late_fee".into(),
+            amount_cents: late.amount_cents,
+        });
+    }
+    let mut next: renewal::ActiveModel = m.clone().into();
+    next.state = Set("submitted".into());
+    next.submitted_at = Set(Some(db::now()));
+    next.return_reasons = Set(None);
+    next.version = Set(m.version + 1);
+    next.updated_at = Set(db::now());
+    let submitted = next.update(&txn).await?;
+    let inv =
+        invoices::create(state, &txn, &caller.actor(), &affiliate, m.person_id, "renewal", Some(m.id), lines).await?;
+    let mut with_invoice: renewal::ActiveModel = renewal::Entity::find_by_id(m.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("renewal vanished"))?
+        .into();
+    with_invoice.invoice_id = Set(Some(inv.id));
+    let submitted_now = with_invoice.update(&txn).await?;
+    let _ = submitted;
+    audit::record(&txn, &caller.actor(), entry(&submitted_now, "renewal.submitted")).await?;
+    log(&txn, &submitted_now).await?;
+    txn.commit().await?;
+    Ok(submitted_now)
+}
+
+/// The renewal's invoice is settled: auto-approve where the affiliate wants it.
+pub async fn on_paid(db: &impl ConnectionTrait, actor: &Actor, invoice: &entity::invoice::Model) -> AppResult<()> {
+    let Some(id) = invoice.subject_id else { return Ok(()) };
+    let Some(m) = renewal::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
+    let (_, auto_approve, _) = period_of(db, m.affiliate_id, m.year).await?;
+    if auto_approve && m.state == "submitted" {
+        approve_in(db, actor, &m).await?;
+    }
+    Ok(())
+}
+
+async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model) -> AppResult<renewal::Model> {
+    let expiry = new_expiry(m.year).ok_or_else(|| AppError::internal("year out of range"))?;
+    for e in due_endorsements(db, m.person_id, m.year).await? {
+        let mut next: endorsement::ActiveModel = e.clone().into();
+        next.expires_on = Set(expiry);
+        next.version = Set(e.version + 1);
+        next.updated_at = Set(db::now());
+        let updated = next.update(db).await?;
+        changes::append(
+            db,
+            Change {
+                affiliate_id: updated.affiliate_id,
+                kind: "endorsement",
+                record_id: updated.id,
+                external_id: None,
+                version: updated.version,
+                operation: Operation::Upsert,
+                representation: serde_json::to_value(crate::dto::endorsements::Endorsement::from(updated.clone())).ok(),
+            },
+        )
+        .await?;
+    }
+    let mut next: renewal::ActiveModel = m.clone().into();
+    next.state = Set("approved".into());
+    next.decided_at = Set(Some(db::now()));
+    next.version = Set(m.version + 1);
+    next.updated_at = Set(db::now());
+    let approved = next.update(db).await?;
+    audit::record(db, actor, entry(&approved, "renewal.approved")).await?;
+    log(db, &approved).await?;
+    Ok(approved)
+}
+
+async fn staff_renewal(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> AppResult<renewal::Model> {
+    let m = renewal::Entity::find_by_id(id).one(db).await?.filter(|r| match caller.kind {
+        SubjectKind::Person => caller.manages_affiliate(r.affiliate_id),
+        SubjectKind::Client => r.affiliate_id == caller.affiliate_id,
+    });
+    let m = m.ok_or_else(|| AppError::NotFound("Renewal".into()))?;
+    caller.require_staff_or_scope(m.affiliate_id, "renewals:write")?;
+    Ok(m)
+}
+
+/// Approves a submitted, paid renewal: each due endorsement runs through the next period.
+pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppResult<renewal::Model> {
+    let txn = begin_write(db).await?;
+    let m = staff_renewal(&txn, caller, id).await?;
+    if m.state != "submitted" {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: format!("Only submitted renewals are approved; this one is {}.", m.state),
+            current_state: Some(m.state),
+        });
+    }
+    if let Some(inv) = m.invoice_id
+        && entity::invoice::Entity::find_by_id(inv).one(&txn).await?.is_some_and(|i| i.status != "settled")
+    {
+        return Err(AppError::conflict("renewal_fee_unpaid", "The renewal fee is not settled."));
+    }
+    let approved = approve_in(&txn, &caller.actor(), &m).await?;
+    txn.commit().await?;
+    Ok(approved)
+}
+
+/// Returns a submitted renewal to the endorsee with reasons; they amend and resubmit.
+pub async fn return_renewal(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    reasons: String,
+) -> AppResult<renewal::Model> {
+    let txn = begin_write(db).await?;
+    let m = staff_renewal(&txn, caller, id).await?;
+    if m.state != "submitted" {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: format!("Only submitted renewals are returned; this one is {}.", m.state),
+            current_state: Some(m.state),
+        });
+    }
+    let mut next: renewal::ActiveModel = m.clone().into();
+    next.state = Set("returned".into());
+    next.return_reasons = Set(Some(reasons.clone()));
+    next.version = Set(m.version + 1);
+    next.updated_at = Set(db::now());
+    let returned = next.update(&txn).await?;
+    if let Some(p) = person::Entity::find_by_id(m.person_id).one(&txn).await? {
+        let email = outbox::EmailMessage {
+            to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
+            subject: format!("Your {} renewal needs changes", m.year),
+            text: format!("Hello {},\n\n{reasons}\n\nUpdate your renewal and submit it again.\n", p.given_name),
+        };
+        outbox::enqueue_email(&txn, &email).await?;
+    }
+    audit::record(&txn, &caller.actor(), entry(&returned, "renewal.returned")).await?;
+    log(&txn, &returned).await?;
+    txn.commit().await?;
+    Ok(returned)
+}
+
+// ---- jobs ----
+
+fn require_jobs(caller: &Caller, affiliate_id: Uuid) -> AppResult<()> {
+    caller.require_staff_or_scope(affiliate_id, "renewals:write")
+}
+
+/// Lapses every active endorsement of the affiliate whose period (and late window) is
+/// over on `day`. Conditional on the status, so running it again changes nothing.
+pub async fn lapse(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    affiliate: &affiliate::Model,
+    day: NaiveDate,
+) -> AppResult<u64> {
+    let txn = begin_write(db).await?;
+    let candidates = endorsement::Entity::find()
+        .filter(endorsement::Column::AffiliateId.eq(affiliate.id))
+        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::ExpiresOn.lt(day))
+        .all(&txn)
+        .await?;
+    let mut changed = 0;
+    for e in candidates {
+        let (period, _, _) = period_of(&txn, affiliate.id, e.expires_on.year()).await?;
+        if day < lapses_on(&period) {
+            continue;
+        }
+        let done = endorsement::Entity::update_many()
+            .col_expr(endorsement::Column::Status, Expr::value("lapsed"))
+            .col_expr(endorsement::Column::Version, Expr::value(e.version + 1))
+            .col_expr(endorsement::Column::UpdatedAt, Expr::value(db::now()))
+            .filter(endorsement::Column::Id.eq(e.id))
+            .filter(endorsement::Column::Status.eq("active"))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected == 1 {
+            changed += 1;
+            let mut lapsed = e.clone();
+            lapsed.status = "lapsed".into();
+            lapsed.version += 1;
+            changes::append(
+                &txn,
+                Change {
+                    affiliate_id: e.affiliate_id,
+                    kind: "endorsement",
+                    record_id: e.id,
+                    external_id: None,
+                    version: lapsed.version,
+                    operation: Operation::Upsert,
+                    representation: serde_json::to_value(crate::dto::endorsements::Endorsement::from(lapsed)).ok(),
+                },
+            )
+            .await?;
+            audit::record(
+                &txn,
+                actor,
+                AuditEntry {
+                    affiliate_id: Some(e.affiliate_id),
+                    action: "endorsement.lapsed",
+                    resource_kind: "endorsement",
+                    resource_id: e.id.to_string(),
+                    before: Some(serde_json::json!({"status": "active"})),
+                    after: Some(serde_json::json!({"status": "lapsed", "expired_on": e.expires_on})),
+                },
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Sends the reminders whose day has come to everyone still due: each offset at most once
+/// per person and year (the unique row decides), one email a run, so a second run sends nothing.
+pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: NaiveDate) -> AppResult<u64> {
+    let year = day.year();
+    let (period, _, _) = period_of(db, affiliate.id, year).await?;
+    let offsets = reminders_due(&period, day);
+    if offsets.is_empty() {
+        return Ok(0);
+    }
+    let due = endorsement::Entity::find()
+        .filter(endorsement::Column::AffiliateId.eq(affiliate.id))
+        .filter(endorsement::Column::Status.eq("active"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|e| is_due(e.expires_on, year));
+    let mut people: Vec<Uuid> = due.map(|e| e.person_id).collect();
+    people.sort();
+    people.dedup();
+    let mut sent = 0;
+    for person_id in people {
+        let done = renewal::Entity::find()
+            .filter(renewal::Column::PersonId.eq(person_id))
+            .filter(renewal::Column::Year.eq(year))
+            .filter(renewal::Column::State.is_in(["submitted", "approved"]))
+            .one(db)
+            .await?;
+        if done.is_some() {
+            continue;
+        }
+        let Some(p) = person::Entity::find_by_id(person_id).one(db).await? else { continue };
+        // Every offset due is recorded; the person gets one email however many were new.
+        let txn = begin_write(db).await?;
+        let mut new = 0;
+        for offset in &offsets {
+            let stmt = Query::insert()
+                .into_table(renewal_reminder::Entity)
+                .columns([
+                    renewal_reminder::Column::Id,
+                    renewal_reminder::Column::PersonId,
+                    renewal_reminder::Column::Year,
+                    renewal_reminder::Column::OffsetDays,
+                    renewal_reminder::Column::SentAt,
+                ])
+                .values_panic([
+                    Uuid::now_v7().into(),
+                    person_id.into(),
+                    year.into(),
+                    (*offset as i32).into(),
+                    db::now().into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns([
+                        renewal_reminder::Column::PersonId,
+                        renewal_reminder::Column::Year,
+                        renewal_reminder::Column::OffsetDays,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .to_owned();
+            new += txn.execute(&stmt).await?.rows_affected();
+        }
+        if new > 0 {
+            let email = outbox::EmailMessage {
+                to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
+                subject: format!("{}: your endorsement renewal is due by {}", affiliate.name, period.closes_on),
+                text: format!(
+                    "Hello {},\n\nYour {year} renewal is due by {}. Sign in to record your training and RSC.\n",
+                    p.given_name, period.closes_on
+                ),
+            };
+            outbox::enqueue_email(&txn, &email).await?;
+            sent += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sent)
+}
+
+pub async fn run_job(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ident: &str,
+    job: &str,
+    day: Option<NaiveDate>,
+) -> AppResult<u64> {
+    let affiliate = affiliates::find(db, ident).await?;
+    require_jobs(caller, affiliate.id)?;
+    let day = day.unwrap_or_else(|| today(&affiliate));
+    match job {
+        "lapse" => lapse(db, &caller.actor(), &affiliate, day).await,
+        _ => remind(db, &affiliate, day).await,
+    }
+}
+
+/// Who is due, open, submitted, approved, returned or lapsed for a year.
+pub async fn statuses(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    year: i32,
+    status: Option<&str>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> AppResult<Vec<RenewalStatus>> {
+    let read = caller.require_staff_or_scope(caller.affiliate_id, "renewals:read");
+    if read.is_err() {
+        caller.require_staff_or_scope(caller.affiliate_id, "renewals:write")?;
+    }
+    if let Some(s) = status
+        && !["due", "open", "submitted", "approved", "returned", "lapsed"].contains(&s)
+    {
+        return Err(AppError::invalid_query(
+            "status",
+            "invalid",
+            "must be due, open, submitted, approved, returned or lapsed",
+        ));
+    }
+    // The people of the year: those with an endorsement running through its period (due,
+    // or lapsed at its end), and those who renewed for it (their expiry has moved on).
+    let endorsements = endorsement::Entity::find()
+        .filter(endorsement::Column::AffiliateId.eq(caller.affiliate_id))
+        .filter(endorsement::Column::Status.is_in(["active", "lapsed"]))
+        .all(db)
+        .await?;
+    let renewals_of_year = renewal::Entity::find()
+        .filter(renewal::Column::AffiliateId.eq(caller.affiliate_id))
+        .filter(renewal::Column::Year.eq(year))
+        .all(db)
+        .await?;
+    let mut people: Vec<Uuid> =
+        endorsements.iter().filter(|e| e.expires_on.year() == year).map(|e| e.person_id).collect();
+    people.extend(renewals_of_year.iter().map(|r| r.person_id));
+    people.sort();
+    people.dedup();
+    let mut out: Vec<RenewalStatus> = Vec::new();
+    for person_id in people.into_iter().filter(|p| after.is_none_or(|a| *p > a)) {
+        let mine: Vec<&endorsement::Model> = endorsements.iter().filter(|e| e.person_id == person_id).collect();
+        let r = renewals_of_year.iter().find(|r| r.person_id == person_id);
+        let lapsed = mine.iter().any(|e| e.status == "lapsed" && e.expires_on.year() == year);
+        let st = if lapsed { "lapsed".to_string() } else { r.map(|r| r.state.clone()).unwrap_or_else(|| "due".into()) };
+        if status.is_some_and(|s| s != st) {
+            continue;
+        }
+        if out.len() as u64 >= limit {
+            break;
+        }
+        let Some(p) = person::Entity::find_by_id(person_id).one(db).await? else { continue };
+        let numbers = mine
+            .iter()
+            .filter(|e| e.expires_on.year() == year || r.is_some_and(|r| r.state == "approved"))
+            .map(|e| e.number.clone())
+            .collect();
+        out.push(RenewalStatus {
+            person_id,
+            name: format!("{} {}", p.given_name, p.family_name),
+            email: p.email,
+            status: st,
+            renewal_id: r.map(|r| r.id),
+            endorsements: numbers,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+/// A person's renewal for a year, covering all their endorsements due that year.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "renewals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub person_id: Uuid,
+    pub year: i32,
+    /// `open`, `submitted`, `approved` or `returned`.
+    pub state: String,
+    pub provides_rsc: bool,
+    pub ethics_signed_at: Option<DateTimeUtc>,
+    pub invoice_id: Option<Uuid>,
+    pub return_reasons: Option<String>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

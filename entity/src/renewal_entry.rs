@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// A training or RSC entry of the renewal year (the portfolio's own kinds).
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "renewal_entries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub renewal_id: Uuid,
+    pub kind: String,
+    pub data: Json,
+    pub created_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

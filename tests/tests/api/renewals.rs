@@ -1,0 +1,337 @@
+//! The yearly renewal: one renewal and one fee for all endorsements due, the engine's
+//! evaluation per category, approval moving each expiry, and the idempotent jobs.
+use api::domain::{affiliate::TimeZone, roles::Role};
+use chrono::{Datelike, NaiveDate};
+use endorse_tests::{TestApp, problem};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+
+fn today() -> NaiveDate {
+    TimeZone::parse("America/Los_Angeles").unwrap().local_date(chrono::Utc::now())
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+async fn endorse(app: &TestApp, person: &str, category: &str, issued_on: NaiveDate, expires_on: NaiveDate) -> String {
+    let number = format!("WA-{category}-T{}", &uuid::Uuid::new_v4().simple().to_string()[..8]).to_uppercase();
+    entity::endorsement::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        affiliate_id: Set(uuid::Uuid::parse_str(migration::WASHINGTON_ID).unwrap()),
+        person_id: Set(uuid::Uuid::parse_str(person).unwrap()),
+        application_id: Set(None),
+        category_code: Set(category.into()),
+        number: Set(number.clone()),
+        issued_on: Set(issued_on),
+        expires_on: Set(expires_on),
+        status: Set("active".into()),
+        emerging: Set(false),
+        listed: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        updated_at: Set(chrono::Utc::now()),
+        version: Set(1),
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    number
+}
+
+async fn member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
+    let (person, token) = app.applicant(email).await;
+    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let joined: Value = app
+        .post("/v1/me/memberships")
+        .bearer_auth(&token)
+        .json(&json!({"plan_id": plans[0]["id"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.pay(coordinator, joined["invoice"]["id"].as_str().unwrap(), 8000).await;
+    (person, token)
+}
+
+async fn training(app: &TestApp, token: &str, year: i32, hours: f64, tags: Value) {
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .bearer_auth(token)
+        .json(&json!({"title": "Relationship-based practice", "provider": "WA-AIMH", "date": d(year, 3, 1), "hours": hours, "tags": tags}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_full_renewal_year_for_ifs_and_imhs() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (person, token) = member(&app, "renew@example.org", &coordinator).await;
+    endorse(&app, &person, "IFS", d(year - 1, 3, 1), d(year, 12, 31)).await;
+    endorse(&app, &person, "IMHS", d(year - 2, 5, 1), d(year, 12, 31)).await;
+    let res = app
+        .post("/v1/affiliates/wa/fees")
+        .bearer_auth(&coordinator)
+        .json(
+            &json!({"kind": "renewal", "amount": {"amount_cents": 5000, "currency": "USD"}, "effective_from": today()}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let period: Value =
+        app.get(&format!("/v1/affiliates/wa/renewal-periods/{year}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (period["opens_on"].as_str(), period["closes_on"].as_str()),
+        (Some(format!("{year}-10-01").as_str()), Some(format!("{year}-12-31").as_str()))
+    );
+    let opened: Value =
+        app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(opened["state"], "open");
+
+    training(&app, &token, year, 14.25, json!([])).await;
+    training(&app, &token, year, 0.75, json!(["dei"])).await;
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/rsc"))
+        .bearer_auth(&token)
+        .json(&json!({"provider_name": "Dana", "provider_endorsement_number": "WA-IMHM-C-000001", "format": "group", "start_date": d(year, 1, 1), "end_date": d(year, 6, 30), "hours": 12}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/attestation"))
+        .bearer_auth(&token)
+        .json(&json!({"text_version": "2026-1", "provides_rsc": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // Short by exactly 0.25 h of DEI, in both categories: shown exactly that.
+    let ready: Value = app
+        .get(&format!("/v1/me/renewals/{year}/readiness"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ready"], false);
+    let cats: Vec<&str> =
+        ready["categories"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
+    assert_eq!(cats, vec!["IFS", "IMHS"]);
+    for c in ready["categories"].as_array().unwrap() {
+        let unmet: Vec<&Value> =
+            c["evaluation"]["requirements"].as_array().unwrap().iter().filter(|r| r["met"] == false).collect();
+        assert_eq!(unmet.len(), 1, "{c}");
+        assert_eq!(unmet[0]["key"], "renewal.dei");
+        assert_eq!(unmet[0]["figures"], "0.75 of 1 hours");
+        assert_eq!(unmet[0]["missing"], "0.25 more hours of training about diversity, equity and inclusion");
+    }
+    let res = app.post(&format!("/v1/me/renewals/{year}/submission")).bearer_auth(&token).send().await.unwrap();
+    let body = problem(res, 422, "validation_failed").await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["IFS.renewal.dei", "IMHS.renewal.dei"]);
+
+    training(&app, &token, year, 0.25, json!(["dei"])).await;
+    let ready: Value = app
+        .get(&format!("/v1/me/renewals/{year}/readiness"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ready"], true, "{ready}");
+    let submitted: Value = app
+        .post(&format!("/v1/me/renewals/{year}/submission"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(submitted["state"], "submitted");
+    let invoice = submitted["invoice_id"].as_str().unwrap().to_string();
+    let inv: Value =
+        app.get(&format!("/v1/invoices/{invoice}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(inv["total"]["amount_cents"], 5000, "one fee for both categories");
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "x", "provider": "y", "date": d(year, 3, 1), "hours": 1}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 409, "renewal_not_editable").await;
+
+    let id = submitted["id"].as_str().unwrap();
+    problem(
+        app.post(&format!("/v1/renewals/{id}/approval")).bearer_auth(&coordinator).send().await.unwrap(),
+        409,
+        "renewal_fee_unpaid",
+    )
+    .await;
+    problem(
+        app.post(&format!("/v1/renewals/{id}/approval")).bearer_auth(&token).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    app.pay(&coordinator, &invoice, 5000).await;
+    let approved: Value = app
+        .post(&format!("/v1/renewals/{id}/approval"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(approved["state"], "approved");
+    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert!(mine.as_array().unwrap().iter().all(|e| e["expires_on"] == format!("{}-12-31", year + 1)), "{mine}");
+    let statuses: Value = app
+        .get(&format!("/v1/renewals?year={year}&status=approved"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(statuses["data"][0]["person_id"], person);
+    assert_eq!(statuses["data"][0]["endorsements"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn someone_endorsed_during_the_year_is_not_due() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (person, token) = member(&app, "fresh@example.org", &coordinator).await;
+    endorse(&app, &person, "IFA", d(year, 2, 1), d(year + 1, 12, 31)).await;
+    let res = app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&token).send().await.unwrap();
+    problem(res, 409, "not_due").await;
+    let due: Value = app
+        .get(&format!("/v1/renewals?year={year}"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(due["data"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_lapse_job_lapses_the_right_people_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (late, _) = app.applicant("late@example.org").await;
+    let (current, _) = app.applicant("current@example.org").await;
+    let lapsing = endorse(&app, &late, "IFS", d(year - 2, 3, 1), d(year - 1, 12, 31)).await;
+    let fine = endorse(&app, &current, "IFS", d(year - 1, 3, 1), d(year, 12, 31)).await;
+    let job = |day: NaiveDate| {
+        app.post("/v1/affiliates/wa/renewal-jobs/lapse").bearer_auth(&coordinator).json(&json!({"today": day})).send()
+    };
+    let r: Value = job(d(year - 1, 12, 31)).await.unwrap().json().await.unwrap();
+    assert_eq!(r["changed"], 0, "the last day of the period is still in it");
+    let r: Value = job(d(year, 1, 1)).await.unwrap().json().await.unwrap();
+    assert_eq!(r["changed"], 1);
+    let r: Value = job(d(year, 1, 1)).await.unwrap().json().await.unwrap();
+    assert_eq!(r["changed"], 0, "running it twice changes nothing more");
+    let v: Value = app.get(&format!("/v1/registry/{lapsing}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "lapsed");
+    let v: Value = app.get(&format!("/v1/registry/{fine}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "active");
+    let listed: Value = app.get("/v1/registry?limit=200").send().await.unwrap().json().await.unwrap();
+    assert!(
+        listed["data"].as_array().unwrap().iter().all(|e| e["number"] != lapsing.as_str()),
+        "lapsed endorsements leave the registry"
+    );
+    assert_eq!(app.count("audit_events", "action = 'endorsement.lapsed'").await, 1);
+
+    // Scripts run it with a client holding renewals:write; without it, 403.
+    let res = app
+        .post("/v1/affiliates/wa/clients")
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "cron", "scopes": ["renewals:write"]}))
+        .send()
+        .await
+        .unwrap();
+    let c: Value = res.json().await.unwrap();
+    let t: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]})).send().await.unwrap().json().await.unwrap();
+    let res = app
+        .post("/v1/affiliates/wa/renewal-jobs/lapse")
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let applicant = app.token("wa", &[]).await;
+    problem(
+        app.post("/v1/affiliates/wa/renewal-jobs/lapse").bearer_auth(&applicant).json(&json!({})).send().await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn reminders_go_once_per_person_and_offset() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let day = today();
+    let year = day.year();
+    let (due, _) = app.applicant("due@example.org").await;
+    endorse(&app, &due, "IFA", d(year - 1, 3, 1), d(year, 12, 31)).await;
+    let closes = day + chrono::Duration::days(7);
+    let res = app
+        .client
+        .put(app.url(&format!("/v1/affiliates/wa/renewal-periods/{year}")))
+        .bearer_auth(&coordinator)
+        .json(&json!({"opens_on": d(year, 1, 1), "closes_on": closes, "reminder_offsets": [30, 7]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let run = || {
+        app.post("/v1/affiliates/wa/renewal-jobs/reminders")
+            .bearer_auth(&coordinator)
+            .json(&json!({"today": day}))
+            .send()
+    };
+    let r: Value = run().await.unwrap().json().await.unwrap();
+    assert_eq!(r["changed"], 1, "one email although two offsets are due");
+    let r: Value = run().await.unwrap().json().await.unwrap();
+    assert_eq!(r["changed"], 0);
+    assert_eq!(
+        app.emails_to("due@example.org").await.iter().filter(|e| e.subject.contains("renewal is due")).count(),
+        1
+    );
+    assert_eq!(app.count("renewal_reminders", "").await, 2);
+    let bad = json!({"opens_on": d(year, 1, 1), "closes_on": d(year, 1, 1), "late_until": d(year, 1, 1)});
+    let res = app
+        .client
+        .put(app.url(&format!("/v1/affiliates/wa/renewal-periods/{year}")))
+        .bearer_auth(&coordinator)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["field"], "late_until");
+}
