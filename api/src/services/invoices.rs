@@ -202,6 +202,35 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
     }
     let amount = check_amount(&input.amount, &current.currency, false)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
+    let entry = match input.kind {
+        EntryKind::Payment => Entry::Payment(amount),
+        EntryKind::Refund => Entry::Refund(amount),
+        EntryKind::Waiver => Entry::Waiver(amount),
+    };
+    let note = EntryNote { method: input.method.map(|m| m.as_str().to_string()), reference: input.reference, reason: input.reason };
+    let updated = apply_entry(state, &txn, &caller.actor(), &current, entry, note).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Who recorded an entry and why.
+pub struct EntryNote {
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Applies one ledger entry to an invoice the caller's transaction holds locked: the
+/// figures, the entry row, the audit and change logs, and — when this entry settles it —
+/// what waited for the settlement.
+pub async fn apply_entry(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    current: &invoice::Model,
+    entry: Entry,
+    note: EntryNote,
+) -> AppResult<invoice::Model> {
     let ledger = Ledger {
         total: current.total_cents,
         paid: current.paid_cents,
@@ -209,13 +238,14 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
         credited: current.credited_cents,
         waived: current.waived_cents,
     };
-    let entry = match input.kind {
-        EntryKind::Payment => Entry::Payment(amount),
-        EntryKind::Refund => Entry::Refund(amount),
-        EntryKind::Waiver => Entry::Waiver(amount),
+    let (kind, action, amount) = match entry {
+        Entry::Payment(a) => ("payment", "invoice.payment_recorded", a),
+        Entry::Refund(a) => ("refund", "invoice.refund_recorded", a),
+        Entry::Waiver(a) => ("waiver", "invoice.waived", a),
+        Entry::Credit(a) => ("credit", "invoice.credited", a),
     };
     let next = ledger.apply(entry).map_err(|m| {
-        let code = if input.kind == EntryKind::Refund { "refund_exceeds_payments" } else { "exceeds_balance" };
+        let code = if kind == "refund" { "refund_exceeds_payments" } else { "exceeds_balance" };
         AppError::invalid_field("amount", code, m)
     })?;
     let now = db::now();
@@ -242,56 +272,45 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
         .col_expr(invoice::Column::Version, Expr::value(updated.version))
         .filter(invoice::Column::Id.eq(current.id))
         .filter(invoice::Column::Version.eq(current.version))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected != 1 {
         return Err(AppError::conflict("concurrent_update", "The invoice changed at the same time; retry."));
     }
-    let entry_kind = match input.kind {
-        EntryKind::Payment => "payment",
-        EntryKind::Refund => "refund",
-        EntryKind::Waiver => "waiver",
-    };
-    let actor = caller.actor();
     invoice_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         invoice_id: Set(current.id),
         affiliate_id: Set(current.affiliate_id),
-        kind: Set(entry_kind.into()),
-        method: Set(input.method.map(|m| m.as_str().to_string())),
+        kind: Set(kind.into()),
+        method: Set(note.method),
         amount_cents: Set(amount),
-        reference: Set(input.reference.clone()),
-        reason: Set(input.reason.clone()),
+        reference: Set(note.reference.clone()),
+        reason: Set(note.reason.clone()),
         recorded_by_kind: Set(actor.kind.into()),
         recorded_by: Set(actor.id),
         recorded_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
-        &actor,
+        txn,
+        actor,
         AuditEntry {
             affiliate_id: Some(current.affiliate_id),
-            action: match input.kind {
-                EntryKind::Payment => "invoice.payment_recorded",
-                EntryKind::Refund => "invoice.refund_recorded",
-                EntryKind::Waiver => "invoice.waived",
-            },
+            action,
             resource_kind: RESOURCE,
             resource_id: current.id.to_string(),
             before: Some(serde_json::json!({"status": current.status, "balance_cents": ledger.balance()})),
             after: Some(serde_json::json!({
                 "status": updated.status, "balance_cents": next.balance(),
-                "amount_cents": amount, "reference": input.reference, "reason": input.reason,
+                "amount_cents": amount, "reference": note.reference, "reason": note.reason,
             })),
         },
     )
     .await?;
-    log_change(&txn, &updated).await?;
+    log_change(txn, &updated).await?;
     if newly_settled {
-        settlement::on_settled(state, &txn, &actor, &updated).await?;
+        settlement::on_settled(state, txn, actor, &updated).await?;
     }
-    txn.commit().await?;
     Ok(updated)
 }
