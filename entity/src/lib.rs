@@ -36,3 +36,5 @@ pub mod renewal_reminder;
 pub mod review;
 pub mod role_assignment;
 pub mod schedule_event;
+pub mod scholarship_fund;
+pub mod scholarship_request;

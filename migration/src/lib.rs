@@ -44,6 +44,8 @@ mod m0039_renewal_periods;
 mod m0040_renewals;
 mod m0041_renewal_entries;
 mod m0042_renewal_reminders;
+mod m0043_scholarship_funds;
+mod m0044_scholarship_requests;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -98,6 +100,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0040_renewals::Migration),
             Box::new(m0041_renewal_entries::Migration),
             Box::new(m0042_renewal_reminders::Migration),
+            Box::new(m0043_scholarship_funds::Migration),
+            Box::new(m0044_scholarship_requests::Migration),
         ]
     }
 }

@@ -18,4 +18,5 @@ mod api {
     mod outbox;
     mod registration;
     mod renewals;
+    mod scholarships;
 }

@@ -21,3 +21,4 @@ pub mod memberships;
 pub mod people;
 pub mod registrations;
 pub mod renewals;
+pub mod scholarships;

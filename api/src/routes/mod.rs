@@ -16,6 +16,7 @@ pub mod people;
 pub mod registrations;
 pub mod renewals;
 pub mod schedule;
+pub mod scholarships;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -134,6 +135,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(renewals::return_renewal)
                 .service(renewals::statuses)
                 .service(renewals::lapse_job)
-                .service(renewals::remind_job),
+                .service(renewals::remind_job)
+                .service(scholarships::funds)
+                .service(scholarships::create_fund)
+                .service(scholarships::request)
+                .service(scholarships::mine)
+                .service(scholarships::list)
+                .service(scholarships::decide),
         );
 }

@@ -27,6 +27,15 @@ use entity::{affiliate, invoice, invoice_entry, invoice_line};
 
 pub const RESOURCE: &str = "invoice";
 
+/// The invoice purpose a fee kind of a scholarship applies to (RSC costs are paid
+/// outside the service, so they have no invoice).
+pub fn purpose_for(fee_kind: &str) -> &str {
+    match fee_kind {
+        "renewal" => "renewal",
+        other => other,
+    }
+}
+
 pub struct Line {
     pub description: String,
     pub fee_kind: String,
@@ -137,7 +146,12 @@ pub async fn create(
     log_change(db, &model).await?;
     if settled {
         settlement::on_settled(state, db, actor, &model).await?;
+    } else {
+        // An approved scholarship waiting for this kind of invoice is credited now.
+        crate::services::scholarships::apply_awards(state, db, actor, person_id).await?;
     }
+    let model =
+        invoice::Entity::find_by_id(model.id).one(db).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
     Ok(model)
 }
 
@@ -207,7 +221,11 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
         EntryKind::Refund => Entry::Refund(amount),
         EntryKind::Waiver => Entry::Waiver(amount),
     };
-    let note = EntryNote { method: input.method.map(|m| m.as_str().to_string()), reference: input.reference, reason: input.reason };
+    let note = EntryNote {
+        method: input.method.map(|m| m.as_str().to_string()),
+        reference: input.reference,
+        reason: input.reason,
+    };
     let updated = apply_entry(state, &txn, &caller.actor(), &current, entry, note).await?;
     txn.commit().await?;
     Ok(updated)

@@ -27,5 +27,6 @@ pub mod registrations;
 pub mod renewals;
 pub mod reviews;
 pub mod schedule;
+pub mod scholarships;
 pub mod sessions;
 pub mod settlement;

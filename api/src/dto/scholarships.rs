@@ -1,0 +1,185 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError, ValidationErrors};
+
+use crate::domain::money::Money;
+use entity::{scholarship_fund, scholarship_request};
+
+/// What a fund may pay for.
+pub const COVERABLE: &[&str] = &["registration", "processing", "exam", "renewal", "membership", "rsc"];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fund {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub name: String,
+    pub sponsor: Option<String>,
+    pub budget: Money,
+    pub remaining: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Fee kinds it covers.
+    pub covers: Vec<String>,
+}
+
+impl From<scholarship_fund::Model> for Fund {
+    fn from(m: scholarship_fund::Model) -> Self {
+        Fund {
+            covers: serde_json::from_value(m.covers).unwrap_or_default(),
+            id: m.id,
+            affiliate_id: m.affiliate_id,
+            name: m.name,
+            sponsor: m.sponsor,
+            remaining: Money::new(m.budget_cents - m.awarded_cents, &m.currency),
+            budget: Money::new(m.budget_cents, &m.currency),
+            starts_on: m.starts_on,
+            ends_on: m.ends_on,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Reflective supervision fund", "sponsor": "A foundation", "budget": {"amount_cents": 500000, "currency": "USD"}, "starts_on": "2026-01-01", "ends_on": "2026-12-31", "covers": ["registration", "processing", "rsc"]}))]
+pub struct NewFund {
+    pub name: String,
+    pub sponsor: Option<String>,
+    pub budget: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub covers: Vec<String>,
+}
+
+impl Validate for NewFund {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if self.name.trim().is_empty() || self.name.len() > 200 {
+            e.add("name", ValidationError::new("length").with_message("must be 1 to 200 characters long".into()));
+        }
+        if self.ends_on < self.starts_on {
+            e.add("ends_on", ValidationError::new("before_start").with_message("must not be before starts_on".into()));
+        }
+        if self.covers.is_empty() || self.covers.iter().any(|c| !COVERABLE.contains(&c.as_str())) {
+            e.add(
+                "covers",
+                ValidationError::new("invalid").with_message(format!("one or more of {}", COVERABLE.join(", ")).into()),
+            );
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScholarshipRequest {
+    pub id: Uuid,
+    pub fund_id: Uuid,
+    pub person_id: Uuid,
+    pub amount: Money,
+    pub purpose: String,
+    pub statement: String,
+    pub invoice_id: Option<Uuid>,
+    /// `pending`, `approved`, `denied` or `waitlisted`.
+    pub status: String,
+    pub awarded: Money,
+    /// Credited to invoices so far.
+    pub applied: Money,
+    pub reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl ScholarshipRequest {
+    pub fn build(m: scholarship_request::Model, currency: &str) -> Self {
+        ScholarshipRequest {
+            id: m.id,
+            fund_id: m.fund_id,
+            person_id: m.person_id,
+            amount: Money::new(m.amount_cents, currency),
+            purpose: m.purpose,
+            statement: m.statement,
+            invoice_id: m.invoice_id,
+            status: m.status,
+            awarded: Money::new(m.awarded_cents, currency),
+            applied: Money::new(m.applied_cents, currency),
+            reason: m.reason,
+            decided_at: m.decided_at,
+            version: m.version,
+        }
+    }
+}
+
+/// A request; staff may make it for a person (e.g. one who cannot sign in yet).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewScholarshipRequest {
+    pub fund_id: Uuid,
+    pub amount: Money,
+    /// The fee kind it is for.
+    pub purpose: String,
+    pub statement: String,
+    /// The invoice it should be credited to, if known.
+    pub invoice_id: Option<Uuid>,
+    /// Staff only: the person it is for.
+    pub person_id: Option<Uuid>,
+}
+
+impl Validate for NewScholarshipRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if !COVERABLE.contains(&self.purpose.as_str()) {
+            e.add(
+                "purpose",
+                ValidationError::new("invalid").with_message(format!("one of {}", COVERABLE.join(", ")).into()),
+            );
+        }
+        if self.statement.trim().is_empty() || self.statement.len() > 10_000 {
+            e.add(
+                "statement",
+                ValidationError::new("length").with_message("must be 1 to 10000 characters long".into()),
+            );
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScholarshipDecisionKind {
+    Approve,
+    Deny,
+    Waitlist,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScholarshipDecision {
+    pub decision: ScholarshipDecisionKind,
+    /// For a partial award; the amount requested by default.
+    pub amount: Option<Money>,
+    pub reason: Option<String>,
+}
+
+impl Validate for ScholarshipDecision {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if self.decision != ScholarshipDecisionKind::Approve
+            && self.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            e.add(
+                "reason",
+                ValidationError::new("required").with_message("give the reason to deny or waitlist".into()),
+            );
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScholarshipListQuery {
+    /// `pending`, `approved`, `denied`, `waitlisted`.
+    pub status: Option<String>,
+}

@@ -1,0 +1,129 @@
+use actix_web::{HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller,
+    dto::scholarships::{
+        Fund, NewFund, NewScholarshipRequest, ScholarshipDecision, ScholarshipListQuery, ScholarshipRequest,
+    },
+    error::{AppError, Problem},
+    http::extract::{ApiJson, ApiQuery},
+    services::scholarships,
+    state::AppState,
+};
+
+/// The affiliate's scholarship funds, with what remains of each budget (public).
+#[utoipa::path(
+    tag = "scholarships",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    responses((status = 200, description = "Funds", body = Vec<Fund>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/affiliates/{affiliate}/scholarship-funds")]
+pub async fn funds(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        scholarships::funds(&state.db, &path.into_inner()).await?.into_iter().map(Fund::from).collect::<Vec<_>>(),
+    ))
+}
+
+/// Creates a fund (coordinators).
+#[utoipa::path(
+    tag = "scholarships",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    request_body = NewFund,
+    responses(
+        (status = 201, description = "Created", body = Fund),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/scholarship-funds")]
+pub async fn create_fund(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewFund>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created()
+        .json(Fund::from(scholarships::create_fund(&state.db, &caller, &path.into_inner(), body.0).await?)))
+}
+
+/// Requests a scholarship (coordinators may request for a person who cannot sign in yet).
+#[utoipa::path(
+    tag = "scholarships",
+    security(("bearer" = [])),
+    request_body = NewScholarshipRequest,
+    responses(
+        (status = 201, description = "Requested", body = ScholarshipRequest),
+        (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person you may act for", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/scholarship-requests")]
+pub async fn request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewScholarshipRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (m, currency) = scholarships::request(&state.db, &caller, body.0).await?;
+    Ok(HttpResponse::Created().json(ScholarshipRequest::build(m, &currency)))
+}
+
+/// One's own scholarship requests.
+#[utoipa::path(
+    tag = "scholarships",
+    security(("bearer" = [])),
+    params(ScholarshipListQuery),
+    responses((status = 200, description = "Requests", body = Vec<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/me/scholarship-requests")]
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<ScholarshipListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let rows = scholarships::list(&state.db, &caller, true, query.0.status.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>()))
+}
+
+/// The affiliate's scholarship requests (coordinators).
+#[utoipa::path(
+    tag = "scholarships",
+    security(("bearer" = [])),
+    params(ScholarshipListQuery),
+    responses((status = 200, description = "Requests", body = Vec<ScholarshipRequest>), (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/scholarship-requests")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<ScholarshipListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let rows = scholarships::list(&state.db, &caller, false, query.0.status.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>()))
+}
+
+/// Approves (fully or in part), denies or waitlists a request (coordinators). An award is
+/// credited to the invoice it is for, or to the next matching one.
+#[utoipa::path(
+    tag = "scholarships",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = ScholarshipDecision,
+    responses(
+        (status = 200, description = "Decided", body = ScholarshipRequest),
+        (status = 404, description = "No such request you may decide", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`, `budget_exceeded`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/scholarship-requests/{id}/decision")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ScholarshipDecision>,
+) -> Result<HttpResponse, AppError> {
+    let (m, currency) = scholarships::decide(&state, &caller, path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Ok().json(ScholarshipRequest::build(m, &currency)))
+}
