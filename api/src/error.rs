@@ -87,6 +87,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("payload larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("{got} items, more than {max}")]
+    PayloadTooLargeItems { max: usize, got: usize },
     #[error("unauthenticated: {detail}")]
     Unauthenticated { code: &'static str, detail: String },
     #[error("forbidden: {0}")]
@@ -155,6 +157,11 @@ impl AppError {
             }
             AppError::Unprocessable { code, detail } => Problem::new(status, code, detail.clone()),
             AppError::UnsupportedMediaType(detail) => Problem::new(status, "unsupported_media_type", detail.clone()),
+            AppError::PayloadTooLargeItems { max, got } => Problem::new(
+                status,
+                "too_many_items",
+                format!("A request carries at most {max} items; this one has {got}. Split it."),
+            ),
             AppError::PayloadTooLarge { limit } => Problem::new(
                 status,
                 "payload_too_large",
@@ -209,7 +216,7 @@ impl ResponseError for AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) | AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge { .. } | AppError::PayloadTooLargeItems { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -163,3 +163,77 @@ pub struct JobReport {
     /// run again: the jobs are idempotent.
     pub changed: u64,
 }
+
+/// The most items one bulk request may carry.
+pub const MAX_BULK_ITEMS: usize = 500;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveItem {
+    pub renewal_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnItem {
+    pub renewal_id: Uuid,
+    pub reasons: String,
+}
+
+/// A payment made outside this service (e.g. on the association's site) for a renewal's invoice.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentItem {
+    pub renewal_id: Uuid,
+    pub amount: crate::domain::money::Money,
+    pub method: crate::dto::billing::PaymentMethod,
+    pub reference: Option<String>,
+}
+
+/// A bulk renewal action: each item is applied on its own, with its own result.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(example = json!({"action": "approve", "items": [{"renewal_id": "0194f3a0-0000-7000-8000-0000000000aa"}]}))]
+pub enum BulkRenewalRequest {
+    Approve { items: Vec<ApproveItem> },
+    Return { items: Vec<ReturnItem> },
+    RecordPayment { items: Vec<PaymentItem> },
+}
+
+impl Validate for BulkRenewalRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl BulkRenewalRequest {
+    pub fn len(&self) -> usize {
+        match self {
+            BulkRenewalRequest::Approve { items } => items.len(),
+            BulkRenewalRequest::Return { items } => items.len(),
+            BulkRenewalRequest::RecordPayment { items } => items.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One item's outcome: the renewal as it now stands, or the problem that stopped it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkItemResult {
+    pub index: usize,
+    pub renewal_id: Uuid,
+    /// `ok` or `error`.
+    pub status: String,
+    pub renewal: Option<Renewal>,
+    pub problem: Option<crate::error::Problem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResult {
+    pub succeeded: usize,
+    pub failed: usize,
+    pub results: Vec<BulkItemResult>,
+}

@@ -134,6 +134,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(renewals::approve)
                 .service(renewals::return_renewal)
                 .service(renewals::statuses)
+                .service(renewals::bulk)
                 .service(renewals::lapse_job)
                 .service(renewals::remind_job)
                 .service(scholarships::funds)

@@ -1,6 +1,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use uuid::Uuid;
 
+use crate::dto::renewals::{BulkItemResult, BulkRenewalRequest, BulkResult, MAX_BULK_ITEMS};
+
 use crate::{
     auth::Caller,
     dto::{
@@ -270,4 +272,71 @@ pub async fn remind_job(
     Ok(HttpResponse::Ok().json(JobReport {
         changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "reminders", body.0.today).await?,
     }))
+}
+
+/// Bulk renewal actions for scripts: approve, return with reasons, or record payments made
+/// elsewhere. Each item is applied on its own and answered on its own; at most
+/// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    request_body = BulkRenewalRequest,
+    responses(
+        (status = 200, description = "Per-item results", body = BulkResult),
+        (status = 403, description = "Not staff, or no `renewals:write`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/renewals/bulk")]
+pub async fn bulk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<BulkRenewalRequest>,
+) -> Result<HttpResponse, AppError> {
+    let request = body.0;
+    if request.len() > MAX_BULK_ITEMS {
+        return Err(AppError::PayloadTooLargeItems { max: MAX_BULK_ITEMS, got: request.len() });
+    }
+    caller.require_staff_or_scope(caller.affiliate_id, "renewals:write")?;
+    let mut results = Vec::with_capacity(request.len());
+    let outcome = |index: usize, renewal_id: Uuid, r: Result<entity::renewal::Model, AppError>| match r {
+        Ok(m) => {
+            BulkItemResult { index, renewal_id, status: "ok".into(), renewal: Some(Renewal::from(m)), problem: None }
+        }
+        Err(e) => {
+            BulkItemResult { index, renewal_id, status: "error".into(), renewal: None, problem: Some(e.problem()) }
+        }
+    };
+    match request {
+        BulkRenewalRequest::Approve { items } => {
+            for (i, item) in items.into_iter().enumerate() {
+                results.push(outcome(i, item.renewal_id, renewals::approve(&state.db, &caller, item.renewal_id).await));
+            }
+        }
+        BulkRenewalRequest::Return { items } => {
+            for (i, item) in items.into_iter().enumerate() {
+                let r = if item.reasons.trim().is_empty() {
+                    Err(AppError::invalid_field("reasons", "required", "give the reasons"))
+                } else {
+                    renewals::return_renewal(&state.db, &caller, item.renewal_id, item.reasons).await
+                };
+                results.push(outcome(i, item.renewal_id, r));
+            }
+        }
+        BulkRenewalRequest::RecordPayment { items } => {
+            for (i, item) in items.into_iter().enumerate() {
+                let r = renewals::record_payment(
+                    &state,
+                    &caller,
+                    item.renewal_id,
+                    &item.amount,
+                    item.method.as_str(),
+                    item.reference,
+                )
+                .await;
+                results.push(outcome(i, item.renewal_id, r));
+            }
+        }
+    }
+    let succeeded = results.iter().filter(|r| r.status == "ok").count();
+    Ok(HttpResponse::Ok().json(BulkResult { succeeded, failed: results.len() - succeeded, results }))
 }

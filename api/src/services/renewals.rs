@@ -2,7 +2,8 @@
 //! (hours counted once, one fee); the lapse job and once-only reminders for cron.
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
     sea_query::{Expr, OnConflict, Query},
 };
 use uuid::Uuid;
@@ -826,4 +827,37 @@ pub async fn statuses(
         });
     }
     Ok(out)
+}
+
+/// Records a payment made elsewhere on a renewal's invoice (staff, or a client with
+/// `renewals:write`); settling it may auto-approve the renewal.
+pub async fn record_payment(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    amount: &crate::domain::money::Money,
+    method: &str,
+    reference: Option<String>,
+) -> AppResult<renewal::Model> {
+    let txn = begin_write(&state.db).await?;
+    let m = staff_renewal(&txn, caller, id).await?;
+    let invoice_id = m.invoice_id.ok_or_else(|| AppError::Conflict {
+        code: "invalid_state",
+        detail: "This renewal has no invoice yet (it is not submitted).".into(),
+        current_state: Some(m.state.clone()),
+    })?;
+    let inv = entity::invoice::Entity::find_by_id(invoice_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("invoice vanished"))?;
+    let cents = crate::domain::money::check_amount(amount, &inv.currency, false)
+        .map_err(|e| AppError::invalid_field("amount", "invalid_amount", e))?;
+    let note = invoices::EntryNote { method: Some(method.into()), reference, reason: None };
+    invoices::apply_entry(state, &txn, &caller.actor(), &inv, crate::domain::money::Entry::Payment(cents), note)
+        .await?;
+    let updated =
+        renewal::Entity::find_by_id(m.id).one(&txn).await?.ok_or_else(|| AppError::internal("renewal vanished"))?;
+    txn.commit().await?;
+    Ok(updated)
 }

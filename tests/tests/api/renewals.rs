@@ -335,3 +335,127 @@ async fn reminders_go_once_per_person_and_offset() {
         .unwrap();
     assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["field"], "late_until");
 }
+
+/// A due member with a complete, submitted renewal for `year`: (renewal id, invoice id).
+async fn submitted_renewal(app: &TestApp, email: &str, coordinator: &str, year: i32) -> (String, String) {
+    let (person, token) = member(app, email, coordinator).await;
+    endorse(app, &person, "IFA", d(year - 1, 3, 1), d(year, 12, 31)).await;
+    app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&token).send().await.unwrap();
+    training(app, &token, year, 14.0, json!([])).await;
+    training(app, &token, year, 1.0, json!(["dei"])).await;
+    app.post(&format!("/v1/me/renewals/{year}/attestation"))
+        .bearer_auth(&token)
+        .json(&json!({"text_version": "2026-1", "provides_rsc": false}))
+        .send()
+        .await
+        .unwrap();
+    let r: Value = app
+        .post(&format!("/v1/me/renewals/{year}/submission"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["state"], "submitted", "{r}");
+    (r["id"].as_str().unwrap().to_string(), r["invoice_id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn scripts_run_bulk_actions_with_per_item_results() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    app.post("/v1/affiliates/wa/fees")
+        .bearer_auth(&coordinator)
+        .json(
+            &json!({"kind": "renewal", "amount": {"amount_cents": 5000, "currency": "USD"}, "effective_from": today()}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (a, _) = submitted_renewal(&app, "bulk.a@example.org", &coordinator, year).await;
+    let (b, _) = submitted_renewal(&app, "bulk.b@example.org", &coordinator, year).await;
+    let c: Value = app
+        .post("/v1/affiliates/wa/clients")
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "renewal script", "scopes": ["renewals:read", "renewals:write"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]})).send().await.unwrap().json().await.unwrap();
+    let script = t["access_token"].as_str().unwrap().to_string();
+
+    let pay = json!({"action": "record_payment", "items": [
+        {"renewal_id": a, "amount": {"amount_cents": 5000, "currency": "USD"}, "method": "card", "reference": "stripe ch_1"},
+        {"renewal_id": b, "amount": {"amount_cents": 9999, "currency": "USD"}, "method": "card", "reference": "stripe ch_2"}
+    ]});
+    let send =
+        || app.post("/v1/renewals/bulk").bearer_auth(&script).header("idempotency-key", "pay-run-1").json(&pay).send();
+    let res = send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first = res.bytes().await.unwrap();
+    let body: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!((body["succeeded"].as_u64(), body["failed"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(body["results"][1]["problem"]["errors"][0]["code"], "exceeds_balance");
+    let again = send().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.bytes().await.unwrap(), first, "the retry changes nothing and answers the same");
+    assert_eq!(app.count("invoice_entries", "kind = 'payment' AND reference = 'stripe ch_1'").await, 1);
+
+    let missing = uuid::Uuid::now_v7().to_string();
+    let approve =
+        json!({"action": "approve", "items": [{"renewal_id": a}, {"renewal_id": b}, {"renewal_id": missing}]});
+    let body: Value =
+        app.post("/v1/renewals/bulk").bearer_auth(&script).json(&approve).send().await.unwrap().json().await.unwrap();
+    let codes: Vec<Value> = body["results"].as_array().unwrap().iter().map(|r| r["problem"]["code"].clone()).collect();
+    assert_eq!(body["results"][0]["renewal"]["state"], "approved");
+    assert_eq!(codes, vec![Value::Null, json!("renewal_fee_unpaid"), json!("not_found")]);
+
+    let too_many: Vec<Value> = (0..501).map(|_| json!({"renewal_id": missing})).collect();
+    let res = app
+        .post("/v1/renewals/bulk")
+        .bearer_auth(&script)
+        .json(&json!({"action": "approve", "items": too_many}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 413, "too_many_items").await;
+    let statuses: Value = app
+        .get(&format!("/v1/renewals?year={year}&status=submitted"))
+        .bearer_auth(&script)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(statuses["data"].as_array().unwrap().len(), 1);
+
+    let reader: Value = app
+        .post("/v1/affiliates/wa/clients")
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "reader", "scopes": ["people:read"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rt: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": reader["client_id"], "client_secret": reader["client_secret"]})).send().await.unwrap().json().await.unwrap();
+    problem(
+        app.post("/v1/renewals/bulk")
+            .bearer_auth(rt["access_token"].as_str().unwrap())
+            .json(&approve)
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+}
