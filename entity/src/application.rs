@@ -10,6 +10,9 @@ pub struct Model {
     pub person_id: Uuid,
     pub category_code: String,
     pub policy_version_id: Uuid,
+    /// `initial`, or `reinstatement` of a lapsed endorsement.
+    pub kind: String,
+    pub reinstates_endorsement_id: Option<Uuid>,
     pub state: String,
     /// `person:category` while the application is open, so that only one can be; null once decided or withdrawn.
     pub open_key: Option<String>,

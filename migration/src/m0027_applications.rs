@@ -14,6 +14,8 @@ pub enum Applications {
     PersonId,
     CategoryCode,
     PolicyVersionId,
+    Kind,
+    ReinstatesEndorsementId,
     State,
     OpenKey,
     DeadlineId,
@@ -37,6 +39,8 @@ impl MigrationTrait for Migration {
                     .col(uuid(Applications::PersonId))
                     .col(string_len(Applications::CategoryCode, 16))
                     .col(uuid(Applications::PolicyVersionId))
+                    .col(string_len(Applications::Kind, 16))
+                    .col(uuid_null(Applications::ReinstatesEndorsementId))
                     .col(string_len(Applications::State, 16))
                     .col(string_len_null(Applications::OpenKey, 64).unique_key())
                     .col(uuid_null(Applications::DeadlineId))

@@ -635,3 +635,37 @@ pub fn evaluate_renewal(rule: &RenewalRule, input: &RenewalInput) -> Evaluation 
     let met = out.iter().all(|r| r.met);
     Evaluation { met, met_except_exam: met, requirements: out }
 }
+
+/// A lapsed endorsement's reinstatement: updated membership, work since the lapse, new
+/// reference ratings, and the Code of Ethics signed again.
+pub fn evaluate_reinstatement(p: &Profile, lapsed_after: NaiveDate, references: u32, as_of: NaiveDate) -> Evaluation {
+    let mut out = Vec::new();
+    let since = p.work.iter().any(|w| w.start_date <= as_of && w.end_date.is_none_or(|e| e > lapsed_after));
+    out.push(check(
+        "reinstatement.experience",
+        "Experience since the lapse",
+        since,
+        &format!("Work with infants, young children and families since {lapsed_after}"),
+    ));
+    let n = p.references.iter().filter(|r| r.submitted).count() as u32;
+    let missing = (n < references)
+        .then(|| format!("{} more new reference rating{}", references - n, if references - n == 1 { "" } else { "s" }));
+    out.push(result(
+        "references",
+        "New references",
+        n as f64,
+        references as f64,
+        Unit::References,
+        format!("{n} of {references} references"),
+        missing,
+    ));
+    out.push(check("membership", "Membership", p.membership_active, "An active membership of the affiliate"));
+    out.push(check(
+        "code_of_ethics",
+        "Code of Ethics",
+        p.code_of_ethics_signed,
+        "Sign the Code of Ethics and Endorsement Agreement",
+    ));
+    let met = out.iter().all(|r| r.met);
+    Evaluation { met, met_except_exam: met, requirements: out }
+}

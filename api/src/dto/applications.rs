@@ -19,6 +19,9 @@ pub struct Application {
     pub category: String,
     /// The policy version this application is held to, whatever is published later.
     pub policy_version_id: Uuid,
+    /// `initial`, or `reinstatement` of a lapsed endorsement.
+    pub kind: String,
+    pub reinstates_endorsement_id: Option<Uuid>,
     /// `draft`, `submitted`, `in_review`, `deferred`, `resubmitted`, `on_hold`, `exam_pending`,
     /// `endorsed`, `emerging`, `not_endorsed` or `withdrawn`.
     pub state: String,
@@ -40,6 +43,8 @@ impl From<application::Model> for Application {
             person_id: m.person_id,
             category: m.category_code,
             policy_version_id: m.policy_version_id,
+            kind: m.kind,
+            reinstates_endorsement_id: m.reinstates_endorsement_id,
             state: m.state,
             deadline_id: m.deadline_id,
             processing_invoice_id: m.processing_invoice_id,
@@ -79,6 +84,10 @@ pub struct NewApplication {
     /// Category slug or code, e.g. `imhs`.
     #[validate(length(min = 2, max = 16))]
     pub category: String,
+    /// Reinstate a lapsed endorsement of this category (updated membership, experience
+    /// since the lapse, three new reference ratings, the Code of Ethics, the processing fee).
+    #[serde(default)]
+    pub reinstatement: bool,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -38,7 +38,7 @@ fn ok(app: entity::application::Model) -> HttpResponse {
     responses(
         (status = 201, description = "Started (draft)", body = Application),
         (status = 403, description = "Machine clients cannot apply", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`application_open` (one open application per category), `no_policy`, `account_not_active`", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "`application_open` (one open application per category), `no_policy`, `account_not_active`, `nothing_to_reinstate`", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/applications")]
@@ -47,7 +47,8 @@ pub async fn start(
     caller: Caller,
     body: ApiJson<NewApplication>,
 ) -> Result<HttpResponse, AppError> {
-    let app = applications::start(&state.db, &caller, &body.0.category).await?;
+    let input = body.0;
+    let app = applications::start(&state.db, &caller, &input.category, input.reinstatement).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/applications/{}", app.id)))
         .insert_header((header::ETAG, etag(app.version)))

@@ -128,7 +128,12 @@ async fn record_event(
 }
 
 /// Starts an application (draft) for a category of the person's affiliate.
-pub async fn start(db: &DatabaseConnection, caller: &Caller, category: &str) -> AppResult<application::Model> {
+pub async fn start(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    category: &str,
+    reinstatement: bool,
+) -> AppResult<application::Model> {
     caller.require_person()?;
     let txn = begin_write(db).await?;
     let me = person::Entity::find_by_id(caller.id)
@@ -153,6 +158,26 @@ pub async fn start(db: &DatabaseConnection, caller: &Caller, category: &str) -> 
                 format!("{} has no policy for {} in force today.", affiliate.name, category.code),
             )
         })?;
+    let reinstates = if reinstatement {
+        let lapsed = entity::endorsement::Entity::find()
+            .filter(entity::endorsement::Column::PersonId.eq(me.id))
+            .filter(entity::endorsement::Column::CategoryCode.eq(category.code.clone()))
+            .filter(entity::endorsement::Column::Status.eq("lapsed"))
+            .one(&txn)
+            .await?;
+        Some(
+            lapsed
+                .ok_or_else(|| {
+                    AppError::conflict(
+                        "nothing_to_reinstate",
+                        format!("You hold no lapsed {} endorsement.", category.code),
+                    )
+                })?
+                .id,
+        )
+    } else {
+        None
+    };
     let now = db::now();
     let app = application::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -160,6 +185,8 @@ pub async fn start(db: &DatabaseConnection, caller: &Caller, category: &str) -> 
         person_id: Set(me.id),
         category_code: Set(category.code.clone()),
         policy_version_id: Set(version.id),
+        kind: Set(if reinstatement { "reinstatement" } else { "initial" }.into()),
+        reinstates_endorsement_id: Set(reinstates),
         state: Set(State::Draft.as_str().into()),
         open_key: Set(Some(open_key(me.id, &category.code))),
         deadline_id: Set(None),
@@ -359,7 +386,17 @@ pub async fn readiness(db: &impl ConnectionTrait, app: &application::Model) -> A
     let day = today(&affiliate);
     let version = policies::get(db, app.policy_version_id).await?;
     let profile = profile(db, app, day).await?;
-    let evaluation = policies::evaluate_version(db, &version, &profile, day).await?;
+    let evaluation = match app.reinstates_endorsement_id {
+        Some(id) => {
+            let lapsed = entity::endorsement::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::internal("reinstated endorsement vanished"))?;
+            let references = policies::requirements(&version)?.references.count;
+            crate::domain::engine::evaluate_reinstatement(&profile, lapsed.expires_on, references, day)
+        }
+        None => policies::evaluate_version(db, &version, &profile, day).await?,
+    };
     Ok(Readiness {
         application_id: app.id,
         policy_version_id: version.id,
@@ -396,7 +433,8 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let tz = TimeZone::parse(&affiliate.time_zone).map(|t| t.0).unwrap_or(chrono_tz::UTC);
     let all_deadlines = schedule::deadlines(&txn, affiliate.id, ready.on).await?;
     let deadline = next_deadline(&all_deadlines, &app.category_code, db::now(), tz).map(|d| d.2);
-    if deadline.is_none() {
+    // Reinstatements are decided as they come, outside the deadline cycle.
+    if deadline.is_none() && app.kind != "reinstatement" {
         unmet.push(FieldError::new(
             "deadline",
             "no_deadline",

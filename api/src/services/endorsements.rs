@@ -164,6 +164,42 @@ pub async fn graduate(
     Ok(updated)
 }
 
+/// A reinstatement approved: the lapsed endorsement is active again (same number), valid
+/// through the end of the next year's period.
+pub async fn reinstate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    app: &application::Model,
+) -> AppResult<endorsement::Model> {
+    let id = app.reinstates_endorsement_id.ok_or_else(|| AppError::internal("not a reinstatement"))?;
+    let current = endorsement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("reinstated endorsement vanished"))?;
+    let affiliate = affiliates::find(db, &current.affiliate_id.to_string()).await?;
+    let mut next: endorsement::ActiveModel = current.clone().into();
+    next.status = Set("active".into());
+    next.expires_on = Set(expires_on(today(&affiliate)));
+    next.version = Set(current.version + 1);
+    next.updated_at = Set(db::now());
+    let updated = next.update(db).await?;
+    audit::record(
+        db,
+        actor,
+        AuditEntry {
+            affiliate_id: Some(updated.affiliate_id),
+            action: "endorsement.reinstated",
+            resource_kind: "endorsement",
+            resource_id: updated.id.to_string(),
+            before: Some(serde_json::json!({"status": current.status, "expires_on": current.expires_on})),
+            after: Some(serde_json::json!({"status": "active", "expires_on": updated.expires_on})),
+        },
+    )
+    .await?;
+    log(db, &updated).await?;
+    Ok(updated)
+}
+
 /// Public: the facts of one endorsement by number (even when not listed in the registry).
 pub async fn by_number(db: &impl ConnectionTrait, number: &str) -> AppResult<(endorsement::Model, person::Model)> {
     let e = endorsement::Entity::find()

@@ -240,8 +240,15 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     let actor = caller.actor();
     let version = policies::get(&txn, app.policy_version_id).await?;
     let exam = policies::requirements(&version)?.exam_required;
+    let reinstatement = app.kind == "reinstatement";
+    // A reinstatement is decided by the coordinator directly, with no exam.
+    let app = if reinstatement && matches!(State::parse(&app.state), Some(State::Submitted | State::Resubmitted)) {
+        applications::apply(&txn, &app, Action::StartReview, &actor, None).await?
+    } else {
+        app
+    };
     let action = match input.decision {
-        DecisionKind::Approve if exam => Action::ApproveForExam,
+        DecisionKind::Approve if exam && !reinstatement => Action::ApproveForExam,
         DecisionKind::Approve => Action::Endorse,
         DecisionKind::Emerging => Action::MarkEmerging,
         DecisionKind::Defer => Action::Defer,
@@ -258,7 +265,9 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
             current_state: Some(from.as_str().into()),
         }
     })?;
-    if matches!(action, Action::ApproveForExam | Action::Endorse | Action::MarkEmerging | Action::Decline) {
+    if !reinstatement
+        && matches!(action, Action::ApproveForExam | Action::Endorse | Action::MarkEmerging | Action::Decline)
+    {
         let done = reviews_of(&txn, app.id).await?.iter().filter(|r| !r.advisory && r.submitted_at.is_some()).count();
         if done < REVIEWERS {
             return Err(AppError::Conflict {
@@ -270,6 +279,9 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     }
     let updated = applications::apply(&txn, &app, action, &actor, input.reasons.clone()).await?;
     match action {
+        Action::Endorse if reinstatement => {
+            endorsements::reinstate(&txn, &actor, &updated).await?;
+        }
         Action::Endorse if from == State::Emerging => {
             endorsements::graduate(&txn, &actor, &updated).await?;
         }

@@ -459,3 +459,118 @@ async fn scripts_run_bulk_actions_with_per_item_results() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_lapsed_endorsee_is_reinstated() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (person, token) = member(&app, "lapsed@example.org", &coordinator).await;
+    let number = endorse(&app, &person, "IFS", d(year - 3, 3, 1), d(year - 1, 12, 31)).await;
+    let r: Value = app
+        .post("/v1/affiliates/wa/renewal-jobs/lapse")
+        .bearer_auth(&coordinator)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["changed"], 1);
+
+    problem(
+        app.post("/v1/applications")
+            .bearer_auth(&token)
+            .json(&json!({"category": "IFA", "reinstatement": true}))
+            .send()
+            .await
+            .unwrap(),
+        409,
+        "nothing_to_reinstate",
+    )
+    .await;
+    let res = app
+        .post("/v1/applications")
+        .bearer_auth(&token)
+        .json(&json!({"category": "IFS", "reinstatement": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let application: Value = res.json().await.unwrap();
+    assert_eq!(application["kind"], "reinstatement");
+    let id = application["id"].as_str().unwrap().to_string();
+    let ready: Value = app
+        .get(&format!("/v1/applications/{id}/readiness"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let unmet: Vec<&str> = ready["evaluation"]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["met"] == false)
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(unmet, vec!["reinstatement.experience", "references", "code_of_ethics"]);
+
+    let res = app
+        .post(&format!("/v1/applications/{id}/portfolio/work"))
+        .bearer_auth(&token)
+        .json(&json!({"role": "Home visitor", "employer": "Agency", "kind": "prevention_early_intervention", "paid": true, "start_date": d(year - 1, 6, 1), "end_date": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    for i in 0..3 {
+        let email = format!("re{i}@raters.example");
+        app.post(&format!("/v1/applications/{id}/references"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("R{i}"), "email": email, "relationship": "Supervisor", "kind": "supervisor"}))
+            .send()
+            .await
+            .unwrap();
+        let code = endorse_tests::code_in(&app.emails_to(&email).await[0].text);
+        app.post("/v1/reference-requests/rating")
+            .json(&json!({"token": code, "ratings": [{"domain": "reflection", "rating": 4}]}))
+            .send()
+            .await
+            .unwrap();
+    }
+    app.post(&format!("/v1/applications/{id}/attestations"))
+        .bearer_auth(&token)
+        .json(&json!({"text_version": "2026-1"}))
+        .send()
+        .await
+        .unwrap();
+    app.post("/v1/affiliates/wa/fees").bearer_auth(&coordinator).json(&json!({"kind": "processing", "category": "IFS", "amount": {"amount_cents": 3000, "currency": "USD"}, "effective_from": today()})).send().await.unwrap();
+    let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
+    let body = problem(res, 409, "submission_blocked").await;
+    assert_eq!(body["errors"][0]["field"], "processing_fee", "no deadline is needed: {body}");
+    let current: Value =
+        app.get(&format!("/v1/applications/{id}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    app.pay(&coordinator, current["processing_invoice_id"].as_str().unwrap(), 3000).await;
+    let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let decided: Value = app
+        .post(&format!("/v1/applications/{id}/decision"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decided["state"], "endorsed");
+    let v: Value = app.get(&format!("/v1/registry/{number}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["valid_through"], format!("{}-12-31", year + 1));
+    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "the same endorsement, reinstated");
+}
