@@ -200,3 +200,73 @@ fn client_create_prints_credentials_once() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("root"));
 }
+
+#[test]
+fn the_lapse_job_runs_from_cron_once() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(endorse(dir.path()).args(["migrate", "up"]).status().expect("runs").success());
+    // An endorsement that ran through 2025's period, held by a person of Washington.
+    let url = format!("sqlite://{}/endorse.db?mode=rwc", dir.path().display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let db = api::db::connect_url(&url, 1, Duration::from_secs(5)).await.expect("db");
+        let wa = uuid::Uuid::parse_str(migration::WASHINGTON_ID).expect("id");
+        let person = uuid::Uuid::now_v7();
+        let now = chrono::Utc::now();
+        entity::person::ActiveModel {
+            id: Set(person),
+            affiliate_id: Set(wa),
+            email: Set("cron@example.org".into()),
+            email_normalized: Set("cron@example.org".into()),
+            given_name: Set("Cron".into()),
+            family_name: Set("Test".into()),
+            password_hash: Set(None),
+            status: Set("active".into()),
+            preferred_language: Set("en".into()),
+            phone: Set(None),
+            address_line1: Set(None),
+            address_line2: Set(None),
+            city: Set(None),
+            region: Set(None),
+            postal_code: Set(None),
+            country: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&db)
+        .await
+        .expect("person");
+        entity::endorsement::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            affiliate_id: Set(wa),
+            person_id: Set(person),
+            application_id: Set(None),
+            category_code: Set("IFA".into()),
+            number: Set("WA-IFA-CRON01".into()),
+            issued_on: Set(chrono::NaiveDate::from_ymd_opt(2024, 2, 1).expect("date")),
+            expires_on: Set(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date")),
+            status: Set("active".into()),
+            emerging: Set(false),
+            listed: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&db)
+        .await
+        .expect("endorsement");
+    });
+    let run = |day: &str| {
+        let out =
+            endorse(dir.path()).args(["jobs", "lapse", "--affiliate", "wa", "--today", day]).output().expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run("2025-12-31").contains("lapse: 0 changed"));
+    assert!(run("2026-01-01").contains("lapse: 1 changed"));
+    assert!(run("2026-01-01").contains("lapse: 0 changed"), "running it twice changes nothing");
+    let bad = endorse(dir.path()).args(["jobs", "lapse", "--today", "someday"]).output().expect("runs");
+    assert!(!bad.status.success());
+}
