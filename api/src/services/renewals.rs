@@ -774,7 +774,8 @@ pub async fn run_job(
     }
 }
 
-/// Who is due, open, submitted, approved, returned or lapsed for a year.
+/// Who is due, open, submitted, approved, returned or lapsed for a year: keyset pages by
+/// person, each a few indexed queries whatever the affiliate's size.
 pub async fn statuses(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -796,45 +797,93 @@ pub async fn statuses(
             "must be due, open, submitted, approved, returned or lapsed",
         ));
     }
-    // The people of the year: those with an endorsement running through its period (due,
-    // or lapsed at its end), and those who renewed for it (their expiry has moved on).
-    let endorsements = endorsement::Entity::find()
-        .filter(endorsement::Column::AffiliateId.eq(caller.affiliate_id))
-        .filter(endorsement::Column::Status.is_in(["active", "lapsed"]))
-        .all(db)
-        .await?;
-    let renewals_of_year = renewal::Entity::find()
-        .filter(renewal::Column::AffiliateId.eq(caller.affiliate_id))
+    let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+        return Err(AppError::invalid_query("year", "out_of_range", "not a year"));
+    };
+    let affiliate = caller.affiliate_id;
+    // Person ids holding an endorsement of `state` that ran through the year.
+    let holders = |state: &'static str| {
+        let mut q = endorsement::Entity::find()
+            .select_only()
+            .column(endorsement::Column::PersonId)
+            .distinct()
+            .filter(endorsement::Column::AffiliateId.eq(affiliate))
+            .filter(endorsement::Column::Status.eq(state))
+            .filter(endorsement::Column::ExpiresOn.gte(first))
+            .filter(endorsement::Column::ExpiresOn.lte(last))
+            .order_by_asc(endorsement::Column::PersonId)
+            .limit(limit);
+        if let Some(a) = after {
+            q = q.filter(endorsement::Column::PersonId.gt(a));
+        }
+        q
+    };
+    let renewed = Query::select()
+        .column(renewal::Column::PersonId)
+        .from(renewal::Entity)
+        .and_where(Expr::col(renewal::Column::Year).eq(year))
+        .to_owned();
+    let renewals_in = |state: Option<&str>| {
+        let mut q = renewal::Entity::find()
+            .select_only()
+            .column(renewal::Column::PersonId)
+            .filter(renewal::Column::AffiliateId.eq(affiliate))
+            .filter(renewal::Column::Year.eq(year))
+            .order_by_asc(renewal::Column::PersonId)
+            .limit(limit);
+        if let Some(s) = state {
+            q = q.filter(renewal::Column::State.eq(s.to_string()));
+        }
+        if let Some(a) = after {
+            q = q.filter(renewal::Column::PersonId.gt(a));
+        }
+        q
+    };
+    let due = || holders("active").filter(endorsement::Column::PersonId.not_in_subquery(renewed.clone()));
+    let mut ids: Vec<Uuid> = match status {
+        Some("due") => due().into_tuple().all(db).await?,
+        Some("lapsed") => holders("lapsed").into_tuple().all(db).await?,
+        Some(s) => renewals_in(Some(s)).into_tuple().all(db).await?,
+        None => {
+            let mut all: Vec<Uuid> = due().into_tuple().all(db).await?;
+            all.extend(holders("lapsed").into_tuple::<Uuid>().all(db).await?);
+            all.extend(renewals_in(None).into_tuple::<Uuid>().all(db).await?);
+            all
+        }
+    };
+    ids.sort();
+    ids.dedup();
+    ids.truncate(limit as usize);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people = person::Entity::find().filter(person::Column::Id.is_in(ids.clone())).all(db).await?;
+    let held = endorsement::Entity::find().filter(endorsement::Column::PersonId.is_in(ids.clone())).all(db).await?;
+    let renewals_of_page = renewal::Entity::find()
+        .filter(renewal::Column::PersonId.is_in(ids.clone()))
         .filter(renewal::Column::Year.eq(year))
         .all(db)
         .await?;
-    let mut people: Vec<Uuid> =
-        endorsements.iter().filter(|e| e.expires_on.year() == year).map(|e| e.person_id).collect();
-    people.extend(renewals_of_year.iter().map(|r| r.person_id));
-    people.sort();
-    people.dedup();
-    let mut out: Vec<RenewalStatus> = Vec::new();
-    for person_id in people.into_iter().filter(|p| after.is_none_or(|a| *p > a)) {
-        let mine: Vec<&endorsement::Model> = endorsements.iter().filter(|e| e.person_id == person_id).collect();
-        let r = renewals_of_year.iter().find(|r| r.person_id == person_id);
-        let lapsed = mine.iter().any(|e| e.status == "lapsed" && e.expires_on.year() == year);
-        let st = if lapsed { "lapsed".to_string() } else { r.map(|r| r.state.clone()).unwrap_or_else(|| "due".into()) };
-        if status.is_some_and(|s| s != st) {
-            continue;
-        }
-        if out.len() as u64 >= limit {
-            break;
-        }
-        let Some(p) = person::Entity::find_by_id(person_id).one(db).await? else { continue };
-        let numbers = mine
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(p) = people.iter().find(|p| p.id == id) else { continue };
+        let r = renewals_of_page.iter().find(|r| r.person_id == id);
+        let lapsed = held.iter().any(|e| e.person_id == id && e.status == "lapsed" && e.expires_on.year() == year);
+        // With a filter, each person comes from the query for that status.
+        let st = match status {
+            Some(s) => s.to_string(),
+            None if lapsed && r.is_none() => "lapsed".to_string(),
+            None => r.map(|r| r.state.clone()).unwrap_or_else(|| "due".into()),
+        };
+        let numbers = held
             .iter()
-            .filter(|e| e.expires_on.year() == year || r.is_some_and(|r| r.state == "approved"))
+            .filter(|e| e.person_id == id && (e.expires_on.year() == year || r.is_some_and(|r| r.state == "approved")))
             .map(|e| e.number.clone())
             .collect();
         out.push(RenewalStatus {
-            person_id,
+            person_id: id,
             name: format!("{} {}", p.given_name, p.family_name),
-            email: p.email,
+            email: p.email.clone(),
             status: st,
             renewal_id: r.map(|r| r.id),
             endorsements: numbers,
