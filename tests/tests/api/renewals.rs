@@ -265,14 +265,41 @@ async fn the_lapse_job_lapses_the_right_people_once() {
     assert_eq!(app.count("audit_events", "action = 'endorsement.lapsed'").await, 1);
 
     // The status list: the lapsed person for last year; this year's due people, page by page.
-    let lapsed: Value = app.get(&format!("/v1/renewals?year={}&status=lapsed", year - 1)).bearer_auth(&coordinator).send().await.unwrap().json().await.unwrap();
-    assert_eq!(lapsed["data"].as_array().unwrap().iter().map(|r| r["person_id"].clone()).collect::<Vec<_>>(), vec![json!(late)]);
+    let lapsed: Value = app
+        .get(&format!("/v1/renewals?year={}&status=lapsed", year - 1))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        lapsed["data"].as_array().unwrap().iter().map(|r| r["person_id"].clone()).collect::<Vec<_>>(),
+        vec![json!(late)]
+    );
     let (third, _) = app.applicant("third@example.org").await;
     endorse(&app, &third, "IFA", d(year - 1, 5, 1), d(year, 12, 31)).await;
-    let first: Value = app.get(&format!("/v1/renewals?year={year}&status=due&limit=1")).bearer_auth(&coordinator).send().await.unwrap().json().await.unwrap();
+    let first: Value = app
+        .get(&format!("/v1/renewals?year={year}&status=due&limit=1"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["data"].as_array().unwrap().len(), 1);
     let cursor = first["next_cursor"].as_str().unwrap();
-    let second: Value = app.get(&format!("/v1/renewals?year={year}&status=due&limit=1&cursor={cursor}")).bearer_auth(&coordinator).send().await.unwrap().json().await.unwrap();
+    let second: Value = app
+        .get(&format!("/v1/renewals?year={year}&status=due&limit=1&cursor={cursor}"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(second["data"].as_array().unwrap().len(), 1);
     assert!(second["next_cursor"].is_null());
     let mut both = vec![first["data"][0]["person_id"].clone(), second["data"][0]["person_id"].clone()];
