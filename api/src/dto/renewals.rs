@@ -237,3 +237,14 @@ pub struct BulkResult {
     pub failed: usize,
     pub results: Vec<BulkItemResult>,
 }
+
+/// A training or RSC entry recorded on a renewal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenewalEntry {
+    pub id: Uuid,
+    pub renewal_id: Uuid,
+    pub kind: crate::dto::applications::PortfolioKind,
+    pub item: crate::dto::applications::PortfolioItem,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}

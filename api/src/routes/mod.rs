@@ -131,6 +131,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(renewals::open)
                 .service(renewals::mine)
                 .service(renewals::add_entry)
+                .service(renewals::list_entries)
+                .service(renewals::remove_entry)
                 .service(renewals::approve)
                 .service(renewals::return_renewal)
                 .service(renewals::statuses)

@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
 use uuid::Uuid;
 
 use crate::dto::renewals::{BulkItemResult, BulkRenewalRequest, BulkResult, MAX_BULK_ITEMS};
@@ -8,12 +8,13 @@ use crate::{
     dto::{
         applications::{PortfolioItem, PortfolioKind},
         renewals::{
-            JobReport, JobRequest, Renewal, RenewalAttestation, RenewalPeriod, RenewalPeriodInput, RenewalReadiness,
-            RenewalStatus, RenewalStatusQuery, ReturnRenewal,
+            JobReport, JobRequest, Renewal, RenewalAttestation, RenewalEntry, RenewalPeriod, RenewalPeriodInput,
+            RenewalReadiness, RenewalStatus, RenewalStatusQuery, ReturnRenewal,
         },
     },
     error::{AppError, Problem},
     http::{
+        etag::{Precondition, etag},
         extract::{ApiJson, ApiQuery},
         pagination::{Page, PageRequest},
     },
@@ -92,7 +93,7 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
     params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`")),
     request_body(content = PortfolioItem, description = "A training or RSC entry"),
     responses(
-        (status = 201, description = "Recorded"),
+        (status = 201, description = "Recorded", body = RenewalEntry, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
     )
@@ -108,8 +109,51 @@ pub async fn add_entry(
     let (year, kind) = path.into_inner();
     let body = crate::routes::applications::json_body(&req, payload).await?;
     let item = crate::routes::applications::item(kind, &body)?;
-    let e = renewals::add_entry(&state.db, &caller, year, kind, item).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({"id": e.id, "kind": e.kind, "item": e.data})))
+    let e = renewals::entry_dto(renewals::add_entry(&state.db, &caller, year, kind, item).await?)?;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(e.version))).json(e))
+}
+
+/// One's training or RSC entries on the year's renewal.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`")),
+    responses(
+        (status = 200, description = "Entries, oldest first", body = Vec<RenewalEntry>),
+        (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/me/renewals/{year}/{kind}")]
+pub async fn list_entries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i32, PortfolioKind)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, kind) = path.into_inner();
+    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind).await?))
+}
+
+/// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
+#[utoipa::path(
+    tag = "renewals",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/me/renewals/{year}/{kind}/{entry}")]
+pub async fn remove_entry(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i32, PortfolioKind, Uuid)>,
+    precondition: Precondition,
+) -> Result<HttpResponse, AppError> {
+    let (year, kind, entry) = path.into_inner();
+    renewals::remove_entry(&state.db, &caller, year, kind, entry, &precondition).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Re-signs the Code of Ethics and says whether one provides RSC to others.

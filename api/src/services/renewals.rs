@@ -17,9 +17,10 @@ use crate::{
     },
     dto::{
         applications::{CODE_OF_ETHICS_VERSION, PortfolioItem, PortfolioKind},
-        renewals::{CategoryRenewal, RenewalPeriod, RenewalPeriodInput, RenewalReadiness, RenewalStatus},
+        renewals::{CategoryRenewal, RenewalEntry, RenewalPeriod, RenewalPeriodInput, RenewalReadiness, RenewalStatus},
     },
     error::{AppError, AppResult, FieldError},
+    http::etag::Precondition,
     services::{
         affiliates,
         audit::{self, Actor, AuditEntry},
@@ -279,9 +280,7 @@ pub async fn add_entry(
     kind: PortfolioKind,
     item: PortfolioItem,
 ) -> AppResult<renewal_entry::Model> {
-    if !matches!(kind, PortfolioKind::Trainings | PortfolioKind::Rsc) {
-        return Err(AppError::bad_request("invalid_path_parameter", "A renewal records trainings and rsc."));
-    }
+    renewal_kind(kind)?;
     let txn = begin_write(db).await?;
     let m = mine(&txn, caller, year).await?;
     editable(&m)?;
@@ -298,6 +297,59 @@ pub async fn add_entry(
     audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_added")).await?;
     txn.commit().await?;
     Ok(e)
+}
+
+pub fn entry_dto(m: renewal_entry::Model) -> AppResult<RenewalEntry> {
+    let kind = if m.kind == "rsc" { PortfolioKind::Rsc } else { PortfolioKind::Trainings };
+    let item = portfolio::parse(kind, m.data.clone())
+        .map_err(|e| AppError::internal(format!("renewal entry {}: {e}", m.id)))?;
+    Ok(RenewalEntry { id: m.id, renewal_id: m.renewal_id, kind, item, created_at: m.created_at, version: m.version })
+}
+
+fn renewal_kind(kind: PortfolioKind) -> AppResult<()> {
+    if matches!(kind, PortfolioKind::Trainings | PortfolioKind::Rsc) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request("invalid_path_parameter", "A renewal records trainings and rsc."))
+    }
+}
+
+/// One's entries of a kind on the year's renewal, oldest first.
+pub async fn list_entries(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    year: i32,
+    kind: PortfolioKind,
+) -> AppResult<Vec<RenewalEntry>> {
+    renewal_kind(kind)?;
+    let m = mine(db, caller, year).await?;
+    entries(db, m.id).await?.into_iter().filter(|e| e.kind == kind.as_str()).map(entry_dto).collect()
+}
+
+/// Removes one of one's entries while the renewal is open or returned; conditional on `If-Match`.
+pub async fn remove_entry(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    year: i32,
+    kind: PortfolioKind,
+    id: Uuid,
+    precondition: &Precondition,
+) -> AppResult<()> {
+    renewal_kind(kind)?;
+    let txn = begin_write(db).await?;
+    let m = mine(&txn, caller, year).await?;
+    let current = renewal_entry::Entity::find_by_id(id)
+        .filter(renewal_entry::Column::RenewalId.eq(m.id))
+        .filter(renewal_entry::Column::Kind.eq(kind.as_str()))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Renewal entry {id}")))?;
+    editable(&m)?;
+    precondition.check(current.version)?;
+    renewal_entry::Entity::delete_by_id(current.id).exec(&txn).await?;
+    audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_removed")).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn entries(db: &impl ConnectionTrait, renewal_id: Uuid) -> AppResult<Vec<renewal_entry::Model>> {
@@ -494,7 +546,9 @@ pub async fn on_paid(db: &impl ConnectionTrait, actor: &Actor, invoice: &entity:
 
 async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model) -> AppResult<renewal::Model> {
     let expiry = new_expiry(m.year).ok_or_else(|| AppError::internal("year out of range"))?;
+    let mut renewed = Vec::new();
     for e in due_endorsements(db, m.person_id, m.year).await? {
+        renewed.push(format!("{} ({})", e.category_code, e.number));
         let mut next: endorsement::ActiveModel = e.clone().into();
         next.expires_on = Set(expiry);
         next.version = Set(e.version + 1);
@@ -520,6 +574,19 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
     next.version = Set(m.version + 1);
     next.updated_at = Set(db::now());
     let approved = next.update(db).await?;
+    // Every path to approval (coordinator, script, automatic on payment) tells the endorsee.
+    if let Some(p) = person::Entity::find_by_id(m.person_id).one(db).await? {
+        let email = outbox::EmailMessage {
+            to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
+            subject: format!("Your {} renewal is approved", m.year),
+            text: format!(
+                "Hello {},\n\nYour renewal is approved. These endorsements now run through {expiry}:\n{}\n",
+                p.given_name,
+                renewed.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
+            ),
+        };
+        outbox::enqueue_email(db, &email).await?;
+    }
     audit::record(db, actor, entry(&approved, "renewal.approved")).await?;
     log(db, &approved).await?;
     Ok(approved)

@@ -199,6 +199,9 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .await
         .unwrap();
     assert_eq!(approved["state"], "approved");
+    let mail = app.emails_to("renew@example.org").await;
+    let notice = mail.iter().find(|m| m.subject == format!("Your {year} renewal is approved")).expect("approval email");
+    assert!(notice.text.contains(&format!("{}-12-31", year + 1)) && notice.text.contains("IMHS"), "{}", notice.text);
     let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert!(mine.as_array().unwrap().iter().all(|e| e["expires_on"] == format!("{}-12-31", year + 1)), "{mine}");
     let statuses: Value = app
@@ -212,6 +215,61 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .unwrap();
     assert_eq!(statuses["data"][0]["person_id"], person);
     assert_eq!(statuses["data"][0]["endorsements"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (person, token) = member(&app, "entries@example.org", &coordinator).await;
+    let (other, other_token) = member(&app, "other@example.org", &coordinator).await;
+    for p in [&person, &other] {
+        endorse(&app, p, "IFS", d(year - 1, 3, 1), d(year, 12, 31)).await;
+    }
+    for t in [&token, &other_token] {
+        let res = app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(t).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Reflective practice", "provider": "WA-AIMH", "date": d(year, 3, 1), "hours": 2.5, "tags": ["dei"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let added: Value = res.json().await.unwrap();
+    assert_eq!((added["kind"].as_str(), added["item"]["hours"].as_f64()), (Some("trainings"), Some(2.5)));
+    training(&app, &token, year, 1.0, json!([])).await;
+
+    let list = |t: &str, kind: &str| app.get(&format!("/v1/me/renewals/{year}/{kind}")).bearer_auth(t.to_string());
+    let trainings: Value = list(&token, "trainings").send().await.unwrap().json().await.unwrap();
+    assert_eq!(trainings.as_array().unwrap().len(), 2);
+    assert_eq!(trainings[0]["id"], added["id"], "oldest first");
+    let rsc: Value = list(&token, "rsc").send().await.unwrap().json().await.unwrap();
+    assert_eq!(rsc, json!([]));
+    problem(list(&token, "education").send().await.unwrap(), 400, "invalid_path_parameter").await;
+    let theirs: Value = list(&other_token, "trainings").send().await.unwrap().json().await.unwrap();
+    assert_eq!(theirs, json!([]), "another person's entries are not listed");
+
+    let url = app.url(&format!("/v1/me/renewals/{year}/trainings/{}", added["id"].as_str().unwrap()));
+    let delete = |t: &str| app.client.delete(&url).bearer_auth(t.to_string());
+    problem(delete(&token).send().await.unwrap(), 428, "precondition_required").await;
+    problem(delete(&token).header("If-Match", "\"7\"").send().await.unwrap(), 412, "precondition_failed").await;
+    problem(delete(&other_token).header("If-Match", "\"1\"").send().await.unwrap(), 404, "not_found").await;
+    let wrong_kind = app.url(&format!("/v1/me/renewals/{year}/rsc/{}", added["id"].as_str().unwrap()));
+    let res = app.client.delete(&wrong_kind).bearer_auth(&token).header("If-Match", "\"1\"").send().await.unwrap();
+    problem(res, 404, "not_found").await;
+    let res = delete(&token).header("If-Match", "\"1\"").send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let trainings: Value = list(&token, "trainings").send().await.unwrap().json().await.unwrap();
+    assert_eq!(trainings.as_array().unwrap().len(), 1);
+    assert_eq!(trainings[0]["item"]["hours"].as_f64(), Some(1.0));
+    assert_eq!(app.count("renewal_entries", "1 = 1").await, 1);
+    assert_eq!(app.count("audit_events", "action = 'renewal.entry_removed'").await, 1);
+    problem(delete(&token).header("If-Match", "\"1\"").send().await.unwrap(), 404, "not_found").await;
 }
 
 #[tokio::test]
@@ -617,4 +675,81 @@ async fn a_lapsed_endorsee_is_reinstated() {
     assert_eq!(v["valid_through"], format!("{}-12-31", year + 1));
     let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1, "the same endorsement, reinstated");
+}
+
+/// The security matrix over the renewal routes: no token, the endorsee, another
+/// affiliate's coordinator and a machine client without the scope.
+#[tokio::test]
+async fn renewal_routes_are_scoped_to_the_caller() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let year = today().year();
+    let (id, _) = submitted_renewal(&app, "scoped@example.org", &coordinator, year).await;
+    let endorsee = app.login("scoped@example.org").await["access_token"].as_str().unwrap().to_string();
+    app.create_affiliate("or").await;
+    let outsider = app.token("or", &[Role::Coordinator]).await;
+    let approve = json!({"action": "approve", "items": [{"renewal_id": id}]});
+    let job = json!({"today": today()});
+
+    // No token: 401 everywhere but the public period.
+    for res in [
+        app.get(&format!("/v1/me/renewals/{year}")).send().await.unwrap(),
+        app.get(&format!("/v1/renewals?year={year}")).send().await.unwrap(),
+        app.post("/v1/renewals/bulk").json(&approve).send().await.unwrap(),
+        app.post(&format!("/v1/renewals/{id}/approval")).send().await.unwrap(),
+        app.post("/v1/affiliates/wa/renewal-jobs/lapse").json(&job).send().await.unwrap(),
+    ] {
+        problem(res, 401, "unauthenticated").await;
+    }
+
+    // The endorsee sees their own renewal but none of the staff surface.
+    for res in [
+        app.get(&format!("/v1/renewals?year={year}")).bearer_auth(&endorsee).send().await.unwrap(),
+        app.post("/v1/renewals/bulk").bearer_auth(&endorsee).json(&approve).send().await.unwrap(),
+        app.post("/v1/affiliates/wa/renewal-jobs/lapse").bearer_auth(&endorsee).json(&job).send().await.unwrap(),
+        app.client
+            .put(app.url(&format!("/v1/affiliates/wa/renewal-periods/{year}")))
+            .bearer_auth(&endorsee)
+            .json(&json!({"opens_on": d(year, 9, 1), "closes_on": d(year, 12, 31)}))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        problem(res, 403, "forbidden").await;
+    }
+
+    // Another affiliate's coordinator: the renewal does not exist for them, their list is empty.
+    problem(
+        app.post(&format!("/v1/renewals/{id}/approval")).bearer_auth(&outsider).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .post(&format!("/v1/renewals/{id}/return"))
+        .bearer_auth(&outsider)
+        .json(&json!({"reasons": "No."}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404, "not_found").await;
+    let theirs: Value = app
+        .get(&format!("/v1/renewals?year={year}&status=submitted"))
+        .bearer_auth(&outsider)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["data"], json!([]));
+    let bulk: Value =
+        app.post("/v1/renewals/bulk").bearer_auth(&outsider).json(&approve).send().await.unwrap().json().await.unwrap();
+    assert_eq!(bulk["results"][0]["problem"]["code"], "not_found", "{bulk}");
+
+    // Nothing changed.
+    let still: Value =
+        app.get(&format!("/v1/me/renewals/{year}")).bearer_auth(&endorsee).send().await.unwrap().json().await.unwrap();
+    assert_eq!(still["state"], "submitted");
+    assert_eq!(app.count("audit_events", "action IN ('renewal.approved', 'renewal.returned')").await, 0);
 }
