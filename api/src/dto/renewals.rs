@@ -190,14 +190,38 @@ pub struct PaymentItem {
     pub reference: Option<String>,
 }
 
+/// One run of a renewal job, for the bulk `run_lapse` and `send_reminders` actions.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobItem {
+    /// Affiliate code or id (the caller's own, unless an administrator).
+    pub affiliate: String,
+    /// The day to run as (the affiliate's today by default).
+    pub today: Option<NaiveDate>,
+}
+
 /// A bulk renewal action: each item is applied on its own, with its own result.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 #[schema(example = json!({"action": "approve", "items": [{"renewal_id": "0194f3a0-0000-7000-8000-0000000000aa"}]}))]
 pub enum BulkRenewalRequest {
-    Approve { items: Vec<ApproveItem> },
-    Return { items: Vec<ReturnItem> },
-    RecordPayment { items: Vec<PaymentItem> },
+    Approve {
+        items: Vec<ApproveItem>,
+    },
+    Return {
+        items: Vec<ReturnItem>,
+    },
+    RecordPayment {
+        items: Vec<PaymentItem>,
+    },
+    /// Runs the lapse job for each affiliate named (idempotent).
+    RunLapse {
+        items: Vec<JobItem>,
+    },
+    /// Sends the reminders due for each affiliate named (once per person, year and offset).
+    SendReminders {
+        items: Vec<JobItem>,
+    },
 }
 
 impl Validate for BulkRenewalRequest {
@@ -212,6 +236,7 @@ impl BulkRenewalRequest {
             BulkRenewalRequest::Approve { items } => items.len(),
             BulkRenewalRequest::Return { items } => items.len(),
             BulkRenewalRequest::RecordPayment { items } => items.len(),
+            BulkRenewalRequest::RunLapse { items } | BulkRenewalRequest::SendReminders { items } => items.len(),
         }
     }
 
@@ -220,14 +245,23 @@ impl BulkRenewalRequest {
     }
 }
 
-/// One item's outcome: the renewal as it now stands, or the problem that stopped it.
+/// One item's outcome: the renewal as it now stands (or, for a job, how many records it
+/// changed), or the problem that stopped it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BulkItemResult {
     pub index: usize,
-    pub renewal_id: Uuid,
+    /// The renewal the item named (renewal actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renewal_id: Option<Uuid>,
+    /// The affiliate the item named (job actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affiliate: Option<String>,
     /// `ok` or `error`.
     pub status: String,
     pub renewal: Option<Renewal>,
+    /// Records the job changed (endorsements lapsed, reminders sent); 0 when run again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<u64>,
     pub problem: Option<crate::error::Problem>,
 }
 

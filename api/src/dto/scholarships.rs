@@ -10,6 +10,11 @@ use entity::{scholarship_fund, scholarship_request};
 /// What a fund may pay for.
 pub const COVERABLE: &[&str] = &["registration", "processing", "exam", "renewal", "membership", "rsc"];
 
+/// Costs paid outside this service (reflective supervision is bought from a consultant,
+/// not invoiced here): an award for one is disbursed by the association on approval
+/// rather than credited to an invoice.
+pub const PAID_OUTSIDE: &[&str] = &["rsc"];
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Fund {
     pub id: Uuid,
@@ -83,7 +88,8 @@ pub struct ScholarshipRequest {
     /// `pending`, `approved`, `denied` or `waitlisted`.
     pub status: String,
     pub awarded: Money,
-    /// Credited to invoices so far.
+    /// Credited to invoices so far; for costs paid outside this service (RSC), the whole
+    /// award once approved, as the association disburses it.
     pub applied: Money,
     pub reason: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,

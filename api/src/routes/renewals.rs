@@ -318,8 +318,8 @@ pub async fn remind_job(
     }))
 }
 
-/// Bulk renewal actions for scripts: approve, return with reasons, or record payments made
-/// elsewhere. Each item is applied on its own and answered on its own; at most
+/// Bulk renewal actions for scripts: approve, return with reasons, record payments made
+/// elsewhere, run the lapse job or send the reminders due (items name affiliates). Each item is applied on its own and answered on its own; at most
 /// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = "renewals",
@@ -342,13 +342,32 @@ pub async fn bulk(
     }
     caller.require_staff_or_scope(caller.affiliate_id, "renewals:write")?;
     let mut results = Vec::with_capacity(request.len());
+    let blank = |index: usize| BulkItemResult {
+        index,
+        renewal_id: None,
+        affiliate: None,
+        status: "ok".into(),
+        renewal: None,
+        changed: None,
+        problem: None,
+    };
     let outcome = |index: usize, renewal_id: Uuid, r: Result<entity::renewal::Model, AppError>| match r {
-        Ok(m) => {
-            BulkItemResult { index, renewal_id, status: "ok".into(), renewal: Some(Renewal::from(m)), problem: None }
-        }
-        Err(e) => {
-            BulkItemResult { index, renewal_id, status: "error".into(), renewal: None, problem: Some(e.problem()) }
-        }
+        Ok(m) => BulkItemResult { renewal_id: Some(renewal_id), renewal: Some(Renewal::from(m)), ..blank(index) },
+        Err(e) => BulkItemResult {
+            renewal_id: Some(renewal_id),
+            status: "error".into(),
+            problem: Some(e.problem()),
+            ..blank(index)
+        },
+    };
+    let job_outcome = |index: usize, affiliate: String, r: Result<u64, AppError>| match r {
+        Ok(n) => BulkItemResult { affiliate: Some(affiliate), changed: Some(n), ..blank(index) },
+        Err(e) => BulkItemResult {
+            affiliate: Some(affiliate),
+            status: "error".into(),
+            problem: Some(e.problem()),
+            ..blank(index)
+        },
     };
     match request {
         BulkRenewalRequest::Approve { items } => {
@@ -378,6 +397,18 @@ pub async fn bulk(
                 )
                 .await;
                 results.push(outcome(i, item.renewal_id, r));
+            }
+        }
+        BulkRenewalRequest::RunLapse { items } => {
+            for (i, item) in items.into_iter().enumerate() {
+                let r = renewals::run_job(&state.db, &caller, &item.affiliate, "lapse", item.today).await;
+                results.push(job_outcome(i, item.affiliate, r));
+            }
+        }
+        BulkRenewalRequest::SendReminders { items } => {
+            for (i, item) in items.into_iter().enumerate() {
+                let r = renewals::run_job(&state.db, &caller, &item.affiliate, "reminders", item.today).await;
+                results.push(job_outcome(i, item.affiliate, r));
             }
         }
     }

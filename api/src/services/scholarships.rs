@@ -12,7 +12,7 @@ use crate::{
     auth::{Caller, SubjectKind},
     db::{self, begin_write},
     domain::money::{Entry, check_amount},
-    dto::scholarships::{NewFund, NewScholarshipRequest, ScholarshipDecision, ScholarshipDecisionKind},
+    dto::scholarships::{NewFund, NewScholarshipRequest, PAID_OUTSIDE, ScholarshipDecision, ScholarshipDecisionKind},
     error::{AppError, AppResult},
     services::{
         affiliates,
@@ -138,6 +138,13 @@ pub async fn request(
     }
     let amount = check_amount(&input.amount, &fund.currency, false)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
+    if input.invoice_id.is_some() && PAID_OUTSIDE.contains(&input.purpose.as_str()) {
+        return Err(AppError::invalid_field(
+            "invoice_id",
+            "not_invoiced",
+            format!("{} is paid outside this service; there is no invoice to name", input.purpose),
+        ));
+    }
     if let Some(inv) = input.invoice_id {
         let owned = invoice::Entity::find_by_id(inv).one(&txn).await?.is_some_and(|i| i.person_id == person_id);
         if !owned {
@@ -341,6 +348,10 @@ pub async fn decide(
             }
             next.status = Set("approved".into());
             next.awarded_cents = Set(amount);
+            if PAID_OUTSIDE.contains(&current.purpose.as_str()) {
+                // Nothing here will ever be invoiced for it: the award is disbursed as decided.
+                next.applied_cents = Set(amount);
+            }
         }
         ScholarshipDecisionKind::Deny => next.status = Set("denied".into()),
         ScholarshipDecisionKind::Waitlist => next.status = Set("waitlisted".into()),
@@ -377,10 +388,15 @@ pub async fn decide(
             to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
             subject: format!("Your scholarship request: {}", decided.status),
             text: format!(
-                "Hello {},\n\nYour request to {} is {}.{}\n",
+                "Hello {},\n\nYour request to {} is {}.{}{}\n",
                 p.given_name,
                 fund.name,
                 decided.status,
+                if decided.status == "approved" && PAID_OUTSIDE.contains(&decided.purpose.as_str()) {
+                    " The association pays this award outside this service and will contact you about it."
+                } else {
+                    ""
+                },
                 input.reason.map(|r| format!("\n\n{r}")).unwrap_or_default()
             ),
         };

@@ -307,8 +307,23 @@ async fn the_lapse_job_lapses_the_right_people_once() {
     };
     let r: Value = job(d(year - 1, 12, 31)).await.unwrap().json().await.unwrap();
     assert_eq!(r["changed"], 0, "the last day of the period is still in it");
-    let r: Value = job(d(year, 1, 1)).await.unwrap().json().await.unwrap();
-    assert_eq!(r["changed"], 1);
+    // Scripts run the same job as a bulk action, one result per affiliate named.
+    let bulk: Value = app
+        .post("/v1/renewals/bulk")
+        .bearer_auth(&coordinator)
+        .json(&json!({"action": "run_lapse", "items": [{"affiliate": "wa", "today": d(year, 1, 1)}, {"affiliate": "nowhere"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((bulk["succeeded"].as_u64(), bulk["failed"].as_u64()), (Some(1), Some(1)), "{bulk}");
+    assert_eq!(
+        (bulk["results"][0]["affiliate"].as_str(), bulk["results"][0]["changed"].as_u64()),
+        (Some("wa"), Some(1))
+    );
+    assert_eq!(bulk["results"][1]["problem"]["code"], "not_found");
     let r: Value = job(d(year, 1, 1)).await.unwrap().json().await.unwrap();
     assert_eq!(r["changed"], 0, "running it twice changes nothing more");
     let v: Value = app.get(&format!("/v1/registry/{lapsing}")).send().await.unwrap().json().await.unwrap();
@@ -397,8 +412,9 @@ async fn the_lapse_job_lapses_the_right_people_once() {
 async fn reminders_go_once_per_person_and_offset() {
     let app = TestApp::spawn().await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let day = today();
-    let year = day.year();
+    // A fixed day, so that the period never straddles the new year whatever the date.
+    let year = today().year();
+    let day = d(year, 11, 1);
     let (due, _) = app.applicant("due@example.org").await;
     endorse(&app, &due, "IFA", d(year - 1, 3, 1), d(year, 12, 31)).await;
     let closes = day + chrono::Duration::days(7);
@@ -421,6 +437,17 @@ async fn reminders_go_once_per_person_and_offset() {
     assert_eq!(r["changed"], 1, "one email although two offsets are due");
     let r: Value = run().await.unwrap().json().await.unwrap();
     assert_eq!(r["changed"], 0);
+    let bulk: Value = app
+        .post("/v1/renewals/bulk")
+        .bearer_auth(&coordinator)
+        .json(&json!({"action": "send_reminders", "items": [{"affiliate": "wa", "today": day}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bulk["results"][0]["changed"], 0, "the bulk action is the same once-only job: {bulk}");
     assert_eq!(
         app.emails_to("due@example.org").await.iter().filter(|e| e.subject.contains("renewal is due")).count(),
         1
@@ -746,6 +773,11 @@ async fn renewal_routes_are_scoped_to_the_caller() {
     let bulk: Value =
         app.post("/v1/renewals/bulk").bearer_auth(&outsider).json(&approve).send().await.unwrap().json().await.unwrap();
     assert_eq!(bulk["results"][0]["problem"]["code"], "not_found", "{bulk}");
+    let lapse = json!({"action": "run_lapse", "items": [{"affiliate": "wa", "today": d(year + 1, 6, 1)}]});
+    let bulk: Value =
+        app.post("/v1/renewals/bulk").bearer_auth(&outsider).json(&lapse).send().await.unwrap().json().await.unwrap();
+    assert_eq!(bulk["results"][0]["problem"]["code"], "forbidden", "another affiliate's job: {bulk}");
+    assert_eq!(app.count("endorsements", "status = 'lapsed'").await, 0);
 
     // Nothing changed.
     let still: Value =

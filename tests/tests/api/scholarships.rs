@@ -166,3 +166,43 @@ async fn an_award_waits_for_the_next_matching_invoice_and_requests_are_private()
     assert_eq!(theirs.as_array().unwrap().len(), 0);
     problem(app.get("/v1/scholarship-requests").bearer_auth(&token).send().await.unwrap(), 403, "forbidden").await;
 }
+
+/// RSC is bought from a consultant, not invoiced here: an award for it is disbursed on
+/// approval (spending the budget) instead of waiting for an invoice that never comes.
+#[tokio::test]
+async fn an_rsc_award_is_disbursed_on_approval() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let fund_id = fund(&app, &coordinator, 10_000, json!(["rsc"])).await;
+    let (_, token) = app.applicant("rsc@example.org").await;
+    let reg = app.register("someone-else@example.org").await;
+    let mut body = json!({"fund_id": fund_id, "amount": {"amount_cents": 6000, "currency": "USD"}, "purpose": "rsc", "statement": "Monthly reflective supervision.", "invoice_id": reg["invoice"]["id"]});
+    let res = app.post("/v1/scholarship-requests").bearer_auth(&token).json(&body).send().await.unwrap();
+    let refused = problem(res, 422, "validation_failed").await;
+    assert_eq!(refused["errors"][0]["field"], "invoice_id");
+    assert!(refused["errors"][0].to_string().contains("not_invoiced"), "{refused}");
+    body.as_object_mut().unwrap().remove("invoice_id");
+    let res = app.post("/v1/scholarship-requests").bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let decided: Value = app
+        .post(&format!("/v1/scholarship-requests/{id}/decision"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"decision": "approve", "amount": {"amount_cents": 4000, "currency": "USD"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decided["status"], "approved");
+    assert_eq!(
+        (decided["awarded"]["amount_cents"].as_i64(), decided["applied"]["amount_cents"].as_i64()),
+        (Some(4000), Some(4000))
+    );
+    let funds: Value = app.get("/v1/affiliates/wa/scholarship-funds").send().await.unwrap().json().await.unwrap();
+    assert_eq!(funds[0]["remaining"]["amount_cents"], 6000);
+    assert_eq!(app.count("invoice_entries", "method = 'scholarship'").await, 0, "nothing credited");
+    let mail = app.emails_to("rsc@example.org").await;
+    assert!(mail.iter().any(|m| m.text.contains("pays this award outside this service")), "{mail:?}");
+}
