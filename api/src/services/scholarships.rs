@@ -129,6 +129,19 @@ pub async fn request(
         .await?
         .filter(|f| f.affiliate_id == someone.affiliate_id)
         .ok_or_else(|| AppError::invalid_field("fund_id", "unknown_fund", "not a fund of the person's affiliate"))?;
+    // Requests are taken during the fund's period, in the affiliate's calendar; decisions may come later.
+    let home = entity::affiliate::Entity::find_by_id(fund.affiliate_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("fund without affiliate"))?;
+    let day = crate::services::fees::today(&home);
+    if day < fund.starts_on || day > fund.ends_on {
+        return Err(AppError::invalid_field(
+            "fund_id",
+            "fund_closed",
+            format!("this fund takes requests from {} to {}", fund.starts_on, fund.ends_on),
+        ));
+    }
     if !covers(&fund, &input.purpose) {
         return Err(AppError::invalid_field(
             "purpose",

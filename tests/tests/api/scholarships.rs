@@ -8,7 +8,7 @@ async fn fund(app: &TestApp, coordinator: &str, budget: i64, covers: Value) -> S
     let res = app
         .post("/v1/affiliates/wa/scholarship-funds")
         .bearer_auth(coordinator)
-        .json(&json!({"name": "Access fund", "sponsor": "A foundation", "budget": {"amount_cents": budget, "currency": "USD"}, "starts_on": "2026-01-01", "ends_on": "2030-12-31", "covers": covers}))
+        .json(&json!({"name": "Access fund", "sponsor": "A foundation", "budget": {"amount_cents": budget, "currency": "USD"}, "starts_on": "2000-01-01", "ends_on": "2099-12-31", "covers": covers}))
         .send()
         .await
         .unwrap();
@@ -202,6 +202,20 @@ async fn an_rsc_award_is_disbursed_on_approval() {
     );
     let funds: Value = app.get("/v1/affiliates/wa/scholarship-funds").send().await.unwrap().json().await.unwrap();
     assert_eq!(funds[0]["remaining"]["amount_cents"], 6000);
+
+    // A fund whose period is over takes no more requests.
+    let res = app
+        .post("/v1/affiliates/wa/scholarship-funds")
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "Last year's fund", "budget": {"amount_cents": 1000, "currency": "USD"}, "starts_on": "2020-01-01", "ends_on": "2020-12-31", "covers": ["rsc"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    body["fund_id"] = res.json::<Value>().await.unwrap()["id"].clone();
+    let res = app.post("/v1/scholarship-requests").bearer_auth(&token).json(&body).send().await.unwrap();
+    let refused = problem(res, 422, "validation_failed").await;
+    assert!(refused["errors"][0].to_string().contains("fund_closed"), "{refused}");
     assert_eq!(app.count("invoice_entries", "method = 'scholarship'").await, 0, "nothing credited");
     let mail = app.emails_to("rsc@example.org").await;
     assert!(mail.iter().any(|m| m.text.contains("pays this award outside this service")), "{mail:?}");
