@@ -22,8 +22,8 @@ async fn run() {
     let dir = tempfile::tempdir().expect("dir");
     let url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
+    api::db::migrate_up(&url).await.expect("migrate");
     let db = api::db::connect_url(&url, 4, Duration::from_secs(30)).await.expect("db");
-    api::db::migrate_up(&db).await.expect("migrate");
     let wa = uuid::Uuid::parse_str(migration::WASHINGTON_ID).expect("id");
     let now = chrono::Utc::now();
     let started = Instant::now();

@@ -178,7 +178,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
         Command::Migrate { action } => {
-            let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
+            let conn = db::migrator_connection(&config.database_url).await.map_err(|e| e.to_string())?;
             match action {
                 MigrateAction::Up => Migrator::up(&conn, None).await.map_err(|e| e.to_string())?,
                 MigrateAction::Down { steps } => Migrator::down(&conn, Some(steps)).await.map_err(|e| e.to_string())?,
@@ -194,7 +194,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let password = read_password()?;
             let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
             if config.run_migrations {
-                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+                db::migrate_up(&config.database_url).await.map_err(|e| e.to_string())?;
             }
             let roles = args
                 .roles
@@ -232,7 +232,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Client { action: ClientAction::Create { affiliate, name, scopes } } => {
             let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
             if config.run_migrations {
-                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+                db::migrate_up(&config.database_url).await.map_err(|e| e.to_string())?;
             }
             let input = crate::dto::clients::NewClient { name, scopes };
             validator::Validate::validate(&input).map_err(|e| {
@@ -259,7 +259,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Jobs { action } => {
             let conn = db::connect(&config).await.map_err(|e| e.to_string())?;
             if config.run_migrations {
-                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+                db::migrate_up(&config.database_url).await.map_err(|e| e.to_string())?;
             }
             let (name, args) = match &action {
                 JobAction::Lapse(a) => ("lapse", a),

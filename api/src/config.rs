@@ -81,6 +81,13 @@ impl Config {
                 message: "must start with sqlite:, postgres:// or postgresql://".into(),
             });
         }
+        if database_url.contains(":memory:") || database_url.contains("mode=memory") {
+            // Every pooled connection (and the migrator's own) would get a database of its own.
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                message: "an in-memory SQLite database is not shared between connections; use a file".into(),
+            });
+        }
         let bind_addr: SocketAddr = parse(&var, "BIND_ADDR", "127.0.0.1:8080")?;
         let public_base_url = match var("PUBLIC_BASE_URL") {
             Some(v) => Url::parse(&v).map_err(|e| ConfigError { var: "PUBLIC_BASE_URL", message: e.to_string() })?,
@@ -256,6 +263,7 @@ mod tests {
     fn each_bad_value_names_its_variable() {
         let cases: &[(&str, &str)] = &[
             ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "sqlite::memory:"),
             ("BIND_ADDR", "not-an-address"),
             ("PUBLIC_BASE_URL", "ftp://x"),
             ("LOG_FORMAT", "xml"),

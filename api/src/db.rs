@@ -56,8 +56,19 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), DbErr> {
     Ok(())
 }
 
-pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// A connection for running migrations: a pool of one. sea-orm-migration wraps a migration
+/// in a transaction only on PostgreSQL; on SQLite each statement would otherwise take any
+/// free pooled connection, and one still holding an older view of the schema fails
+/// ("index … already exists"). One connection applies them in order on one view.
+pub async fn migrator_connection(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_url(url, 1, Duration::from_secs(30)).await
+}
+
+/// Applies every pending migration on a connection of its own, before any pool serves requests.
+pub async fn migrate_up(url: &str) -> Result<(), DbErr> {
+    let conn = migrator_connection(url).await?;
+    Migrator::up(&conn, None).await?;
+    conn.close().await
 }
 
 /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so two

@@ -53,10 +53,10 @@ impl Application {
     }
 
     pub async fn build_with_listener(config: Config, listener: TcpListener) -> Result<Application, StartupError> {
-        let connection = db::connect(&config).await?;
         if config.run_migrations {
-            db::migrate_up(&connection).await?;
+            db::migrate_up(&config.database_url).await?;
         }
+        let connection = db::connect(&config).await?;
         let (keys, generated) =
             Keys::load(config.jwt_signing_key.as_deref(), &config.jwt_previous_public_keys, &config.data_dir)
                 .map_err(StartupError::Keys)?;

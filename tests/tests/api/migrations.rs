@@ -7,7 +7,7 @@ use sea_orm::EntityTrait;
 async fn migrations_go_down_one_by_one_and_up_again() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(dir.path()).await;
-    let db = api::db::connect_url(&url, 2, std::time::Duration::from_secs(5)).await.unwrap();
+    let db = api::db::migrator_connection(&url).await.unwrap();
     let all = Migrator::migrations().len();
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), all);
