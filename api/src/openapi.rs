@@ -43,6 +43,7 @@ use crate::error::{FieldError, Problem};
         (name = "exam", description = "Exam sittings, registrations and results"),
         (name = "endorsements", description = "Endorsements held, the public registry, verification and signed credentials"),
         (name = "renewals", description = "Renewal periods, yearly renewals, lapse and reminder jobs"),
+        (name = "reports", description = "Dashboard counts for coordinators and `reports:read` clients"),
         (name = "scholarships", description = "Scholarship funds, requests and awards"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")

@@ -18,5 +18,6 @@ mod api {
     mod outbox;
     mod registration;
     mod renewals;
+    mod reports;
     mod scholarships;
 }

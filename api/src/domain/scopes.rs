@@ -10,6 +10,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("sync:write", "Bulk upserts keyed by the partner's ids"),
     ("renewals:read", "Read renewal status"),
     ("renewals:write", "Run renewal actions"),
+    ("reports:read", "Read the dashboard reports"),
 ];
 
 pub fn is_known(scope: &str) -> bool {

@@ -21,4 +21,5 @@ pub mod memberships;
 pub mod people;
 pub mod registrations;
 pub mod renewals;
+pub mod reports;
 pub mod scholarships;

@@ -15,6 +15,7 @@ pub mod memberships;
 pub mod people;
 pub mod registrations;
 pub mod renewals;
+pub mod reports;
 pub mod schedule;
 pub mod scholarships;
 
@@ -139,6 +140,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(renewals::bulk)
                 .service(renewals::lapse_job)
                 .service(renewals::remind_job)
+                .service(reports::endorsements)
+                .service(reports::applications)
+                .service(reports::renewals)
+                .service(reports::scholarships)
                 .service(scholarships::funds)
                 .service(scholarships::create_fund)
                 .service(scholarships::request)

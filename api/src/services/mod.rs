@@ -25,6 +25,7 @@ pub mod rate_limit;
 pub mod references;
 pub mod registrations;
 pub mod renewals;
+pub mod reports;
 pub mod reviews;
 pub mod schedule;
 pub mod scholarships;

@@ -6,15 +6,21 @@ use endorse_tests::{TestApp, problem};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     TimeZone::parse("America/Los_Angeles").unwrap().local_date(chrono::Utc::now())
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(super) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-async fn endorse(app: &TestApp, person: &str, category: &str, issued_on: NaiveDate, expires_on: NaiveDate) -> String {
+pub(super) async fn endorse(
+    app: &TestApp,
+    person: &str,
+    category: &str,
+    issued_on: NaiveDate,
+    expires_on: NaiveDate,
+) -> String {
     let number = format!("WA-{category}-T{}", &uuid::Uuid::new_v4().simple().to_string()[..8]).to_uppercase();
     entity::endorsement::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -38,7 +44,7 @@ async fn endorse(app: &TestApp, person: &str, category: &str, issued_on: NaiveDa
     number
 }
 
-async fn member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
+pub(super) async fn member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
     let (person, token) = app.applicant(email).await;
     let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
     let joined: Value = app
@@ -466,7 +472,7 @@ async fn reminders_go_once_per_person_and_offset() {
 }
 
 /// A due member with a complete, submitted renewal for `year`: (renewal id, invoice id).
-async fn submitted_renewal(app: &TestApp, email: &str, coordinator: &str, year: i32) -> (String, String) {
+pub(super) async fn submitted_renewal(app: &TestApp, email: &str, coordinator: &str, year: i32) -> (String, String) {
     let (person, token) = member(app, email, coordinator).await;
     endorse(app, &person, "IFA", d(year - 1, 3, 1), d(year, 12, 31)).await;
     app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&token).send().await.unwrap();

@@ -1,0 +1,92 @@
+//! Dashboard reports (coordinators, or machine clients with `reports:read`).
+use actix_web::{HttpResponse, get, web};
+
+use crate::{
+    auth::Caller,
+    dto::reports::{ApplicationReport, EndorsementReport, RenewalReport, RenewalReportQuery, ScholarshipReport},
+    error::{AppError, Problem},
+    http::extract::ApiQuery,
+    services::reports,
+    state::AppState,
+};
+
+/// Endorsements by category and status.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    responses(
+        (status = 200, description = "Counts", body = EndorsementReport),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/reports/endorsements")]
+pub async fn endorsements(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(reports::endorsements(&state.db, &caller, &path.into_inner()).await?))
+}
+
+/// Applications per deadline and state.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    responses(
+        (status = 200, description = "Counts", body = ApplicationReport),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/reports/applications")]
+pub async fn applications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(reports::applications(&state.db, &caller, &path.into_inner()).await?))
+}
+
+/// Renewal completion for a year, in people.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), RenewalReportQuery),
+    responses(
+        (status = 200, description = "Counts", body = RenewalReport),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/reports/renewals")]
+pub async fn renewals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: ApiQuery<RenewalReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(reports::renewals(&state.db, &caller, &path.into_inner(), query.0.year).await?))
+}
+
+/// Scholarship budget used, per fund.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    responses(
+        (status = 200, description = "Per fund", body = ScholarshipReport),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/reports/scholarships")]
+pub async fn scholarships(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(reports::scholarships(&state.db, &caller, &path.into_inner()).await?))
+}
