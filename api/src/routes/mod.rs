@@ -144,6 +144,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::applications)
                 .service(reports::renewals)
                 .service(reports::scholarships)
+                .service(reports::roster_csv)
+                .service(reports::renewals_csv)
                 .service(scholarships::funds)
                 .service(scholarships::create_fund)
                 .service(scholarships::request)

@@ -6,7 +6,7 @@ use crate::{
     dto::reports::{ApplicationReport, EndorsementReport, RenewalReport, RenewalReportQuery, ScholarshipReport},
     error::{AppError, Problem},
     http::extract::ApiQuery,
-    services::reports,
+    services::{exports, reports},
     state::AppState,
 };
 
@@ -89,4 +89,53 @@ pub async fn scholarships(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(reports::scholarships(&state.db, &caller, &path.into_inner()).await?))
+}
+
+fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(body)
+}
+
+/// The endorsee roster as CSV: every endorsement with its holder (coordinators, or clients with `people:read`).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    responses(
+        (status = 200, description = "number, category, status, issued_on, expires_on, given_name, family_name, email", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `people:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/exports/endorsees.csv")]
+pub async fn roster_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(csv_response("endorsees.csv", exports::roster(&state.db, &caller, &path.into_inner()).await?))
+}
+
+/// A year's renewal status as CSV, one row per person due (coordinators, or clients with `renewals:read`).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), RenewalReportQuery),
+    responses(
+        (status = 200, description = "person_id, name, email, status, renewal_id, endorsements", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not a coordinator of the affiliate, or no `renewals:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/exports/renewals.csv")]
+pub async fn renewals_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: ApiQuery<RenewalReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let body = exports::renewal_status(&state.db, &caller, &path.into_inner(), query.0.year).await?;
+    Ok(csv_response(&format!("renewals-{}.csv", query.0.year), body))
 }

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod emails;
 pub mod endorsements;
 pub mod exams;
+pub mod exports;
 pub mod fees;
 pub mod fitcheck;
 pub mod idempotency;

@@ -80,6 +80,41 @@ async fn reports_count_the_affiliates_records() {
     let expected = [("IFA", "active", 3), ("IFA", "lapsed", 1), ("IFS", "active", 1), ("IMHS", "active", 1)];
     assert_eq!(rows, expected.map(|(c, s, n)| (c.to_string(), s.to_string(), n)).to_vec());
 
+    // The CSV exports: the roster (with a formula-looking name neutralised) and the year's status.
+    entity::person::Entity::update_many()
+        .col_expr(entity::person::Column::GivenName, Expr::value("=HYPERLINK(\"x\")"))
+        .filter(entity::person::Column::Email.eq("idle@example.org"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let res = get("../exports/endorsees.csv").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("endorsees.csv"));
+    let mut roster = csv::Reader::from_reader(res.bytes().await.unwrap().as_ref().to_vec().as_slice())
+        .records()
+        .map(|r| r.unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(roster.len(), 6);
+    roster.retain(|r| &r[1] == "IMHS");
+    assert_eq!((&roster[0][2], &roster[0][5], &roster[0][7]), ("active", "'=HYPERLINK(\"x\")", "idle@example.org"));
+    let res = get(&format!("../exports/renewals.csv?year={year}")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    let mut statuses: Vec<(String, String)> = csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[2].to_string(), r[3].to_string()))
+        .collect();
+    statuses.sort();
+    let expected = [
+        ("approved@example.org", "approved"),
+        ("gone@example.org", "lapsed"),
+        ("idle@example.org", "due"),
+        ("submitted@example.org", "submitted"),
+    ];
+    assert_eq!(statuses, expected.map(|(e, s)| (e.to_string(), s.to_string())).to_vec(), "{body}");
+
     let applications: Value = get("applications").await.unwrap().json().await.unwrap();
     assert_eq!(
         applications["rows"],
@@ -167,4 +202,20 @@ async fn reports_are_for_the_affiliates_staff_and_reports_clients_only() {
         let nowhere = format!("/v1/affiliates/zz/reports/{path}");
         problem(app.get(&nowhere).bearer_auth(&coordinator).send().await.unwrap(), 404, "not_found").await;
     }
+    // The roster has people's emails: `people:read`, not `reports:read`.
+    let roster = "/v1/affiliates/wa/exports/endorsees.csv";
+    problem(app.get(roster).send().await.unwrap(), 401, "unauthenticated").await;
+    for token in [&endorsee, &outsider, &reader] {
+        problem(app.get(roster).bearer_auth(token).send().await.unwrap(), 403, "forbidden").await;
+    }
+    for token in [&coordinator, &other] {
+        assert_eq!(app.get(roster).bearer_auth(token).send().await.unwrap().status(), 200);
+    }
+    let statuses = "/v1/affiliates/wa/exports/renewals.csv?year=2026";
+    for token in [&endorsee, &outsider, &reader] {
+        problem(app.get(statuses).bearer_auth(token).send().await.unwrap(), 403, "forbidden").await;
+    }
+    assert_eq!(app.get(statuses).bearer_auth(&coordinator).send().await.unwrap().status(), 200);
+    let theirs = "/v1/affiliates/or/exports/renewals.csv?year=2026";
+    problem(app.get(theirs).bearer_auth(&coordinator).send().await.unwrap(), 403, "forbidden").await;
 }
