@@ -153,6 +153,31 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// Creates a machine client of `wa` with `scopes` (as the coordinator) and returns an
+    /// access token from the client-credentials grant.
+    pub async fn client_token(&self, coordinator: &str, scopes: &[&str]) -> String {
+        let c: Value = self
+            .post("/v1/affiliates/wa/clients")
+            .bearer_auth(coordinator)
+            .json(&serde_json::json!({"name": "test client", "scopes": scopes}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        let t: Value = self
+            .post("/v1/auth/token")
+            .json(&serde_json::json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        t["access_token"].as_str().expect("access token").to_string()
+    }
+
     /// Counts rows of a table with an optional SQL condition (test inspection only).
     pub async fn count(&self, table: &str, condition: &str) -> i64 {
         let sql = if condition.is_empty() {

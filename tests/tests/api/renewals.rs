@@ -388,22 +388,9 @@ async fn the_lapse_job_lapses_the_right_people_once() {
     assert_eq!(both, expected);
 
     // Scripts run it with a client holding renewals:write; without it, 403.
-    let res = app
-        .post("/v1/affiliates/wa/clients")
-        .bearer_auth(&coordinator)
-        .json(&json!({"name": "cron", "scopes": ["renewals:write"]}))
-        .send()
-        .await
-        .unwrap();
-    let c: Value = res.json().await.unwrap();
-    let t: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]})).send().await.unwrap().json().await.unwrap();
-    let res = app
-        .post("/v1/affiliates/wa/renewal-jobs/lapse")
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let cron = app.client_token(&coordinator, &["renewals:write"]).await;
+    let res =
+        app.post("/v1/affiliates/wa/renewal-jobs/lapse").bearer_auth(&cron).json(&json!({})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let applicant = app.token("wa", &[]).await;
     problem(
@@ -512,18 +499,7 @@ async fn scripts_run_bulk_actions_with_per_item_results() {
         .unwrap();
     let (a, _) = submitted_renewal(&app, "bulk.a@example.org", &coordinator, year).await;
     let (b, _) = submitted_renewal(&app, "bulk.b@example.org", &coordinator, year).await;
-    let c: Value = app
-        .post("/v1/affiliates/wa/clients")
-        .bearer_auth(&coordinator)
-        .json(&json!({"name": "renewal script", "scopes": ["renewals:read", "renewals:write"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let t: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]})).send().await.unwrap().json().await.unwrap();
-    let script = t["access_token"].as_str().unwrap().to_string();
+    let script = app.client_token(&coordinator, &["renewals:read", "renewals:write"]).await;
 
     let pay = json!({"action": "record_payment", "items": [
         {"renewal_id": a, "amount": {"amount_cents": 5000, "currency": "USD"}, "method": "card", "reference": "stripe ch_1"},
@@ -571,28 +547,9 @@ async fn scripts_run_bulk_actions_with_per_item_results() {
         .unwrap();
     assert_eq!(statuses["data"].as_array().unwrap().len(), 1);
 
-    let reader: Value = app
-        .post("/v1/affiliates/wa/clients")
-        .bearer_auth(&coordinator)
-        .json(&json!({"name": "reader", "scopes": ["people:read"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rt: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": reader["client_id"], "client_secret": reader["client_secret"]})).send().await.unwrap().json().await.unwrap();
-    problem(
-        app.post("/v1/renewals/bulk")
-            .bearer_auth(rt["access_token"].as_str().unwrap())
-            .json(&approve)
-            .send()
-            .await
-            .unwrap(),
-        403,
-        "forbidden",
-    )
-    .await;
+    let reader = app.client_token(&coordinator, &["people:read"]).await;
+    problem(app.post("/v1/renewals/bulk").bearer_auth(&reader).json(&approve).send().await.unwrap(), 403, "forbidden")
+        .await;
 }
 
 #[tokio::test]

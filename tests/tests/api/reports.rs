@@ -168,26 +168,8 @@ async fn reports_are_for_the_affiliates_staff_and_reports_clients_only() {
     app.create_affiliate("or").await;
     let outsider = app.token("or", &[Role::Coordinator]).await;
     let (_, endorsee) = app.applicant("curious@example.org").await;
-    let client = |scopes: Value| {
-        let coordinator = coordinator.clone();
-        let app = &app;
-        async move {
-            let c: Value = app
-                .post("/v1/affiliates/wa/clients")
-                .bearer_auth(&coordinator)
-                .json(&json!({"name": "dashboard", "scopes": scopes}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let t: Value = app.post("/v1/auth/token").json(&json!({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]})).send().await.unwrap().json().await.unwrap();
-            t["access_token"].as_str().unwrap().to_string()
-        }
-    };
-    let reader = client(json!(["reports:read"])).await;
-    let other = client(json!(["people:read"])).await;
+    let reader = app.client_token(&coordinator, &["reports:read"]).await;
+    let other = app.client_token(&coordinator, &["people:read"]).await;
     for path in ["endorsements", "applications", "renewals?year=2026", "scholarships"] {
         let url = format!("/v1/affiliates/wa/reports/{path}");
         problem(app.get(&url).send().await.unwrap(), 401, "unauthenticated").await;
