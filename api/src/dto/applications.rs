@@ -141,6 +141,16 @@ impl PortfolioKind {
             PortfolioKind::Rsc => "rsc",
         }
     }
+
+    /// The kind as stored (the values `as_str` writes); anything else reads as RSC.
+    pub fn from_stored(s: &str) -> PortfolioKind {
+        match s {
+            "education" => PortfolioKind::Education,
+            "work" => PortfolioKind::Work,
+            "trainings" => PortfolioKind::Trainings,
+            _ => PortfolioKind::Rsc,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

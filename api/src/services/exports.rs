@@ -1,6 +1,8 @@
 //! CSV exports for coordinators (and machine clients with the matching read scope): the
 //! endorsee roster and a year's renewal status. Read in keyset chunks so memory per chunk
 //! stays bounded; cells that a spreadsheet would run as formulas are neutralised.
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -45,9 +47,15 @@ pub async fn roster(db: &DatabaseConnection, caller: &Caller, ident: &str) -> Ap
         }
         let chunk = q.order_by_asc(endorsement::Column::Number).limit(CHUNK).all(db).await?;
         let ids: Vec<Uuid> = chunk.iter().map(|e| e.person_id).collect();
-        let people = person::Entity::find().filter(person::Column::Id.is_in(ids)).all(db).await?;
+        let people: HashMap<Uuid, person::Model> = person::Entity::find()
+            .filter(person::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
         for e in &chunk {
-            let p = people.iter().find(|p| p.id == e.person_id);
+            let p = people.get(&e.person_id);
             let field = |f: fn(&person::Model) -> &str| p.map(|p| cell(f(p))).unwrap_or_default();
             w.write_record([
                 e.number.clone(),

@@ -21,12 +21,7 @@ use crate::{
 use entity::{application, portfolio_entry};
 
 pub fn to_dto(m: portfolio_entry::Model) -> AppResult<PortfolioEntry> {
-    let kind = match m.kind.as_str() {
-        "education" => PortfolioKind::Education,
-        "work" => PortfolioKind::Work,
-        "trainings" => PortfolioKind::Trainings,
-        _ => PortfolioKind::Rsc,
-    };
+    let kind = PortfolioKind::from_stored(&m.kind);
     let item = parse(kind, m.data.clone()).map_err(|e| AppError::internal(format!("portfolio entry {}: {e}", m.id)))?;
     Ok(PortfolioEntry {
         id: m.id,

@@ -300,7 +300,7 @@ pub async fn add_entry(
 }
 
 pub fn entry_dto(m: renewal_entry::Model) -> AppResult<RenewalEntry> {
-    let kind = if m.kind == "rsc" { PortfolioKind::Rsc } else { PortfolioKind::Trainings };
+    let kind = PortfolioKind::from_stored(&m.kind);
     let item = portfolio::parse(kind, m.data.clone())
         .map_err(|e| AppError::internal(format!("renewal entry {}: {e}", m.id)))?;
     Ok(RenewalEntry { id: m.id, renewal_id: m.renewal_id, kind, item, created_at: m.created_at, version: m.version })

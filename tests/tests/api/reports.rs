@@ -50,6 +50,7 @@ async fn reports_count_the_affiliates_records() {
     assert_eq!(res.status(), 201);
 
     let get = |path: &str| app.get(&format!("/v1/affiliates/wa/reports/{path}")).bearer_auth(&coordinator).send();
+    let export = |path: &str| app.get(&format!("/v1/affiliates/wa/exports/{path}")).bearer_auth(&coordinator).send();
     let renewals: Value = get(&format!("renewals?year={year}")).await.unwrap().json().await.unwrap();
     assert_eq!(
         [
@@ -87,7 +88,7 @@ async fn reports_count_the_affiliates_records() {
         .exec(&app.state.db)
         .await
         .unwrap();
-    let res = get("../exports/endorsees.csv").await.unwrap();
+    let res = export("endorsees.csv").await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(res.headers()["content-disposition"].to_str().unwrap().contains("endorsees.csv"));
@@ -98,7 +99,7 @@ async fn reports_count_the_affiliates_records() {
     assert_eq!(roster.len(), 6);
     roster.retain(|r| &r[1] == "IMHS");
     assert_eq!((&roster[0][2], &roster[0][5], &roster[0][7]), ("active", "'=HYPERLINK(\"x\")", "idle@example.org"));
-    let res = get(&format!("../exports/renewals.csv?year={year}")).await.unwrap();
+    let res = export(&format!("renewals.csv?year={year}")).await.unwrap();
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
     let mut statuses: Vec<(String, String)> = csv::Reader::from_reader(body.as_bytes())
