@@ -30,7 +30,7 @@ impl FieldError {
 }
 
 /// RFC 9457 problem details, with the stable `code` every client can switch on.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:endorse:problem:validation_failed",
     "title": "Unprocessable Content",
@@ -83,6 +83,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("unprocessable: {detail}")]
     Unprocessable { code: &'static str, detail: String },
+    /// 422 with a code of its own and the field problems (e.g. the rows of an import).
+    #[error("rejected: {detail}")]
+    Rejected { code: &'static str, detail: String, errors: Vec<FieldError> },
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("payload larger than {limit} bytes")]
@@ -156,6 +159,11 @@ impl AppError {
                 p
             }
             AppError::Unprocessable { code, detail } => Problem::new(status, code, detail.clone()),
+            AppError::Rejected { code, detail, errors } => {
+                let mut p = Problem::new(status, code, detail.clone());
+                p.errors = Some(errors.clone());
+                p
+            }
             AppError::UnsupportedMediaType(detail) => Problem::new(status, "unsupported_media_type", detail.clone()),
             AppError::PayloadTooLargeItems { max, got } => Problem::new(
                 status,
@@ -214,7 +222,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Validation(_) | AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Unprocessable { .. } | AppError::Rejected { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge { .. } | AppError::PayloadTooLargeItems { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,

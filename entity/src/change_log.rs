@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One entry per created, updated or deleted record that partners may sync,
-/// appended in the same transaction as the change. `seq` is the feed order.
+/// appended in the same transaction as the change. `position` is the feed order.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "change_log")]
 pub struct Model {
@@ -15,6 +15,9 @@ pub struct Model {
     pub operation: String,
     pub representation: Option<Json>,
     pub changed_at: DateTimeUtc,
+    /// The feed order: assigned at commit, so it grows in commit order (null only
+    /// inside the writing transaction).
+    pub position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

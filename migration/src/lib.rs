@@ -46,6 +46,9 @@ mod m0041_renewal_entries;
 mod m0042_renewal_reminders;
 mod m0043_scholarship_funds;
 mod m0044_scholarship_requests;
+mod m0045_change_feed_order;
+mod m0046_external_ids;
+mod m0047_webhooks;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -102,6 +105,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0042_renewal_reminders::Migration),
             Box::new(m0043_scholarship_funds::Migration),
             Box::new(m0044_scholarship_requests::Migration),
+            Box::new(m0045_change_feed_order::Migration),
+            Box::new(m0046_external_ids::Migration),
+            Box::new(m0047_webhooks::Migration),
         ]
     }
 }

@@ -46,11 +46,25 @@ impl TestApp {
 
     /// Starts the service with extra environment variables.
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database_url(dir.path()).await;
+        Self::start(dir, database_url, vars).await
+    }
+
+    /// A second replica of the service on the same database and signing key (its own
+    /// port and workers), as behind a load balancer.
+    pub async fn replica(&self, vars: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let shared = self._dir.path().display().to_string();
+        let mut all: Vec<(&str, &str)> = vec![("DATA_DIR", shared.as_str())];
+        all.extend_from_slice(vars);
+        Self::start(dir, self.database_url.clone(), &all).await
+    }
+
+    async fn start(dir: tempfile::TempDir, database_url: String, vars: &[(&str, &str)]) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             api::telemetry::init(api::config::LogFormat::Pretty);
         }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = fresh_database_url(dir.path()).await;
         let mut env: HashMap<String, String> = HashMap::new();
         env.insert("DATABASE_URL".into(), database_url.clone());
         env.insert("DATA_DIR".into(), dir.path().display().to_string());

@@ -20,4 +20,5 @@ mod api {
     mod renewals;
     mod reports;
     mod scholarships;
+    mod sync;
 }

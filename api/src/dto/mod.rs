@@ -23,3 +23,4 @@ pub mod registrations;
 pub mod renewals;
 pub mod reports;
 pub mod scholarships;
+pub mod sync;

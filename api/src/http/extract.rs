@@ -43,6 +43,34 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A `text/csv` body (imports), read whole up to the body limit.
+pub struct CsvBody(pub web::Bytes);
+
+impl FromRequest for CsvBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = match req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+            Some(ct) if ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("text/csv") => Ok(()),
+            other => Err(AppError::UnsupportedMediaType(format!(
+                "The request body must be text/csv, not `{}`.",
+                other.unwrap_or("(none)")
+            ))),
+        };
+        let limit = body_limit(req);
+        let declared = declared_length(req);
+        let payload = payload.take();
+        Box::pin(async move {
+            content_type?;
+            if declared.is_some_and(|len| len > limit) {
+                return Err(AppError::PayloadTooLarge { limit });
+            }
+            Ok(CsvBody(read_body(payload, limit).await?))
+        })
+    }
+}
+
 fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
@@ -98,6 +126,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             }
         }
     }
+}
+
+/// Parses one already-read JSON value (e.g. an item of a bulk request) and validates
+/// it: the same 422 problems a request body would get.
+pub fn parse_value<T: DeserializeOwned + validator::Validate>(value: serde_json::Value) -> Result<T, AppError> {
+    let parsed: T = serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        AppError::Validation(vec![data_error(&path, &err.into_inner().to_string())])
+    })?;
+    parsed.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    Ok(parsed)
 }
 
 /// Turns a serde data error into a field error with a stable code.

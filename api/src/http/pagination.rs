@@ -71,12 +71,14 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 }
 
-fn encode<K: Serialize>(list: &str, key: &K) -> Result<String, AppError> {
+/// A cursor for `list` positioned after `key` (lists that always hand out a cursor).
+pub fn encode<K: Serialize>(list: &str, key: &K) -> Result<String, AppError> {
     let json = serde_json::to_vec(&CursorBody { l: list.to_string(), k: key }).map_err(AppError::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
-fn decode<K: DeserializeOwned>(list: &str, raw: &str) -> Result<K, AppError> {
+/// The key inside a cursor of `list`; 400 `invalid_cursor` for anything else.
+pub fn decode<K: DeserializeOwned>(list: &str, raw: &str) -> Result<K, AppError> {
     let invalid = || bad_param("cursor", "invalid_cursor", "is not a cursor returned by this list".to_string());
     let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| invalid())?;
     let body: CursorBody<K> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;

@@ -18,6 +18,7 @@ pub mod renewals;
 pub mod reports;
 pub mod schedule;
 pub mod scholarships;
+pub mod sync;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -146,6 +147,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::scholarships)
                 .service(reports::roster_csv)
                 .service(reports::renewals_csv)
+                .service(sync::changes)
+                .service(sync::people)
+                .service(sync::memberships)
+                .service(sync::renewal_entries)
+                .service(sync::endorsements)
+                .service(sync::import_people)
+                .service(sync::import_memberships)
                 .service(scholarships::funds)
                 .service(scholarships::create_fund)
                 .service(scholarships::request)

@@ -50,7 +50,7 @@ pub async fn next_number(db: &impl ConnectionTrait, name: &str) -> AppResult<i64
     row.try_get_by_index::<i64>(0).map_err(|e| AppError::internal(format!("sequence: {e}")))
 }
 
-async fn log(db: &impl ConnectionTrait, m: &endorsement::Model) -> AppResult<()> {
+pub(crate) async fn log(db: &impl ConnectionTrait, m: &endorsement::Model) -> AppResult<()> {
     changes::append(
         db,
         Change {

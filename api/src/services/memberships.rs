@@ -65,7 +65,7 @@ pub async fn describe(db: &impl ConnectionTrait, rows: Vec<membership::Model>) -
     Ok(out)
 }
 
-async fn log(db: &impl ConnectionTrait, m: &membership::Model) -> AppResult<()> {
+pub(crate) async fn log(db: &impl ConnectionTrait, m: &membership::Model) -> AppResult<()> {
     let repr = describe(db, vec![m.clone()]).await?.pop().and_then(|d| serde_json::to_value(d).ok());
     changes::append(
         db,

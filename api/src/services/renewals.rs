@@ -215,11 +215,25 @@ pub async fn open(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppRes
         txn.commit().await?;
         return Ok(existing);
     }
-    if due_endorsements(&txn, caller.id, year).await?.is_empty() {
+    let m = open_for(&txn, &caller.actor(), caller.affiliate_id, caller.id, year).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Opens a person's renewal for a year in the caller's transaction (the caller checked
+/// there is none yet); 409 `not_due` when nothing of theirs is due that year.
+pub async fn open_for(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    affiliate_id: Uuid,
+    person_id: Uuid,
+    year: i32,
+) -> AppResult<renewal::Model> {
+    if due_endorsements(txn, person_id, year).await?.is_empty() {
         return Err(AppError::Conflict {
             code: "not_due",
             detail: format!(
-                "None of your endorsements is due for renewal in {year} (one issued during a year renews the next)."
+                "No endorsement of this person is due for renewal in {year} (one issued during a year renews the next)."
             ),
             current_state: None,
         });
@@ -227,8 +241,8 @@ pub async fn open(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppRes
     let now = db::now();
     let m = renewal::ActiveModel {
         id: Set(Uuid::now_v7()),
-        affiliate_id: Set(caller.affiliate_id),
-        person_id: Set(caller.id),
+        affiliate_id: Set(affiliate_id),
+        person_id: Set(person_id),
         year: Set(year),
         state: Set("open".into()),
         provides_rsc: Set(false),
@@ -241,12 +255,11 @@ pub async fn open(db: &DatabaseConnection, caller: &Caller, year: i32) -> AppRes
         updated_at: Set(now),
         version: Set(1),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(db::conflict_on_unique("renewal_exists", "This renewal was opened at the same time."))?;
-    audit::record(&txn, &caller.actor(), entry(&m, "renewal.opened")).await?;
-    log(&txn, &m).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, entry(&m, "renewal.opened")).await?;
+    log(txn, &m).await?;
     Ok(m)
 }
 
@@ -261,7 +274,7 @@ fn entry<'a>(m: &renewal::Model, action: &'a str) -> AuditEntry<'a> {
     }
 }
 
-fn editable(m: &renewal::Model) -> AppResult<()> {
+pub(crate) fn editable(m: &renewal::Model) -> AppResult<()> {
     if matches!(m.state.as_str(), "open" | "returned") {
         Ok(())
     } else {
@@ -727,18 +740,21 @@ pub async fn lapse(
                 occurred_at: Set(now),
             });
             entity::audit_event::Entity::insert_many(audits).exec(&txn).await?;
-            let logged = chunk.iter().map(|e| entity::change_log::ActiveModel {
-                seq: sea_orm::NotSet,
-                affiliate_id: Set(e.affiliate_id),
-                kind: Set("endorsement".into()),
-                record_id: Set(e.id),
-                external_id: Set(None),
-                version: Set(e.version),
-                operation: Set("upsert".into()),
-                representation: Set(serde_json::to_value(crate::dto::endorsements::Endorsement::from(e.clone())).ok()),
-                changed_at: Set(now),
-            });
-            entity::change_log::Entity::insert_many(logged).exec(&txn).await?;
+            let ids: Vec<Uuid> = chunk.iter().map(|e| e.id).collect();
+            let external = changes::external_ids_for(&txn, "endorsement", &ids).await?;
+            let logged = chunk
+                .iter()
+                .map(|e| Change {
+                    affiliate_id: e.affiliate_id,
+                    kind: "endorsement",
+                    record_id: e.id,
+                    external_id: external.get(&e.id).cloned(),
+                    version: e.version,
+                    operation: Operation::Upsert,
+                    representation: serde_json::to_value(crate::dto::endorsements::Endorsement::from(e.clone())).ok(),
+                })
+                .collect();
+            changes::append_many(&txn, logged).await?;
         }
     }
     txn.commit().await?;

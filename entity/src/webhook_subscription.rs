@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+/// A partner URL that receives the affiliate's changes of the chosen kinds.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "webhook_subscriptions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub url: String,
+    /// JSON array of record kinds; empty means every kind.
+    pub kinds: Json,
+    pub description: Option<String>,
+    /// `whsec_` + base64 key. The sender must sign with it, so it cannot be hashed.
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
+    /// `active` or `disabled`.
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub owner_email: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
