@@ -146,7 +146,7 @@ impl Config {
         if idempotency_hours < 24 {
             return Err(ConfigError { var: "IDEMPOTENCY_TTL_HOURS", message: "must be at least 24".into() });
         }
-        let max_body_bytes: usize = parse(&var, "MAX_BODY_BYTES", "262144")?;
+        let max_body_bytes: usize = parse(&var, "MAX_BODY_BYTES", "1048576")?;
         if !(1024..=64 * 1024 * 1024).contains(&max_body_bytes) {
             return Err(ConfigError { var: "MAX_BODY_BYTES", message: "must be between 1024 and 67108864".into() });
         }

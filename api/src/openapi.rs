@@ -142,7 +142,7 @@ const SHARED: &[(&str, &str, &str, &str, &str)] = &[
         "PayloadTooLarge",
         "Request body over the size limit",
         "payload_too_large",
-        "The request body exceeds the limit of 262144 bytes.",
+        "The request body exceeds the limit of 1048576 bytes.",
     ),
     (
         "415",

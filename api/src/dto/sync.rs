@@ -26,8 +26,8 @@ pub const MAX_SYNC_ITEMS: usize = 1000;
 pub struct FeedQuery {
     /// The `next_cursor` of the previous page; absent to start from the beginning.
     pub cursor: Option<String>,
-    /// Events per page, 1 to 500 (default 100).
-    #[validate(range(min = 1, max = 500))]
+    /// Events per page, 1 to 200 (default 50).
+    #[validate(range(min = 1, max = 200))]
     pub limit: Option<i64>,
 }
 

@@ -13,7 +13,7 @@ use crate::{
 
 const LIST: &str = "changes";
 pub const SCOPE: &str = "sync:read";
-const DEFAULT_LIMIT: u64 = 100;
+const DEFAULT_LIMIT: u64 = pagination::DEFAULT_LIMIT;
 
 pub async fn page(
     db: &DatabaseConnection,

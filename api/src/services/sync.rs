@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait as _},
 };
 use serde::de::DeserializeOwned;
@@ -43,8 +43,8 @@ const KIND_PERSON: &str = "person";
 const KIND_MEMBERSHIP: &str = "membership";
 const KIND_ENDORSEMENT: &str = "endorsement";
 const KIND_RENEWAL_ENTRY: &str = "renewal_entry";
-/// Rows per multi-row statement (well under both databases' parameter limits).
-const CHUNK: usize = 500;
+/// Rows per multi-row statement or IN list (well under both databases' parameter limits).
+const CHUNK: usize = 1000;
 /// Whole-batch attempts when a concurrent request wins a race on a unique key.
 const ATTEMPTS: usize = 3;
 
@@ -158,6 +158,12 @@ pub async fn people(
 ) -> AppResult<Vec<ItemResult>> {
     for _ in 0..ATTEMPTS {
         let txn = begin_write(db).await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // Plan the batch's long IN lists for their own values: a generic plan cached
+            // while the tables were small (a fresh database filling up) can stay on the
+            // connection and turn each lookup into a scan of the whole table.
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan").await?;
+        }
         match upsert_people(&txn, actor, affiliate_id, items).await {
             Ok(results) => {
                 let failed = results.iter().any(Result::is_err);

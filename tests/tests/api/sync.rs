@@ -128,7 +128,7 @@ async fn people_upsert_by_external_id_with_per_item_results_and_retries_change_n
     // Garbage and other lists' cursors are refused.
     let res = app.get("/v1/affiliates/wa/changes?cursor=bm9wZQ").bearer_auth(&writer).send().await.unwrap();
     problem(res, 400, "invalid_query").await;
-    let res = app.get("/v1/affiliates/wa/changes?limit=501").bearer_auth(&writer).send().await.unwrap();
+    let res = app.get("/v1/affiliates/wa/changes?limit=201").bearer_auth(&writer).send().await.unwrap();
     problem(res, 400, "invalid_query").await;
 }
 
