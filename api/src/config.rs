@@ -57,6 +57,22 @@ pub struct Config {
     pub run_outbox_worker: bool,
     pub outbox_poll_interval: Duration,
     pub outbox_max_attempts: i32,
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered (see the README's configuration table).
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Allow subscription URLs on loopback, private and link-local addresses and plain
+    /// `http` (local testing only; never in production: SSRF).
+    pub allow_private_targets: bool,
+    /// First retry delay; each later one doubles, up to `retry_max`, with ±20% jitter.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// A delivery still failing this long after its event gives up and disables the
+    /// subscription (three days).
+    pub max_age: Duration,
+    pub timeout: Duration,
 }
 
 impl Config {
@@ -206,6 +222,13 @@ impl Config {
             run_outbox_worker: parse_bool(&var, "RUN_OUTBOX_WORKER", true)?,
             outbox_poll_interval: Duration::from_millis(parse(&var, "OUTBOX_POLL_INTERVAL_MS", "1000")?),
             outbox_max_attempts,
+            webhooks: WebhookSettings {
+                allow_private_targets: parse_bool(&var, "WEBHOOK_ALLOW_PRIVATE_TARGETS", false)?,
+                retry_base: Duration::from_millis(parse(&var, "WEBHOOK_RETRY_BASE_MS", "30000")?),
+                retry_max: Duration::from_millis(parse(&var, "WEBHOOK_RETRY_MAX_MS", "21600000")?),
+                max_age: Duration::from_secs(parse(&var, "WEBHOOK_MAX_AGE_SECONDS", "259200")?),
+                timeout: Duration::from_millis(parse(&var, "WEBHOOK_TIMEOUT_MS", "10000")?),
+            },
         })
     }
 

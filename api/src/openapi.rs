@@ -44,6 +44,7 @@ use crate::error::{FieldError, Problem};
         (name = "endorsements", description = "Endorsements held, the public registry, verification and signed credentials"),
         (name = "renewals", description = "Renewal periods, yearly renewals, lapse and reminder jobs"),
         (name = "reports", description = "Dashboard counts for coordinators and `reports:read` clients"),
+        (name = "webhooks", description = "Webhook subscriptions (Standard Webhooks), their delivery log and redelivery (`webhooks:manage`)"),
         (name = "sync", description = "Partner sync: the change feed (`sync:read`), bulk upserts by external id and CSV imports (`sync:write`)"),
         (name = "scholarships", description = "Scholarship funds, requests and awards"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),

@@ -20,7 +20,7 @@ use crate::{
     },
     openapi, routes,
     state::AppState,
-    workers::{mailer::Mailer, outbox::OutboxWorker},
+    workers::{mailer::Mailer, outbox::OutboxWorker, webhooks::WebhookWorker},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
-    worker: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
     stop_worker: watch::Sender<bool>,
 }
 
@@ -90,6 +90,7 @@ impl Application {
         if config.run_outbox_worker {
             tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
         }
+        let webhook_worker = WebhookWorker { db: connection.clone(), settings: config.webhooks.clone() };
         let worker = OutboxWorker {
             db: connection,
             mailer,
@@ -98,7 +99,14 @@ impl Application {
             metrics: metrics.clone(),
         };
         let (stop_worker, stop_rx) = watch::channel(false);
-        let worker = config.run_outbox_worker.then(|| tokio::spawn(worker.run(config.outbox_poll_interval, stop_rx)));
+        let workers = if config.run_outbox_worker {
+            vec![
+                tokio::spawn(worker.run(config.outbox_poll_interval, stop_rx.clone())),
+                tokio::spawn(webhook_worker.run(config.outbox_poll_interval, stop_rx)),
+            ]
+        } else {
+            Vec::new()
+        };
 
         let port = listener.local_addr().map_err(|e| StartupError::Other(e.to_string()))?.port();
         let data = web::Data::new(state.clone());
@@ -130,7 +138,7 @@ impl Application {
         let server = server.run();
         let base = format!("http://{}:{}", config.bind_addr.ip(), port);
         tracing::info!(%base, docs = %format!("{base}/docs"), openapi = %format!("{base}/openapi.json"), "endorse is listening");
-        Ok(Application { port, server, state, worker, stop_worker })
+        Ok(Application { port, server, state, workers, stop_worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -146,11 +154,11 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT (or `handle().stop(true)`): in-flight requests finish,
-    /// then the worker completes its current delivery and stops.
+    /// then the workers complete their current deliveries and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
-        if let Some(worker) = self.worker {
+        for worker in self.workers {
             let _ = worker.await;
         }
         result

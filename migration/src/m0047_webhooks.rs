@@ -177,6 +177,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The dispatcher reads the whole log in position order.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_change_log_position")
+                    .table(Alias::new("change_log"))
+                    .col(Alias::new("position"))
+                    .to_owned(),
+            )
+            .await?;
         // The dispatcher's place in the change log: one row, locked while it advances.
         manager
             .create_table(
@@ -196,6 +206,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(Index::drop().name("ix_change_log_position").table(Alias::new("change_log")).to_owned())
+            .await?;
         for t in ["webhook_dispatch", "webhook_attempts", "webhook_deliveries", "webhook_subscriptions"] {
             manager.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
         }

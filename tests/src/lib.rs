@@ -112,6 +112,10 @@ impl TestApp {
         self.client.patch(self.url(path))
     }
 
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
     /// Creates an active staff account directly through the service layer.
     pub async fn staff(&self, email: &str, affiliate: &str, roles: &[Role]) -> uuid::Uuid {
         people::create_staff(

@@ -21,4 +21,5 @@ mod api {
     mod reports;
     mod scholarships;
     mod sync;
+    mod webhooks;
 }

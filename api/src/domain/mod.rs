@@ -16,3 +16,4 @@ pub mod renewal;
 pub mod roles;
 pub mod schedule;
 pub mod scopes;
+pub mod webhooks;

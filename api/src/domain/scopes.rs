@@ -11,6 +11,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("renewals:read", "Read renewal status"),
     ("renewals:write", "Run renewal actions"),
     ("reports:read", "Read the dashboard reports"),
+    ("webhooks:manage", "Manage webhook subscriptions and their deliveries"),
 ];
 
 pub fn is_known(scope: &str) -> bool {

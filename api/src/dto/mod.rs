@@ -24,3 +24,4 @@ pub mod renewals;
 pub mod reports;
 pub mod scholarships;
 pub mod sync;
+pub mod webhooks;

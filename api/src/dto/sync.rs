@@ -338,6 +338,7 @@ pub enum ImportMode {
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `dry_run` (default) or `apply`.
+    #[param(inline)]
     pub mode: Option<ImportMode>,
 }
 

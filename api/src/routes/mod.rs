@@ -19,6 +19,7 @@ pub mod reports;
 pub mod schedule;
 pub mod scholarships;
 pub mod sync;
+pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -154,6 +155,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(sync::endorsements)
                 .service(sync::import_people)
                 .service(sync::import_memberships)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::get)
+                .service(webhooks::update)
+                .service(webhooks::remove)
+                .service(webhooks::rotate)
+                .service(webhooks::deliveries)
+                .service(webhooks::delivery)
+                .service(webhooks::redeliver)
                 .service(scholarships::funds)
                 .service(scholarships::create_fund)
                 .service(scholarships::request)

@@ -35,3 +35,4 @@ pub mod scholarships;
 pub mod sessions;
 pub mod settlement;
 pub mod sync;
+pub mod webhooks;

@@ -2,3 +2,4 @@
 pub mod backoff;
 pub mod mailer;
 pub mod outbox;
+pub mod webhooks;
