@@ -360,6 +360,12 @@ pub async fn remove_entry(
     editable(&m)?;
     precondition.check(current.version)?;
     renewal_entry::Entity::delete_by_id(current.id).exec(&txn).await?;
+    // A partner's id for the entry goes with it: syncing that id again creates it anew.
+    entity::external_id::Entity::delete_many()
+        .filter(entity::external_id::Column::Kind.eq("renewal_entry"))
+        .filter(entity::external_id::Column::RecordId.eq(current.id))
+        .exec(&txn)
+        .await?;
     audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_removed")).await?;
     txn.commit().await?;
     Ok(())

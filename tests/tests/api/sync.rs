@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use api::domain::roles::Role;
-use endorse_tests::{TestApp, is_postgres, problem};
+use endorse_tests::{PASSWORD, TestApp, code_in, is_postgres, problem};
 use serde_json::{Value, json};
 
 use chrono::Datelike;
@@ -244,6 +244,41 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
     assert_eq!(app.count("renewals", &format!("year = {year} AND state = 'open'")).await, 1);
     assert_eq!(statuses(&sync_ok(&app, &writer, "renewal-entries", json!([training(6.0)])).await), ["unchanged"]);
     assert_eq!(statuses(&sync_ok(&app, &writer, "renewal-entries", json!([training(7.5)])).await), ["updated"]);
+    assert_eq!(app.count("renewal_entries", "").await, 1);
+
+    // A synced person signs in (password reset) and removes the synced training: the
+    // partner's id goes with it, and syncing it again creates it anew.
+    let res = app.post("/v1/auth/password-reset").json(&json!({"email": "holder@example.org"})).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let mail = app.emails_to("holder@example.org").await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
+    let res = app
+        .post("/v1/auth/password-reset/confirm")
+        .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let holder = app.login("holder@example.org").await["access_token"].as_str().unwrap().to_string();
+    let entries: Value = app
+        .get(&format!("/v1/me/renewals/{year}/trainings"))
+        .bearer_auth(&holder)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = entries["data"].as_array().or_else(|| entries.as_array()).unwrap()[0].clone();
+    let res = app
+        .delete(&format!("/v1/me/renewals/{year}/trainings/{}", entry["id"].as_str().unwrap()))
+        .bearer_auth(&holder)
+        .header("If-Match", format!("\"{}\"", entry["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(app.count("external_ids", "kind = 'renewal_entry'").await, 0);
+    assert_eq!(statuses(&sync_ok(&app, &writer, "renewal-entries", json!([training(7.5)])).await), ["created"]);
     assert_eq!(app.count("renewal_entries", "").await, 1);
 }
 
