@@ -101,6 +101,7 @@ pub async fn import(
     mode: ImportMode,
     body: &[u8],
 ) -> AppResult<ImportReport> {
+    // Access first, so a caller without it learns nothing from how the file is parsed.
     sync::writable_affiliate(db, caller, ident).await?;
     let rows = items(kind, body)?;
     let count = rows.len();

@@ -330,6 +330,16 @@ async fn persistent_failure_disables_the_subscription_and_tells_its_owner() {
     let res = app
         .patch(&format!("/v1/webhooks/{sub_id}"))
         .bearer_auth(&owner)
+        .header("If-Match", format!("\"{}\"", shown["version"].as_i64().unwrap() - 1))
+        .json(&json!({"enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 412, "precondition_failed").await;
+    assert_eq!(get().await["status"], "disabled", "a stale change is not applied");
+    let res = app
+        .patch(&format!("/v1/webhooks/{sub_id}"))
+        .bearer_auth(&owner)
         .header("If-Match", format!("\"{}\"", shown["version"]))
         .json(&json!({"enabled": true}))
         .send()
