@@ -125,6 +125,13 @@ const SHARED: &[(&str, &str, &str, &str, &str)] = &[
         "The access token is invalid or has expired.",
     ),
     (
+        "403",
+        "Forbidden",
+        "The caller may not do this: a missing role or scope, a machine client on a route for people, or another affiliate's path",
+        "forbidden",
+        "You may not do this.",
+    ),
+    (
         "409",
         "Conflict",
         "Conflicts with the current state, or the same Idempotency-Key is still in progress",
@@ -232,7 +239,7 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
             // Any route refuses a cross-origin request from an origin outside CORS_ORIGINS.
             let mut wanted = vec!["400", "500", "503"];
             if secured {
-                wanted.push("401");
+                wanted.extend(["401", "403"]);
             }
             if has_body {
                 wanted.extend(["413", "415", "422"]);
@@ -277,7 +284,13 @@ fn idempotency_key_param() -> Parameter {
         .description(Some(
             "Makes the POST safe to retry: the first outcome is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key answers 422; a retry while the first is running answers 409.",
         ))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]+$")),
+        ))
         .build()
 }
 
@@ -287,6 +300,6 @@ fn if_match_param() -> Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::True)
         .description(Some("The resource's current ETag (e.g. `\"3\"`). Without it: 428; stale: 412."))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).max_length(Some(64))))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
         .build()
 }

@@ -20,6 +20,7 @@ mod api {
     mod renewals;
     mod reports;
     mod scholarships;
+    mod security_matrix;
     mod sync;
     mod webhooks;
 }

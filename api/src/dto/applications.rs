@@ -82,6 +82,7 @@ impl From<application_event::Model> for ApplicationEvent {
 #[serde(deny_unknown_fields)]
 pub struct NewApplication {
     /// Category slug or code, e.g. `imhs`.
+    #[schema(min_length = 2, max_length = 16)]
     #[validate(length(min = 2, max = 16))]
     pub category: String,
     /// Reinstate a lapsed endorsement of this category (updated membership, experience
@@ -95,6 +96,9 @@ pub struct NewApplication {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
     /// Filter by state.
+    #[param(
+        pattern = "^(draft|submitted|in_review|deferred|resubmitted|on_hold|exam_pending|endorsed|emerging|not_endorsed|withdrawn)$"
+    )]
     pub state: Option<String>,
     /// Filter by category code.
     pub category: Option<String>,
@@ -106,6 +110,7 @@ pub struct ApplicationListQuery {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
+    #[schema(max_length = 2000)]
     #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }
@@ -326,6 +331,7 @@ pub struct AttestationText {
 #[serde(deny_unknown_fields)]
 pub struct NewAttestation {
     /// The version of the text being signed; it must be the current one.
+    #[schema(min_length = 1, max_length = 32)]
     #[validate(length(min = 1, max = 32))]
     pub text_version: String,
 }
@@ -376,12 +382,15 @@ pub struct ReferenceStatus {
     pub version: i64,
 }
 
-/// A reference with the rater's ratings, for reviewers and coordinators.
+/// A reference: its status for everyone who may see the application; the rater's
+/// ratings and comments only for reviewers and coordinators (absent for the applicant).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferenceContent {
     #[serde(flatten)]
     pub status: ReferenceStatus,
-    pub ratings: Vec<Rating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<Vec<Rating>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
 }
 
@@ -470,8 +479,10 @@ impl Validate for ReferenceSubmission {
 #[serde(deny_unknown_fields)]
 pub struct ReferenceDecline {
     /// The code from the rater's link.
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
     pub token: String,
+    #[schema(max_length = 2000)]
     #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }

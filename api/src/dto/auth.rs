@@ -48,6 +48,7 @@ pub struct TokenResponse {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
+    #[schema(min_length = 1, max_length = 512)]
     #[validate(length(min = 1, max = 512))]
     pub token: String,
     /// Accepted for RFC 7009 compatibility; only refresh tokens can be revoked.

@@ -59,6 +59,7 @@ impl From<fee_schedule::Model> for Fee {
 #[schema(example = json!({"kind": "processing", "category": "IMHS", "amount": {"amount_cents": 20000, "currency": "USD"}, "effective_from": "2027-01-01"}))]
 pub struct NewFee {
     pub kind: FeeKind,
+    #[schema(min_length = 2, max_length = 16)]
     #[validate(length(min = 2, max = 16))]
     pub category: Option<String>,
     pub amount: Money,
@@ -242,6 +243,7 @@ impl Validate for NewEntry {
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListQuery {
     /// `open`, `settled` or `void`.
+    #[param(pattern = "^(open|settled|void)$")]
     pub status: Option<String>,
     /// Only this person's invoices (coordinators).
     pub person_id: Option<Uuid>,

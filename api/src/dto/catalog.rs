@@ -65,6 +65,7 @@ impl From<credential_category::Model> for Category {
 #[into_params(parameter_in = Query)]
 pub struct CategoryQuery {
     /// `IMH-E` or `ECMH-E`.
+    #[param(pattern = "^([Ii][Mm][Hh]|[Ee][Cc][Mm][Hh])-[Ee]$")]
     pub family: Option<String>,
 }
 

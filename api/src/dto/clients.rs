@@ -76,6 +76,7 @@ impl Validate for NewClient {
 #[serde(deny_unknown_fields)]
 pub struct RotateSecret {
     /// Keep accepting the old secret for this many seconds (0-604800) while deployments switch.
+    #[schema(minimum = 0, maximum = 604800)]
     #[validate(range(min = 0, max = 604800))]
     #[serde(default)]
     pub keep_previous_for_seconds: i64,

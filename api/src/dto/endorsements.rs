@@ -61,6 +61,7 @@ pub struct Verification {
 #[into_params(parameter_in = Query)]
 pub struct RegistryQuery {
     /// Part of the holder's name.
+    #[param(min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
     pub name: Option<String>,
     /// Category slug or code.

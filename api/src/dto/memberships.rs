@@ -223,6 +223,7 @@ pub struct MembershipStatus {
 #[into_params(parameter_in = Query)]
 pub struct MembershipListQuery {
     /// Status on `on`: `active`, `expired`, `upcoming`, `pending_payment`.
+    #[param(pattern = "^(active|expired|upcoming|pending_payment)$")]
     pub status: Option<String>,
     pub on: Option<NaiveDate>,
     pub person_id: Option<Uuid>,

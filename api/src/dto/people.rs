@@ -233,6 +233,7 @@ impl Validate for EmailOnly {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenOnly {
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200))]
     pub token: String,
 }
@@ -257,9 +258,11 @@ impl Validate for EmailChange {
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Part of a name or email, case-insensitive.
+    #[param(min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
     /// `pending`, `active` or `disabled`.
+    #[param(pattern = "^(pending|active|disabled)$")]
     pub status: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -98,6 +98,7 @@ impl From<renewal::Model> for Renewal {
 #[serde(deny_unknown_fields)]
 pub struct RenewalAttestation {
     /// The Code of Ethics text version re-signed (the current one).
+    #[schema(min_length = 1, max_length = 32)]
     #[validate(length(min = 1, max = 32))]
     pub text_version: String,
     /// Whether the endorsee provides reflective supervision/consultation to others.
@@ -123,6 +124,7 @@ pub struct RenewalReadiness {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRenewal {
+    #[schema(min_length = 1, max_length = 4000)]
     #[validate(length(min = 1, max = 4000))]
     pub reasons: String,
 }
@@ -131,8 +133,11 @@ pub struct ReturnRenewal {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RenewalStatusQuery {
+    #[param(minimum = 2000, maximum = 2200)]
+    #[validate(range(min = 2000, max = 2200))]
     pub year: i32,
     /// `due` (nothing submitted), `open`, `submitted`, `approved`, `returned`, `lapsed`.
+    #[param(pattern = "^(due|open|submitted|approved|returned|lapsed)$")]
     pub status: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -270,6 +275,23 @@ pub struct BulkResult {
     pub succeeded: usize,
     pub failed: usize,
     pub results: Vec<BulkItemResult>,
+}
+
+/// What a renewal records beyond the attestation: trainings and RSC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalEntryKind {
+    Trainings,
+    Rsc,
+}
+
+impl From<RenewalEntryKind> for crate::dto::applications::PortfolioKind {
+    fn from(kind: RenewalEntryKind) -> Self {
+        match kind {
+            RenewalEntryKind::Trainings => Self::Trainings,
+            RenewalEntryKind::Rsc => Self::Rsc,
+        }
+    }
 }
 
 /// A training or RSC entry recorded on a renewal.

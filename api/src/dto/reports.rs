@@ -44,6 +44,7 @@ pub struct ApplicationReport {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RenewalReportQuery {
+    #[param(minimum = 2000, maximum = 2200)]
     #[validate(range(min = 2000, max = 2200))]
     pub year: i32,
 }

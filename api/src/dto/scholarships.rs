@@ -187,5 +187,6 @@ impl Validate for ScholarshipDecision {
 #[into_params(parameter_in = Query)]
 pub struct ScholarshipListQuery {
     /// `pending`, `approved`, `denied`, `waitlisted`.
+    #[param(pattern = "^(pending|approved|denied|waitlisted)$")]
     pub status: Option<String>,
 }

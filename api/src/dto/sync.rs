@@ -27,6 +27,7 @@ pub struct FeedQuery {
     /// The `next_cursor` of the previous page; absent to start from the beginning.
     pub cursor: Option<String>,
     /// Events per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     #[validate(range(min = 1, max = 200))]
     pub limit: Option<i64>,
 }

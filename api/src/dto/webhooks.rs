@@ -126,6 +126,7 @@ pub struct SubscriptionWithSecret {
 #[serde(deny_unknown_fields)]
 pub struct SecretRotation {
     /// How long the previous secret keeps signing too, 0 to 72 hours (default 24).
+    #[schema(minimum = 0, maximum = 72)]
     #[validate(range(min = 0, max = 72))]
     pub overlap_hours: Option<i64>,
 }
@@ -137,6 +138,7 @@ pub struct DeliveryListQuery {
     /// `pending`, `delivered` or `failed`.
     pub status: Option<String>,
     pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     #[validate(range(min = 1, max = 200))]
     pub limit: Option<i64>,
 }

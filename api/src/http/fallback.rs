@@ -38,26 +38,35 @@ impl RouteTable {
         RouteTable { routes }
     }
 
-    /// The methods served at `path`, or `None` when no route has that shape.
+    /// The methods served at `path`, or `None` when no route has that shape. Where a
+    /// literal segment and a parameter both fit (`…/{year}/submission` and
+    /// `…/{year}/{kind}`), the routes with the most literal segments win, as in routing.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-        let mut found: Option<Vec<String>> = None;
+        let mut best: Option<(usize, Vec<String>)> = None;
         for (segments, methods) in &self.routes {
             let fits = segments.len() == parts.len()
                 && segments.iter().zip(&parts).all(|(s, p)| match s {
                     Segment::Literal(l) => l == p,
                     Segment::Param => !p.is_empty(),
                 });
-            if fits {
-                let all = found.get_or_insert_with(Vec::new);
-                for m in methods {
-                    if !all.contains(m) {
-                        all.push(m.clone());
+            if !fits {
+                continue;
+            }
+            let literals = segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+            match &mut best {
+                Some((most, _)) if *most > literals => {}
+                Some((most, all)) if *most == literals => {
+                    for m in methods {
+                        if !all.contains(m) {
+                            all.push(m.clone());
+                        }
                     }
                 }
+                _ => best = Some((literals, methods.clone())),
             }
         }
-        found
+        best.map(|(_, methods)| methods)
     }
 }
 
@@ -71,6 +80,11 @@ fn parse(path: &str) -> Vec<Segment> {
 
 pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, AppError> {
     match table.allowed(req.path()) {
+        // The path has a route's shape and the method is served there, yet no route took
+        // it: a parameter failed the route's constraint (e.g. `{kind:trainings|rsc}`).
+        Some(allow) if allow.iter().any(|m| m == req.method().as_str()) => {
+            Err(AppError::NotFound("This resource".into()))
+        }
         Some(mut allow) => {
             allow.push("OPTIONS".into());
             if req.method() == Method::OPTIONS {

@@ -157,9 +157,10 @@ pub async fn readiness(
 }
 
 /// Submits (or resubmits after a deferral) to the next deadline that accepts the category.
-/// 422 lists every unmet condition (requirements, membership, Code of Ethics,
-/// `processing_fee`, `deadline`); the first attempt that finds all else met creates the
-/// processing-fee invoice.
+/// 422 lists every unmet condition of the portfolio (requirements, membership, Code of
+/// Ethics, with the fee and deadline conditions alongside); when only the processing fee or
+/// a deadline stands in the way the answer is 409 `submission_blocked`. The first attempt
+/// that finds the portfolio complete creates the processing-fee invoice.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -167,7 +168,7 @@ pub async fn readiness(
     responses(
         (status = 200, description = "Submitted", body = Application),
         (status = 404, description = "No such application of yours", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "`invalid_state` (not a draft or deferred), or `submission_blocked` (only the processing fee or a deadline is missing)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/applications/{id}/submission")]

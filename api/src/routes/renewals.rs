@@ -6,10 +6,10 @@ use crate::dto::renewals::{BulkItemResult, BulkRenewalRequest, BulkResult, MAX_B
 use crate::{
     auth::Caller,
     dto::{
-        applications::{PortfolioItem, PortfolioKind},
+        applications::PortfolioItem,
         renewals::{
-            JobReport, JobRequest, Renewal, RenewalAttestation, RenewalEntry, RenewalPeriod, RenewalPeriodInput,
-            RenewalReadiness, RenewalStatus, RenewalStatusQuery, ReturnRenewal,
+            JobReport, JobRequest, Renewal, RenewalAttestation, RenewalEntry, RenewalEntryKind, RenewalPeriod,
+            RenewalPeriodInput, RenewalReadiness, RenewalStatus, RenewalStatusQuery, ReturnRenewal,
         },
     },
     error::{AppError, Problem},
@@ -26,7 +26,7 @@ use crate::{
 #[utoipa::path(
     tag = "renewals",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year")),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The period", body = RenewalPeriod), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/affiliates/{affiliate}/renewal-periods/{year}")]
@@ -39,7 +39,7 @@ pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) 
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year")),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalPeriodInput,
     responses(
         (status = 200, description = "Set", body = RenewalPeriod),
@@ -62,7 +62,7 @@ pub async fn set_period(
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
         (status = 200, description = "The renewal", body = Renewal),
         (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"),
@@ -78,7 +78,7 @@ pub async fn open(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}")]
@@ -90,7 +90,7 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     request_body(content = PortfolioItem, description = "A training or RSC entry"),
     responses(
         (status = 201, description = "Recorded", body = RenewalEntry, headers(("ETag" = String, description = "Current version"))),
@@ -98,18 +98,18 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
         (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/me/renewals/{year}/{kind}")]
+#[post("/me/renewals/{year}/{kind:trainings|rsc}")]
 pub async fn add_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i32, PortfolioKind)>,
+    path: web::Path<(i32, RenewalEntryKind)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (year, kind) = path.into_inner();
     let body = crate::routes::applications::json_body(&req, payload).await?;
-    let item = crate::routes::applications::item(kind, &body)?;
-    let e = renewals::entry_dto(renewals::add_entry(&state.db, &caller, year, kind, item).await?)?;
+    let item = crate::routes::applications::item(kind.into(), &body)?;
+    let e = renewals::entry_dto(renewals::add_entry(&state.db, &caller, year, kind.into(), item).await?)?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(e.version))).json(e))
 }
 
@@ -117,42 +117,42 @@ pub async fn add_entry(
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     responses(
         (status = 200, description = "Entries, oldest first", body = Vec<RenewalEntry>),
         (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/me/renewals/{year}/{kind}")]
+#[get("/me/renewals/{year}/{kind:trainings|rsc}")]
 pub async fn list_entries(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i32, PortfolioKind)>,
+    path: web::Path<(i32, RenewalEntryKind)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, kind) = path.into_inner();
-    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind).await?))
+    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind.into()).await?))
 }
 
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year"), ("kind" = PortfolioKind, Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
         (status = 204, description = "Removed"),
         (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[delete("/me/renewals/{year}/{kind}/{entry}")]
+#[delete("/me/renewals/{year}/{kind:trainings|rsc}/{entry}")]
 pub async fn remove_entry(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i32, PortfolioKind, Uuid)>,
+    path: web::Path<(i32, RenewalEntryKind, Uuid)>,
     precondition: Precondition,
 ) -> Result<HttpResponse, AppError> {
     let (year, kind, entry) = path.into_inner();
-    renewals::remove_entry(&state.db, &caller, year, kind, entry, &precondition).await?;
+    renewals::remove_entry(&state.db, &caller, year, kind.into(), entry, &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -160,7 +160,7 @@ pub async fn remove_entry(
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalAttestation,
     responses((status = 200, description = "Signed", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
@@ -181,7 +181,7 @@ pub async fn attest(
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}/readiness")]
@@ -197,7 +197,7 @@ pub async fn readiness(
 #[utoipa::path(
     tag = "renewals",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
         (status = 200, description = "Submitted", body = Renewal),
         (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"),

@@ -181,20 +181,16 @@ pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> App
         .order_by_asc(application_reference::Column::Id)
         .all(db)
         .await?;
-    let value = if staff {
-        let content: Vec<ReferenceContent> = rows
-            .iter()
-            .map(|r| ReferenceContent {
-                status: reference_status(r, now),
-                ratings: r.ratings.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default(),
-                comments: r.comments.clone(),
-            })
-            .collect();
-        serde_json::to_value(content)
-    } else {
-        serde_json::to_value(rows.iter().map(|r| reference_status(r, now)).collect::<Vec<_>>())
-    };
-    value.map_err(AppError::internal)
+    let content: Vec<ReferenceContent> = rows
+        .iter()
+        .map(|r| ReferenceContent {
+            status: reference_status(r, now),
+            ratings: staff
+                .then(|| r.ratings.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default()),
+            comments: if staff { r.comments.clone() } else { None },
+        })
+        .collect();
+    serde_json::to_value(content).map_err(AppError::internal)
 }
 
 /// The reference a link opens, if it is still waiting for an answer.
