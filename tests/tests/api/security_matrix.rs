@@ -825,3 +825,123 @@ async fn served_methods_are_the_documented_methods() {
     assert!(doc["paths"].as_object().unwrap().len() > 100);
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+/// Mass assignment: protected fields (status, state, roles, affiliate, owner, version,
+/// verification) added to otherwise valid bodies are refused by name (422
+/// `unknown_field`) on every operation that takes them, and nothing is written.
+#[tokio::test]
+async fn protected_fields_cannot_be_assigned() {
+    let app = TestApp::spawn_with(&[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")]).await;
+    let fx = fixture(&app).await;
+    let other_affiliate = uuid::Uuid::now_v7().to_string();
+    let cases: Vec<(Who, &str, String, Value, &str, Value)> = vec![
+        (Who::Owner, "POST", "/v1/applications".into(), json!({"category": "IFS"}), "state", json!("endorsed")),
+        (
+            Who::Owner,
+            "POST",
+            "/v1/applications".into(),
+            json!({"category": "IFS"}),
+            "person_id",
+            json!(fx.id("unknown")),
+        ),
+        (
+            Who::Owner,
+            "POST",
+            "/v1/applications".into(),
+            json!({"category": "IFS"}),
+            "affiliate_id",
+            json!(other_affiliate),
+        ),
+        (Who::Owner, "POST", "/v1/me/memberships".into(), json!({"plan_id": fx.id("plan")}), "status", json!("active")),
+        (Who::Owner, "PATCH", "/v1/me".into(), json!({"phone": "+1 206 555 0199"}), "roles", json!(["admin"])),
+        (
+            Who::Owner,
+            "PATCH",
+            "/v1/me".into(),
+            json!({"phone": "+1 206 555 0199"}),
+            "affiliate_id",
+            json!(other_affiliate),
+        ),
+        (
+            Who::Owner,
+            "POST",
+            format!("/v1/applications/{}/portfolio/trainings", fx.id("application")),
+            training(),
+            "verified",
+            json!(true),
+        ),
+        (
+            Who::Owner,
+            "POST",
+            "/v1/scholarship-requests".into(),
+            json!({"fund_id": fx.id("fund"), "amount": {"amount_cents": 500, "currency": "USD"}, "purpose": "processing", "statement": "Please"}),
+            "status",
+            json!("approved"),
+        ),
+        (
+            Who::Coordinator,
+            "POST",
+            "/v1/affiliates/wa/clients".into(),
+            json!({"name": "script", "scopes": ["renewals:read"]}),
+            "affiliate_id",
+            json!(other_affiliate),
+        ),
+        (
+            Who::Coordinator,
+            "PATCH",
+            format!("/v1/membership-plans/{}", fx.id("plan")),
+            json!({"name": "Individual"}),
+            "affiliate_id",
+            json!(other_affiliate),
+        ),
+        (
+            Who::Coordinator,
+            "PATCH",
+            format!("/v1/webhooks/{}", fx.id("webhook")),
+            json!({"description": "CRM"}),
+            "owner_id",
+            json!(fx.id("person")),
+        ),
+        (
+            Who::Coordinator,
+            "POST",
+            format!("/v1/people/{}/roles", fx.id("person")),
+            json!({"role": "reviewer"}),
+            "affiliate_id",
+            json!(other_affiliate),
+        ),
+        (
+            Who::Anonymous,
+            "POST",
+            "/v1/affiliates/wa/registrations".into(),
+            endorse_tests::registration_body("mass@matrix.example"),
+            "status",
+            json!("active"),
+        ),
+        (
+            Who::Anonymous,
+            "POST",
+            "/v1/affiliates/wa/registrations".into(),
+            endorse_tests::registration_body("mass2@matrix.example"),
+            "roles",
+            json!(["coordinator"]),
+        ),
+    ];
+    for (who, method, path, mut body, field, value) in cases {
+        body[field] = value;
+        let before = written(&app).await;
+        let mut req = app.client.request(method.parse().unwrap(), app.url(&path)).json(&body);
+        if let Some(token) = fx.token(who) {
+            req = req.bearer_auth(token);
+        }
+        if method == "PATCH" {
+            req = req.header("If-Match", "\"1\"");
+        }
+        let res = req.send().await.unwrap();
+        let problem = endorse_tests::problem(res, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{method} {path}");
+        assert_eq!(problem["errors"][0]["code"], "unknown_field", "{method} {path}");
+        assert_eq!(written(&app).await, before, "{method} {path} with {field}: nothing written");
+    }
+    assert_eq!(app.count("people", "email LIKE 'mass%'").await, 0);
+}
