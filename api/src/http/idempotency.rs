@@ -145,16 +145,14 @@ where
             let res = match outcome {
                 Ok(res) => res,
                 Err(e) => {
-                    let _ = idempotency::abandon(&state.db, record).await;
+                    release(&state, record).await;
                     return Err(e);
                 }
             };
             let status = res.status();
             if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED
             {
-                if let Err(e) = idempotency::abandon(&state.db, record).await {
-                    tracing::warn!(error = %e, "could not release idempotency key");
-                }
+                release(&state, record).await;
                 return Ok(res.map_into_boxed_body());
             }
             let (req, res) = res.into_parts();
@@ -162,7 +160,7 @@ where
             let bytes = match actix_web::body::to_bytes(body).await {
                 Ok(b) => b,
                 Err(_) => {
-                    let _ = idempotency::abandon(&state.db, record).await;
+                    release(&state, record).await;
                     return Ok(ServiceResponse::new(
                         req,
                         AppError::internal("response body unreadable").error_response(),
@@ -180,12 +178,59 @@ where
                 body: bytes.to_vec(),
             };
             if let Err(e) = idempotency::complete(&state.db, record, &stored).await {
-                // The change itself is committed; a retry would see the key in flight until it expires.
-                tracing::error!(error = %e, "could not store idempotent response");
+                // The change itself is committed: keep trying to store its outcome, or every
+                // retry would see the key in flight until it expires.
+                tracing::warn!(error = %e, "could not store idempotent response; retrying in the background");
+                let db = state.db.clone();
+                let stored = std::rc::Rc::new(stored);
+                settle_later("store idempotent response", move || {
+                    let (db, stored) = (db.clone(), stored.clone());
+                    async move { idempotency::complete(&db, record, &stored).await }
+                });
             }
             Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
         })
     }
+}
+
+/// Forgets the key of a request that produced nothing worth replaying. When the database
+/// is away (the usual reason for the failure), keep trying in the background: a key left
+/// in flight would answer 409 to every retry until it expires.
+async fn release(state: &AppState, record: uuid::Uuid) {
+    if let Err(e) = idempotency::abandon(&state.db, record).await {
+        tracing::warn!(error = %e, "could not release idempotency key; retrying in the background");
+        let db = state.db.clone();
+        settle_later("release idempotency key", move || {
+            let db = db.clone();
+            async move { idempotency::abandon(&db, record).await }
+        });
+    }
+}
+
+/// Retries `attempt` with backoff (200 ms doubling to 5 s) for up to ten minutes.
+fn settle_later<F, Fut>(what: &'static str, attempt: F)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<(), sea_orm::DbErr>> + 'static,
+{
+    actix_web::rt::spawn(async move {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        let mut delay = std::time::Duration::from_millis(200);
+        loop {
+            tokio::time::sleep(delay).await;
+            match attempt().await {
+                Ok(()) => return,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    tracing::debug!(error = %e, what, "still failing");
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, what, "gave up");
+                    return;
+                }
+            }
+        }
+    });
 }
 
 fn bytes_payload(bytes: web::Bytes) -> actix_web::dev::Payload {
