@@ -18,6 +18,8 @@ pub struct Keys {
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
     jwks: JwkSet,
+    /// Access tokens whose signature these keys already verified.
+    pub verified: crate::auth::tokens::VerifiedTokens,
 }
 
 impl Keys {
@@ -44,7 +46,7 @@ impl Keys {
             decoding.insert(id, key);
             keys.push(jwk);
         }
-        Ok(Keys { kid, encoding, decoding, jwks: JwkSet { keys } })
+        Ok(Keys { kid, encoding, decoding, jwks: JwkSet { keys }, verified: Default::default() })
     }
 
     /// From configuration: `JWT_SIGNING_KEY` as PEM text or a path to a PEM file; when
