@@ -350,7 +350,7 @@ async fn json_of(res: reqwest::Response, what: &str) -> Value {
 
 async fn fixture(app: &TestApp) -> Fixture {
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let (person, owner) = endorse_tests_member(app, "owner@matrix.example", &coordinator).await;
+    let (person, owner) = super::renewals::member(app, "owner@matrix.example", &coordinator).await;
     let (_, other_person) = app.applicant("other@matrix.example").await;
     app.create_affiliate("or").await;
     let other_coordinator = app.token("or", &[Role::Coordinator]).await;
@@ -501,10 +501,6 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await;
     ids.insert("scholarship_request", request["id"].as_str().unwrap().to_string());
     Fixture { tokens, ids, year, requirements: policy["requirements"].clone() }
-}
-
-async fn endorse_tests_member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
-    super::renewals::member(app, email, coordinator).await
 }
 
 fn training() -> Value {
