@@ -7,6 +7,8 @@ COPY api ./api
 COPY entity ./entity
 COPY migration ./migration
 COPY tests ./tests
+# A workspace member (the benchmark baseline): cargo needs every member's manifest.
+COPY bench/baseline ./bench/baseline
 COPY openapi ./openapi
 RUN cargo build --release --locked -p api --bin endorse
 
