@@ -176,6 +176,83 @@ class RssSampler:
             self.thread.join()
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+BACKGROUND: list[dict] = []  # CPU used by other processes during each measurement
+
+
+def _busy_seconds() -> float:
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user, nice, system and steal; interrupt time is left out (the loopback traffic of the
+    # measurement itself is mostly softirq time, charged to no process).
+    return (v[0] + v[1] + v[2] + v[7]) / TICK
+
+
+BACKEND = re.compile(rb"^postgres: \S+ \S+ (\[local\]|[0-9a-fA-F.:]+\(\d+\))")
+
+
+def _our_seconds() -> dict[int, float]:
+    """CPU so far of what this run measures or causes: the servers and benches, PostgreSQL
+    (but for backends serving other databases than its endorse_bench_*), and kernel threads
+    (writeback of the seeded rows and the like)."""
+    ours = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                raw = f.read()
+            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+            fields = raw.rsplit(")", 1)[1].split()
+            if comm in ("endorse", "bench-baseline") or comm.startswith(("engine-", "sync-", "renewals-")):
+                pass
+            elif d == "2" or fields[1] == "2":  # kernel threads
+                pass
+            elif comm == "postgres":
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    cmdline = f.read()
+                if b"endorse_bench" not in cmdline and BACKEND.match(cmdline):
+                    continue  # a session of somebody else's database
+            else:
+                continue
+            ours[int(d)] = (int(fields[11]) + int(fields[12])) / TICK
+        except (OSError, ValueError, IndexError):
+            continue
+    return ours
+
+
+class Background:
+    """Measures how much of the machine other processes (builds, tests) used meanwhile."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __enter__(self):
+        self.t, self.busy, self.ours, self.me = time.time(), _busy_seconds(), _our_seconds(), os.times()
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.time() - self.t
+        ours_after = _our_seconds()
+        ours = sum(v - self.ours.get(pid, 0.0) for pid, v in ours_after.items())
+        me = os.times()
+        ours += (me.user - self.me.user) + (me.system - self.me.system)
+        ours += (me.children_user - self.me.children_user) + (me.children_system - self.me.children_system)
+        other = max(0.0, _busy_seconds() - self.busy - ours)
+        if elapsed > 0.5:
+            BACKGROUND.append({"label": self.label, "seconds": elapsed, "other_pct": 100 * other / (NCPU * elapsed)})
+
+
+def background_summary(prefix: str) -> tuple[float, float] | None:
+    """(largest, time-weighted mean) share of the CPU other processes used in the matching measurements."""
+    xs = [b for b in BACKGROUND if b["label"].startswith(prefix)]
+    if not xs:
+        return None
+    total = sum(b["seconds"] for b in xs)
+    return max(b["other_pct"] for b in xs), sum(b["other_pct"] * b["seconds"] for b in xs) / total
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads) so far."""
     with open(f"/proc/{pid}/stat") as f:
@@ -190,7 +267,8 @@ def oha(url: str, args: list[str], token: str | None = None, pid: int | None = N
         cmd += ["-H", f"authorization: Bearer {token}"]
     cmd.append(url)
     cpu0 = cpu_seconds(pid) if pid else 0.0
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    with Background(f"http {url}"):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     cpu = cpu_seconds(pid) - cpu0 if pid else None
     j = json.loads(out)
     codes = {k: int(v) for k, v in (j.get("statusCodeDistribution") or {}).items()}
@@ -508,7 +586,8 @@ def cargo_bench(name: str, db_url: str | None, extra: list[str] | None = None) -
         if extra:
             cmd += ["--", *extra]
     log(f"bench {name}{' on PostgreSQL' if db_url else ' on SQLite' if name != 'engine' else ''}: {' '.join(cmd)}")
-    out = subprocess.run(cmd, cwd=os.path.join(ROOT, "api"), env=env, capture_output=True, text=True)
+    with Background(f"bench {name}"):
+        out = subprocess.run(cmd, cwd=os.path.join(ROOT, "api"), env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
     sys.stderr.write(out.stdout)
@@ -784,13 +863,26 @@ def build_table(m: dict, http_res: dict, benches: dict) -> tuple[str, list[str]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         lines.append("| " + " | ".join(r) + " |")
+    bg = []
+    for prefix, what in (("http", "the HTTP measurements"), ("bench", "the cargo benches")):
+        x = background_summary(prefix)
+        if x:
+            bg.append(f"{x[1]:.0f}% on average (at most {x[0]:.0f}%) during {what}")
     mach = (
         f"Machine: {m['cpus']} CPUs ({m['model']}), {m['memory_gib']} GiB, {m['kernel']}; {m['rustc']}; {m['oha']}; "
         f"{m['date']}; load average at start {' '.join(m['loadavg_start'])}"
         + (f", at end {' '.join(m.get('loadavg_end', []))}" if m.get("loadavg_end") else "")
         + (" (BENCH_QUICK: short durations)" if QUICK else "")
-        + ". Server, database and load generator share the machine."
+        + ". Server, database and load generator share the machine"
+        + (f"; other processes (builds, tests) used {', and '.join(bg)} of its CPU" if bg else "")
+        + "."
     )
+    worst = max((b["other_pct"] for b in BACKGROUND), default=0.0)
+    if worst > 10:
+        notes.append(
+            f"Other processes used up to {worst:.0f}% of the machine during a measurement: figures taken then are "
+            "pessimistic; rerun on a quiet machine (see `background` in the JSON for which)."
+        )
     return "\n".join(lines) + "\n\n" + mach + "\n", notes
 
 
@@ -825,7 +917,9 @@ def main() -> None:
     table, notes = build_table(m, http_res, benches)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     with open(os.path.join(RESULTS, f"{stamp}.json"), "w") as f:
-        json.dump({"machine": m, "http": http_res, "benches": benches, "quick": QUICK}, f, indent=2)
+        json.dump(
+            {"machine": m, "http": http_res, "benches": benches, "background": BACKGROUND, "quick": QUICK}, f, indent=2
+        )
     with open(os.path.join(RESULTS, f"{stamp}.md"), "w") as f:
         f.write(table)
         for n in notes:
