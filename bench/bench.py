@@ -867,14 +867,14 @@ def build_table(m: dict, http_res: dict, benches: dict) -> tuple[str, list[str]]
     for prefix, what in (("http", "the HTTP measurements"), ("bench", "the cargo benches")):
         x = background_summary(prefix)
         if x:
-            bg.append(f"{x[1]:.0f}% on average (at most {x[0]:.0f}%) during {what}")
+            bg.append(f"{x[1]:.0f}% of its CPU on average (at most {x[0]:.0f}%) during {what}")
     mach = (
         f"Machine: {m['cpus']} CPUs ({m['model']}), {m['memory_gib']} GiB, {m['kernel']}; {m['rustc']}; {m['oha']}; "
         f"{m['date']}; load average at start {' '.join(m['loadavg_start'])}"
         + (f", at end {' '.join(m.get('loadavg_end', []))}" if m.get("loadavg_end") else "")
         + (" (BENCH_QUICK: short durations)" if QUICK else "")
         + ". Server, database and load generator share the machine"
-        + (f"; other processes (builds, tests) used {', and '.join(bg)} of its CPU" if bg else "")
+        + (f"; other processes (builds, tests) took {', and '.join(bg)}" if bg else "")
         + "."
     )
     worst = max((b["other_pct"] for b in BACKGROUND), default=0.0)
