@@ -45,6 +45,9 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// Login attempts allowed per account (and, times five, per client address) per minute.
     pub login_rate_limit_per_minute: u32,
+    /// Requests allowed per caller (token subject, else client address) per minute, per
+    /// replica, on every route.
+    pub rate_limit_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per client address per hour.
     pub registration_rate_limit_per_hour: u32,
     /// Use the `X-Forwarded-For` address for rate limits (only behind a trusted proxy).
@@ -181,6 +184,9 @@ impl Config {
         if login_limit == 0 {
             return Err(ConfigError { var: "LOGIN_RATE_LIMIT_PER_MINUTE", message: "must be at least 1".into() });
         }
+        let rate_limit_per_minute: u32 = parse(&var, "RATE_LIMIT_PER_MINUTE", "1200")?;
+        let rate_limit_per_minute = std::num::NonZeroU32::new(rate_limit_per_minute)
+            .ok_or_else(|| ConfigError { var: "RATE_LIMIT_PER_MINUTE", message: "must be at least 1".into() })?;
         let db_max_connections: u32 = parse(&var, "DB_MAX_CONNECTIONS", "16")?;
         if db_max_connections == 0 {
             return Err(ConfigError { var: "DB_MAX_CONNECTIONS", message: "must be at least 1".into() });
@@ -214,6 +220,7 @@ impl Config {
             max_body_bytes,
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
             login_rate_limit_per_minute: login_limit,
+            rate_limit_per_minute,
             trust_forwarded_for: parse_bool(&var, "TRUST_FORWARDED_FOR", false)?,
             shutdown_timeout: Duration::from_secs(parse(&var, "SHUTDOWN_TIMEOUT_SECONDS", "30")?),
             db_max_connections,

@@ -14,13 +14,35 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 #[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     /// Where the problem is: a JSON path (`contact_email`, `items[2].name`) or a parameter name.
-    #[schema(example = "time_zone")]
+    #[schema(example = "time_zone", max_length = 1000)]
+    #[serde(serialize_with = "clipped::<_, 1000>")]
     pub field: String,
     /// Stable machine-readable reason.
-    #[schema(example = "invalid_time_zone")]
+    #[schema(example = "invalid_time_zone", max_length = 64)]
     pub code: String,
-    #[schema(example = "`Mars/Olympus` is not an IANA time zone")]
+    #[schema(example = "`Mars/Olympus` is not an IANA time zone", max_length = 1000)]
+    #[serde(serialize_with = "clipped::<_, 1000>")]
     pub message: String,
+}
+
+/// Writes at most `MAX` characters of a text that may echo the request (a field name, a
+/// value in a parse error), ending a cut one with `…`, so answers stay within their schema.
+fn clipped<S: serde::Serializer, const MAX: usize>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    if text.len() > MAX && text.char_indices().nth(MAX).is_some() {
+        let cut = text.char_indices().nth(MAX - 1).map_or(text.len(), |(i, _)| i);
+        return serializer.serialize_str(&format!("{}…", &text[..cut]));
+    }
+    serializer.serialize_str(text)
+}
+
+/// At most `MAX_PROBLEM_ERRORS` field problems are listed (an import can have more).
+pub const MAX_PROBLEM_ERRORS: usize = 1000;
+
+fn first_errors<S: serde::Serializer>(errors: &Option<Vec<FieldError>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match errors {
+        Some(list) => serializer.collect_seq(list.iter().take(MAX_PROBLEM_ERRORS)),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl FieldError {
@@ -42,17 +64,25 @@ impl FieldError {
 pub struct Problem {
     /// A URI naming the kind of problem: `urn:endorse:problem:<code>`.
     #[serde(rename = "type")]
+    #[schema(max_length = 100)]
     pub type_: String,
+    #[schema(max_length = 100)]
     pub title: String,
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
+    #[schema(max_length = 2000)]
+    #[serde(serialize_with = "clipped::<_, 2000>")]
     pub detail: String,
     /// Stable snake_case identifier of the problem.
+    #[schema(max_length = 64)]
     pub code: String,
-    /// Field-level problems (validation).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Field-level problems (validation); the first 1000 when there are more.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "first_errors")]
+    #[schema(max_items = 1000)]
     pub errors: Option<Vec<FieldError>>,
     /// The resource's current state, for 409 answers caused by it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
     pub current_state: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use crate::{
         fallback::{RouteTable, not_matched},
         metrics::{Metrics, MetricsMiddleware},
         problem_guard::ProblemGuard,
+        rate_limit::{RateLimit, RequestLimiter},
         request_id::{RequestIdMiddleware, RequestSpan},
     },
     openapi, routes,
@@ -67,8 +68,9 @@ impl Application {
             );
         }
         let doc = openapi::document();
-        let openapi_json = doc.to_json().map_err(|e| StartupError::Other(e.to_string()))?;
-        let docs_html = utoipa_scalar::Scalar::new(doc.clone()).to_html();
+        let served = openapi::finish(&doc).map_err(|e| StartupError::Other(e.to_string()))?;
+        let openapi_json = served.to_string();
+        let docs_html = utoipa_scalar::Scalar::new(served).to_html();
         let routes_table = web::Data::new(RouteTable::from_openapi(&doc));
         let metrics = Arc::new(Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?);
         let config = Arc::new(config);
@@ -112,6 +114,8 @@ impl Application {
         let data = web::Data::new(state.clone());
         let body_limit = BodyLimit(config.max_body_bytes);
         let cors_origins = config.cors_origins.clone();
+        let limiter = RequestLimiter::new(config.rate_limit_per_minute);
+        let trust_forwarded_for = config.trust_forwarded_for;
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
@@ -123,6 +127,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error_handler))
                 .app_data(web::PayloadConfig::new(body_limit.0))
                 .default_service(web::to(not_matched))
+                .wrap(RateLimit { limiter: limiter.clone(), trust_forwarded_for })
                 .wrap(cors(&cors_origins))
                 .wrap(ProblemGuard)
                 .wrap(MetricsMiddleware(metrics.clone()))

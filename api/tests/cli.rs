@@ -131,6 +131,13 @@ fn sigterm_lets_an_in_flight_request_finish() {
     let port = free_port();
     let mut server = spawn_server(dir.path(), port);
     let mut logs = BufReader::new(server.stdout.take().expect("stdout"));
+    // The port takes connections from the moment it is bound, before the server runs:
+    // wait until it says it is serving, so the request below is in flight, not queued.
+    let mut line = String::new();
+    while !line.contains("endorse is listening") {
+        line.clear();
+        assert!(logs.read_line(&mut line).expect("read log") > 0, "the server exited before serving");
+    }
 
     // Start a request and hold back the end of its body, so it is in flight.
     let body = br#"{"token":"rt_not_a_real_token"}"#;

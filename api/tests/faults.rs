@@ -53,7 +53,8 @@ impl Server {
             .env("HTTP_WORKERS", "2")
             .env("DB_MAX_CONNECTIONS", "8")
             .env("OUTBOX_POLL_INTERVAL_MS", "50")
-            .env("REGISTRATION_RATE_LIMIT_PER_HOUR", "1000000");
+            .env("REGISTRATION_RATE_LIMIT_PER_HOUR", "1000000")
+            .env("RATE_LIMIT_PER_MINUTE", "1000000");
         for (k, v) in vars {
             cmd.env(k, v);
         }

@@ -1,10 +1,12 @@
 //! The authenticated caller, taken from `Authorization: Bearer <access token>`, and the
 //! authorization helpers that keep every query scoped to what the caller may see.
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use uuid::Uuid;
 
 use super::tokens::{self, AccessClaims};
-use crate::{domain::roles::Role, error::AppError, services::audit::Actor, state::AppState};
+use crate::{
+    domain::roles::Role, error::AppError, http::rate_limit::VerifiedClaims, services::audit::Actor, state::AppState,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubjectKind {
@@ -131,6 +133,11 @@ fn invalid_token() -> AppError {
 
 /// Reads and verifies the bearer token, if there is one.
 pub fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
+    // The rate limiter has already verified a valid token of this request.
+    let verified = req.extensions().get::<VerifiedClaims>().map(|v| v.0.clone());
+    if let Some(claims) = verified {
+        return Caller::from_claims(claims, crate::http::request_id::from_request(req)).map(Some);
+    }
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

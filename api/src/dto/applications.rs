@@ -591,4 +591,9 @@ pub struct ScheduleQuery {
     pub from: Option<NaiveDate>,
     /// Up to this day.
     pub to: Option<NaiveDate>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }

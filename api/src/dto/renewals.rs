@@ -211,20 +211,25 @@ pub struct JobItem {
 #[schema(example = json!({"action": "approve", "items": [{"renewal_id": "0194f3a0-0000-7000-8000-0000000000aa"}]}))]
 pub enum BulkRenewalRequest {
     Approve {
+        #[schema(max_items = 500)]
         items: Vec<ApproveItem>,
     },
     Return {
+        #[schema(max_items = 500)]
         items: Vec<ReturnItem>,
     },
     RecordPayment {
+        #[schema(max_items = 500)]
         items: Vec<PaymentItem>,
     },
     /// Runs the lapse job for each affiliate named (idempotent).
     RunLapse {
+        #[schema(max_items = 500)]
         items: Vec<JobItem>,
     },
     /// Sends the reminders due for each affiliate named (once per person, year and offset).
     SendReminders {
+        #[schema(max_items = 500)]
         items: Vec<JobItem>,
     },
 }

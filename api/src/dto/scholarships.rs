@@ -189,4 +189,9 @@ pub struct ScholarshipListQuery {
     /// `pending`, `approved`, `denied`, `waitlisted`.
     #[param(pattern = "^(pending|approved|denied|waitlisted)$")]
     pub status: Option<String>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }

@@ -22,6 +22,8 @@ pub fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("ratelimit"),
+            header::HeaderName::from_static("ratelimit-policy"),
         ])
         .max_age(3600)
 }

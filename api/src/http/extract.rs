@@ -5,6 +5,7 @@ use futures_util::{StreamExt, future::LocalBoxFuture};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use super::json_limits;
 use crate::error::{AppError, FieldError};
 
 /// Default body limit when no [`BodyLimit`] is configured.
@@ -111,6 +112,9 @@ pub async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes,
 /// Parses JSON: syntax errors are 400 `malformed_json`; well-formed JSON of the
 /// wrong shape (unknown or missing fields, wrong types) is 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if let Some(over) = json_limits::check(&mut serde_json::Deserializer::from_slice(bytes)) {
+        return Err(AppError::Validation(vec![over]));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -131,6 +135,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// Parses one already-read JSON value (e.g. an item of a bulk request) and validates
 /// it: the same 422 problems a request body would get.
 pub fn parse_value<T: DeserializeOwned + validator::Validate>(value: serde_json::Value) -> Result<T, AppError> {
+    if let Some(over) = json_limits::check(&value) {
+        return Err(AppError::Validation(vec![over]));
+    }
     let parsed: T = serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         AppError::Validation(vec![data_error(&path, &err.into_inner().to_string())])
@@ -225,6 +232,23 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, AppError> {
+    // The parameter ceiling (json_limits), which the document states for every parameter
+    // without a tighter limit.
+    const MAX: usize = json_limits::MAX_PARAM_CHARS;
+    if let Some((name, _)) = form_urlencoded_parse(query)
+        .find(|(name, value)| [name, value].iter().any(|s| s.len() > MAX && s.chars().count() > MAX))
+    {
+        let name: String = name.chars().take(json_limits::MAX_KEY_CHARS).collect();
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            detail: "A query parameter is invalid; see `errors`.".into(),
+            errors: vec![FieldError::new(
+                format!("query.{name}"),
+                "too_long",
+                format!("must be at most {MAX} characters long"),
+            )],
+        });
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
     let value: T = serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();

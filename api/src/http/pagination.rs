@@ -2,8 +2,10 @@
 //! `{ "data": [...], "next_cursor": "..." | null }`. The cursor carries the sort key
 //! of the last row served, so page N costs what page 1 costs.
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{ColumnTrait, Condition};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::error::AppError;
 
@@ -13,9 +15,34 @@ pub const MAX_LIMIT: u64 = 200;
 /// A page of results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
+    #[schema(max_items = 200)]
     pub data: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// `limit` and `cursor`, for lists that take no other parameters.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
+/// Rows after `after` in the order (`first`, `id`): the keyset condition for lists sorted
+/// by a column that may repeat (a date), with the id breaking ties.
+pub fn after_pair<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    first: C,
+    id: C,
+    after: &(V, uuid::Uuid),
+) -> Condition {
+    Condition::any()
+        .add(first.gt(after.0.clone()))
+        .add(Condition::all().add(first.eq(after.0.clone())).add(id.gt(after.1)))
 }
 
 /// A validated page request: how many rows, and the key after which to start.

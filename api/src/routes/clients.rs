@@ -7,7 +7,8 @@ use crate::{
     error::{AppError, Problem},
     http::{
         etag::{Precondition, etag},
-        extract::ApiJson,
+        extract::{ApiJson, ApiQuery},
+        pagination::{Page, PageParams, PageRequest},
     },
     services::clients,
     state::AppState,
@@ -44,15 +45,23 @@ pub async fn create(
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
+    params(PageParams),
     responses(
-        (status = 200, description = "Clients", body = Vec<Client>),
+        (status = 200, description = "A page of clients, oldest first", body = Page<Client>),
         (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/clients")]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .json(clients::list(&state.db, &caller).await?.into_iter().map(Client::from).collect::<Vec<_>>()))
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "clients";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = clients::list(&state.db, &caller, &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |c| c.id)?;
+    Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Client::from).collect::<Vec<_>>(), next_cursor }))
 }
 
 /// One machine client.

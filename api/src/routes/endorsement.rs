@@ -15,7 +15,7 @@ use crate::{
     http::{
         etag::{Precondition, etag},
         extract::{ApiJson, ApiQuery},
-        pagination::{Page, PageRequest},
+        pagination::{Page, PageParams, PageRequest},
     },
     services::{endorsements, exams, reviews},
     state::AppState,
@@ -95,11 +95,18 @@ pub async fn advisory(
 }
 
 /// The reviews assigned to the signed-in reviewer.
-#[utoipa::path(tag = "review", security(("bearer" = [])), responses((status = 200, description = "Assigned reviews", body = Vec<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "review", security(("bearer" = [])), params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/reviews")]
-pub async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .json(reviews::mine(&state.db, &caller).await?.into_iter().map(Review::from).collect::<Vec<_>>()))
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "my-reviews";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = reviews::mine(&state.db, &caller, &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |r| r.id)?;
+    Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Review::from).collect::<Vec<_>>(), next_cursor }))
 }
 
 /// An assigned reviewer's recommendation (approve, defer with reasons, on hold).
@@ -153,12 +160,20 @@ pub async fn decide(
 #[utoipa::path(
     tag = "exam",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
-    responses((status = 200, description = "Sittings", body = Vec<Sitting>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), PageParams),
+    responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/affiliates/{affiliate}/exam-sittings")]
-pub async fn sittings(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(exams::sittings(&state.db, &path.into_inner()).await?))
+pub async fn sittings(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "exam-sittings";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = exams::sittings(&state.db, &path.into_inner(), &page).await?;
+    let (data, next_cursor) = page.finish(LIST, rows, |s| (s.sitting_on, s.id))?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
 /// Schedules a sitting within a published exam week (coordinators).

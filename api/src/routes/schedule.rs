@@ -4,7 +4,10 @@ use crate::{
     auth::Caller,
     dto::applications::{NewScheduleEvent, ScheduleEvent, ScheduleQuery},
     error::{AppError, Problem},
-    http::extract::{ApiJson, ApiQuery},
+    http::{
+        extract::{ApiJson, ApiQuery},
+        pagination::{Page, PageRequest},
+    },
     services::schedule,
     state::AppState,
 };
@@ -16,7 +19,7 @@ use crate::{
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code or id"), ScheduleQuery),
     responses(
-        (status = 200, description = "Events by date", body = Vec<ScheduleEvent>),
+        (status = 200, description = "A page of events, by date", body = Page<ScheduleEvent>),
         (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -26,7 +29,11 @@ pub async fn list(
     path: web::Path<String>,
     query: ApiQuery<ScheduleQuery>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(schedule::list(&state.db, &path.into_inner(), &query.0).await?))
+    const LIST: &str = "schedule";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = schedule::list(&state.db, &path.into_inner(), &query.0, &page).await?;
+    let (data, next_cursor) = page.finish(LIST, rows, |e| (e.starts_on, e.id))?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
 /// Publishes a schedule event (coordinators).

@@ -7,7 +7,10 @@ use crate::{
         Fund, NewFund, NewScholarshipRequest, ScholarshipDecision, ScholarshipListQuery, ScholarshipRequest,
     },
     error::{AppError, Problem},
-    http::extract::{ApiJson, ApiQuery},
+    http::{
+        extract::{ApiJson, ApiQuery},
+        pagination::{Page, PageParams, PageRequest},
+    },
     services::scholarships,
     state::AppState,
 };
@@ -16,14 +19,20 @@ use crate::{
 #[utoipa::path(
     tag = "scholarships",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
-    responses((status = 200, description = "Funds", body = Vec<Fund>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), PageParams),
+    responses((status = 200, description = "A page of funds, by opening day", body = Page<Fund>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/affiliates/{affiliate}/scholarship-funds")]
-pub async fn funds(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(
-        scholarships::funds(&state.db, &path.into_inner()).await?.into_iter().map(Fund::from).collect::<Vec<_>>(),
-    ))
+pub async fn funds(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "scholarship-funds";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = scholarships::funds(&state.db, &path.into_inner(), &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |f| (f.starts_on, f.id))?;
+    Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Fund::from).collect::<Vec<_>>(), next_cursor }))
 }
 
 /// Creates a fund (coordinators).
@@ -75,7 +84,7 @@ pub async fn request(
     tag = "scholarships",
     security(("bearer" = [])),
     params(ScholarshipListQuery),
-    responses((status = 200, description = "Requests", body = Vec<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of one's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/scholarship-requests")]
 pub async fn mine(
@@ -83,8 +92,7 @@ pub async fn mine(
     caller: Caller,
     query: ApiQuery<ScholarshipListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let rows = scholarships::list(&state.db, &caller, true, query.0.status.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>()))
+    requests_page(&state, &caller, true, query.0, "my-scholarship-requests").await
 }
 
 /// The affiliate's scholarship requests (coordinators).
@@ -92,7 +100,7 @@ pub async fn mine(
     tag = "scholarships",
     security(("bearer" = [])),
     params(ScholarshipListQuery),
-    responses((status = 200, description = "Requests", body = Vec<ScholarshipRequest>), (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/scholarship-requests")]
 pub async fn list(
@@ -100,8 +108,21 @@ pub async fn list(
     caller: Caller,
     query: ApiQuery<ScholarshipListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let rows = scholarships::list(&state.db, &caller, false, query.0.status.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>()))
+    requests_page(&state, &caller, false, query.0, "scholarship-requests").await
+}
+
+async fn requests_page(
+    state: &AppState,
+    caller: &Caller,
+    own: bool,
+    query: ScholarshipListQuery,
+    list_name: &str,
+) -> Result<HttpResponse, AppError> {
+    let page = PageRequest::parse(list_name, query.limit, query.cursor.as_deref())?;
+    let rows = scholarships::list(&state.db, caller, own, query.status.as_deref(), &page).await?;
+    let (rows, next_cursor) = page.finish(list_name, rows, |(m, _)| m.id)?;
+    let data = rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>();
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
 /// Approves (fully or in part), denies or waitlists a request (coordinators). An award is

@@ -2,7 +2,9 @@
 //! to one affiliate. Secrets are random, shown once, and stored as SHA-256 hashes.
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -11,7 +13,7 @@ use crate::{
     domain::scopes,
     dto::clients::{NewClient, RotateSecret},
     error::{AppError, AppResult},
-    http::etag::Precondition,
+    http::{etag::Precondition, pagination::PageRequest},
     services::{
         affiliates,
         audit::{self, Actor, AuditEntry},
@@ -80,12 +82,24 @@ pub async fn create(
     Ok((model, secret))
 }
 
-pub async fn list(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<machine_client::Model>> {
+/// A page of the affiliate's clients, oldest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    page: &PageRequest<Uuid>,
+) -> AppResult<Vec<machine_client::Model>> {
     caller.require_person()?;
     if !caller.manages_affiliate(caller.affiliate_id) {
         return Err(AppError::Forbidden("Only coordinators see the affiliate's clients.".into()));
     }
-    Ok(Clients::find().filter(Column::AffiliateId.eq(caller.affiliate_id)).order_by_asc(Column::Id).all(db).await?)
+    let mut query = Clients::find()
+        .filter(Column::AffiliateId.eq(caller.affiliate_id))
+        .order_by_asc(Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    Ok(query.all(db).await?)
 }
 
 pub async fn get(db: &impl sea_orm::ConnectionTrait, caller: &Caller, id: Uuid) -> AppResult<machine_client::Model> {

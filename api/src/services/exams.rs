@@ -13,6 +13,7 @@ use crate::{
     domain::{application::Action, endorsement::ExamRule},
     dto::endorsements::{ExamResult, NewSitting, Sitting},
     error::{AppError, AppResult},
+    http::pagination::{PageRequest, after_pair},
     services::{
         affiliates,
         applications::{self, Access},
@@ -90,15 +91,23 @@ pub async fn create_sitting(
     Ok(Sitting::build(m, 0))
 }
 
-pub async fn sittings(db: &DatabaseConnection, ident: &str) -> AppResult<Vec<Sitting>> {
+/// A page of the affiliate's sittings, by date.
+pub async fn sittings(
+    db: &DatabaseConnection,
+    ident: &str,
+    page: &PageRequest<(chrono::NaiveDate, Uuid)>,
+) -> AppResult<Vec<Sitting>> {
     let affiliate = affiliates::find(db, ident).await?;
-    let rows = exam_sitting::Entity::find()
+    let mut query = exam_sitting::Entity::find()
         .filter(exam_sitting::Column::AffiliateId.eq(affiliate.id))
         .order_by_asc(exam_sitting::Column::SittingOn)
-        .all(db)
-        .await?;
+        .order_by_asc(exam_sitting::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = &page.after {
+        query = query.filter(after_pair(exam_sitting::Column::SittingOn, exam_sitting::Column::Id, after));
+    }
     let mut out = Vec::new();
-    for s in rows {
+    for s in query.all(db).await? {
         let t = taken(db, s.id).await?;
         out.push(Sitting::build(s, t));
     }

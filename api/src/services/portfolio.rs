@@ -113,6 +113,10 @@ fn data(item: &PortfolioItem) -> AppResult<serde_json::Value> {
     serde_json::to_value(item).map_err(AppError::internal)
 }
 
+/// Most entries one application's portfolio holds (all kinds): the entry lists are not
+/// paged, and the document states this as their `maxItems`.
+pub const MAX_ENTRIES: u64 = 2000;
+
 pub async fn add(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -124,8 +128,8 @@ pub async fn add(
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
     editable(&app)?;
     let count = entries(&txn, app.id, None).await?.len();
-    if count >= 2000 {
-        return Err(AppError::conflict("portfolio_full", "A portfolio holds at most 2000 entries."));
+    if count as u64 >= MAX_ENTRIES {
+        return Err(AppError::conflict("portfolio_full", format!("A portfolio holds at most {MAX_ENTRIES} entries.")));
     }
     let now = db::now();
     let m = portfolio_entry::ActiveModel {

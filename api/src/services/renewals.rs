@@ -2,8 +2,8 @@
 //! (hours counted once, one fee); the lapse job and once-only reminders for cron.
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait as _, OnConflict, Query},
 };
 use uuid::Uuid;
@@ -297,6 +297,7 @@ pub async fn add_entry(
     let txn = begin_write(db).await?;
     let m = mine(&txn, caller, year).await?;
     editable(&m)?;
+    ensure_room(&txn, m.id).await?;
     let e = renewal_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         renewal_id: Set(m.id),
@@ -310,6 +311,19 @@ pub async fn add_entry(
     audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_added")).await?;
     txn.commit().await?;
     Ok(e)
+}
+
+/// Most entries one renewal holds (all kinds), as a portfolio (services::portfolio): the
+/// entry lists are not paged, and the document states this as their `maxItems`.
+pub const MAX_ENTRIES: u64 = 2000;
+
+/// 409 `renewal_full` when the renewal already holds [`MAX_ENTRIES`] entries.
+pub async fn ensure_room(db: &impl ConnectionTrait, renewal_id: Uuid) -> AppResult<()> {
+    let held = renewal_entry::Entity::find().filter(renewal_entry::Column::RenewalId.eq(renewal_id)).count(db).await?;
+    if held >= MAX_ENTRIES {
+        return Err(AppError::conflict("renewal_full", format!("A renewal holds at most {MAX_ENTRIES} entries.")));
+    }
+    Ok(())
 }
 
 pub fn entry_dto(m: renewal_entry::Model) -> AppResult<RenewalEntry> {

@@ -2,7 +2,8 @@
 //! in its family, never the applicant, never one of its raters); reviewers see only what
 //! is assigned to them and recommend; the coordinator decides. Everything audited.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -12,6 +13,7 @@ use crate::{
     domain::{application::Action, application::State, people::normalize_email, roles::Role},
     dto::endorsements::{Decision, DecisionKind, ReviewInput},
     error::{AppError, AppResult},
+    http::pagination::PageRequest,
     services::{
         applications::{self, Access},
         audit::{self, AuditEntry},
@@ -159,13 +161,17 @@ pub async fn assign(
 }
 
 /// The reviews assigned to the caller.
-pub async fn mine(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<review::Model>> {
+/// A page of the reviews assigned to the caller, oldest first.
+pub async fn mine(db: &DatabaseConnection, caller: &Caller, page: &PageRequest<Uuid>) -> AppResult<Vec<review::Model>> {
     caller.require_person()?;
-    Ok(review::Entity::find()
+    let mut query = review::Entity::find()
         .filter(review::Column::ReviewerId.eq(caller.id))
         .order_by_asc(review::Column::Id)
-        .all(db)
-        .await?)
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(review::Column::Id.gt(after));
+    }
+    Ok(query.all(db).await?)
 }
 
 /// The reviews of an application (staff, or its reviewers).

@@ -2,7 +2,8 @@
 //! informational sessions and renewal periods, published by coordinators, read by all.
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use crate::{
     db::{self, begin_write},
     dto::applications::{NewScheduleEvent, ScheduleEvent, ScheduleQuery},
     error::{AppError, AppResult},
+    http::pagination::{PageRequest, after_pair},
     services::{
         affiliates,
         audit::{self, AuditEntry},
@@ -19,12 +21,22 @@ use crate::{
 };
 use entity::schedule_event::{self, Column, Entity as Events};
 
-pub async fn list(db: &DatabaseConnection, ident: &str, q: &ScheduleQuery) -> AppResult<Vec<ScheduleEvent>> {
+/// A page of the affiliate's events, by the day they start.
+pub async fn list(
+    db: &DatabaseConnection,
+    ident: &str,
+    q: &ScheduleQuery,
+    page: &PageRequest<(NaiveDate, Uuid)>,
+) -> AppResult<Vec<ScheduleEvent>> {
     let affiliate = affiliates::find(db, ident).await?;
     let mut query = Events::find()
         .filter(Column::AffiliateId.eq(affiliate.id))
         .order_by_asc(Column::StartsOn)
-        .order_by_asc(Column::Id);
+        .order_by_asc(Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = &page.after {
+        query = query.filter(after_pair(Column::StartsOn, Column::Id, after));
+    }
     if let Some(k) = q.kind {
         query = query.filter(Column::Kind.eq(k.as_str()));
     }

@@ -3,7 +3,8 @@
 //! one). A fund's awards can never exceed its budget: the award is added by a conditional
 //! update, safe under concurrent approvals on both databases.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
     sea_query::{Expr, ExprTrait as _},
 };
 use uuid::Uuid;
@@ -14,6 +15,7 @@ use crate::{
     domain::money::{Entry, check_amount},
     dto::scholarships::{NewFund, NewScholarshipRequest, PAID_OUTSIDE, ScholarshipDecision, ScholarshipDecisionKind},
     error::{AppError, AppResult},
+    http::pagination::{PageRequest, after_pair},
     services::{
         affiliates,
         audit::{self, Actor, AuditEntry},
@@ -26,13 +28,22 @@ use crate::{
 };
 use entity::{invoice, person, scholarship_fund, scholarship_request};
 
-pub async fn funds(db: &DatabaseConnection, ident: &str) -> AppResult<Vec<scholarship_fund::Model>> {
+/// A page of the affiliate's funds, by the day they open.
+pub async fn funds(
+    db: &DatabaseConnection,
+    ident: &str,
+    page: &PageRequest<(chrono::NaiveDate, Uuid)>,
+) -> AppResult<Vec<scholarship_fund::Model>> {
     let affiliate = affiliates::find(db, ident).await?;
-    Ok(scholarship_fund::Entity::find()
+    let mut query = scholarship_fund::Entity::find()
         .filter(scholarship_fund::Column::AffiliateId.eq(affiliate.id))
         .order_by_asc(scholarship_fund::Column::StartsOn)
-        .all(db)
-        .await?)
+        .order_by_asc(scholarship_fund::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = &page.after {
+        query = query.filter(after_pair(scholarship_fund::Column::StartsOn, scholarship_fund::Column::Id, after));
+    }
+    Ok(query.all(db).await?)
 }
 
 pub async fn create_fund(
@@ -209,9 +220,14 @@ pub async fn list(
     caller: &Caller,
     own: bool,
     status: Option<&str>,
+    page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<(scholarship_request::Model, String)>> {
     caller.require_person()?;
-    let mut q = scholarship_request::Entity::find().order_by_asc(scholarship_request::Column::Id);
+    let mut q =
+        scholarship_request::Entity::find().order_by_asc(scholarship_request::Column::Id).limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        q = q.filter(scholarship_request::Column::Id.gt(after));
+    }
     q = if own {
         q.filter(scholarship_request::Column::PersonId.eq(caller.id))
     } else {

@@ -661,6 +661,9 @@ async fn renewal_entry_item(
             {
                 return Ok(Outcome { status: SyncStatus::Unchanged, id: current.id, version: current.version });
             }
+            if current.renewal_id != renewal.id {
+                renewals::ensure_room(txn, renewal.id).await?;
+            }
             let mut am: renewal_entry::ActiveModel = current.clone().into();
             am.renewal_id = Set(renewal.id);
             am.kind = Set(input.kind.as_str().into());
@@ -669,6 +672,7 @@ async fn renewal_entry_item(
             (am.update(txn).await?, SyncStatus::Updated)
         }
         None => {
+            renewals::ensure_room(txn, renewal.id).await?;
             let e = renewal_entry::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 renewal_id: Set(renewal.id),

@@ -65,9 +65,27 @@ async fn three_ratings(app: &TestApp, token: &str, id: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_seed_schedule_and_publishing_deadlines() {
     let app = TestApp::spawn().await;
-    let all: Value = app.get("/v1/affiliates/wa/schedule").send().await.unwrap().json().await.unwrap();
-    let all = all.as_array().unwrap();
+    let page: Value = app.get("/v1/affiliates/wa/schedule").send().await.unwrap().json().await.unwrap();
+    assert_eq!(page["next_cursor"], Value::Null);
+    let all = page["data"].as_array().unwrap();
     assert_eq!(all.len(), 10);
+    // Pages of four, by date then id, join up to the same list (keyset on both).
+    let mut paged = Vec::new();
+    let mut url = "/v1/affiliates/wa/schedule?limit=4".to_string();
+    loop {
+        let page: Value = app.get(&url).send().await.unwrap().json().await.unwrap();
+        assert!(page["data"].as_array().unwrap().len() <= 4);
+        paged.extend(page["data"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/v1/affiliates/wa/schedule?limit=4&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all.iter().map(|e| e["id"].clone()).collect::<Vec<_>>());
+    let first: Value = app.get("/v1/affiliates/wa/schedule?limit=4").send().await.unwrap().json().await.unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let res = app.get(&format!("/v1/affiliates/wa/exam-sittings?cursor={cursor}")).send().await.unwrap();
+    problem(res, 400, "invalid_query").await;
     assert_eq!(
         (all[0]["starts_on"].as_str(), all[0]["title"].as_str()),
         (Some("2022-09-30"), Some("Submission deadline for IFA and IFS"))
@@ -76,11 +94,15 @@ async fn the_seed_schedule_and_publishing_deadlines() {
     assert_eq!(all[0]["time_zone"], "America/Los_Angeles");
     let deadlines: Value =
         app.get("/v1/affiliates/wa/schedule?kind=submission_deadline").send().await.unwrap().json().await.unwrap();
-    let days: Vec<&str> = deadlines.as_array().unwrap().iter().map(|d| d["starts_on"].as_str().unwrap()).collect();
+    let days: Vec<&str> =
+        deadlines["data"].as_array().unwrap().iter().map(|d| d["starts_on"].as_str().unwrap()).collect();
     assert_eq!(days, vec!["2022-09-30", "2023-01-13", "2023-03-24", "2023-06-09", "2023-09-29"]);
     let info: Value =
         app.get("/v1/affiliates/wa/schedule?kind=informational_session").send().await.unwrap().json().await.unwrap();
-    assert_eq!((info[0]["start_time"].as_str(), info[0]["end_time"].as_str()), (Some("09:00"), Some("10:00")));
+    assert_eq!(
+        (info["data"][0]["start_time"].as_str(), info["data"][0]["end_time"].as_str()),
+        (Some("09:00"), Some("10:00"))
+    );
     let exams: Value = app
         .get("/v1/affiliates/wa/schedule?kind=exam_week&from=2023-06-01")
         .send()
@@ -89,7 +111,7 @@ async fn the_seed_schedule_and_publishing_deadlines() {
         .json()
         .await
         .unwrap();
-    assert_eq!(exams[0]["title"], "Endorsement® Exam (week of Sept. 1)");
+    assert_eq!(exams["data"][0]["title"], "Endorsement® Exam (week of Sept. 1)");
 
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
     let body = json!({"kind": "submission_deadline", "title": "Monthly deadline", "starts_on": "2030-01-31", "categories": ["ifs", "IMHS"]});
@@ -421,7 +443,7 @@ async fn coordinators_schedule_sittings_with_seats() {
         .unwrap();
     assert_eq!(res.status(), 201);
     let sittings: Value = app.get("/v1/affiliates/wa/exam-sittings").send().await.unwrap().json().await.unwrap();
-    assert_eq!(sittings[0]["seats_left"], 1);
+    assert_eq!(sittings["data"][0]["seats_left"], 1);
     let applicant = app.token("wa", &[]).await;
     let res = app
         .post("/v1/affiliates/wa/exam-sittings")

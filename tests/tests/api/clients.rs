@@ -200,3 +200,38 @@ async fn secrets_rotate_and_clients_are_revoked() {
     problem(grant(&app, &id, &newest, None).await, 401, "invalid_client").await;
     assert_eq!(app.count("audit_events", "resource_kind = 'machine_client'").await, 4);
 }
+
+#[tokio::test]
+async fn the_client_list_is_paged_and_shows_only_the_affiliate() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(client(&app, &coordinator, &["people:read"]).await.0["id"].clone());
+    }
+    app.create_affiliate("mi").await;
+    let other = app.token("mi", &[Role::Coordinator]).await;
+    let res = app
+        .post("/v1/affiliates/mi/clients")
+        .bearer_auth(&other)
+        .json(&json!({"name": "Michigan CRM", "scopes": ["people:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let mut seen = Vec::new();
+    let mut url = "/v1/clients?limit=2".to_string();
+    loop {
+        let page: Value = app.get(&url).bearer_auth(&coordinator).send().await.unwrap().json().await.unwrap();
+        let data = page["data"].as_array().unwrap();
+        assert!(data.len() <= 2);
+        seen.extend(data.iter().map(|c| c["id"].clone()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/v1/clients?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made, "oldest first, each once, no other affiliate's");
+    problem(app.get("/v1/clients?limit=0").bearer_auth(&coordinator).send().await.unwrap(), 400, "invalid_query").await;
+}

@@ -61,7 +61,7 @@ async fn a_scholarship_for_the_registration_fee_sends_the_temporary_login_withou
         .expect("temporary login sent");
     assert!(!code_in(&email.text).is_empty());
     let funds: Value = app.get("/v1/affiliates/wa/scholarship-funds").send().await.unwrap().json().await.unwrap();
-    assert_eq!(funds[0]["remaining"]["amount_cents"], 7500);
+    assert_eq!(funds["data"][0]["remaining"]["amount_cents"], 7500);
 }
 
 #[tokio::test]
@@ -86,7 +86,7 @@ async fn racing_approvals_never_exceed_the_budget() {
     assert_eq!(approved, 2, "5000 covers two awards of 2000");
     assert_eq!(results.iter().filter(|r| r.as_ref().unwrap().status() == 409).count(), 3);
     let funds: Value = app.get("/v1/affiliates/wa/scholarship-funds").send().await.unwrap().json().await.unwrap();
-    assert_eq!(funds[0]["remaining"]["amount_cents"], 1000);
+    assert_eq!(funds["data"][0]["remaining"]["amount_cents"], 1000);
     // A partial award fits what remains.
     let pending: Value = app
         .get("/v1/scholarship-requests?status=pending")
@@ -97,7 +97,7 @@ async fn racing_approvals_never_exceed_the_budget() {
         .json()
         .await
         .unwrap();
-    let id = pending[0]["id"].as_str().unwrap();
+    let id = pending["data"][0]["id"].as_str().unwrap();
     let res = app
         .post(&format!("/v1/scholarship-requests/{id}/decision"))
         .bearer_auth(&coordinator)
@@ -107,7 +107,7 @@ async fn racing_approvals_never_exceed_the_budget() {
         .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["awarded"]["amount_cents"], 1000);
     let res = app
-        .post(&format!("/v1/scholarship-requests/{}/decision", pending[1]["id"].as_str().unwrap()))
+        .post(&format!("/v1/scholarship-requests/{}/decision", pending["data"][1]["id"].as_str().unwrap()))
         .bearer_auth(&coordinator)
         .json(&json!({"decision": "deny"}))
         .send()
@@ -160,10 +160,10 @@ async fn an_award_waits_for_the_next_matching_invoice_and_requests_are_private()
     assert_eq!(joined["invoice"]["balance"]["amount_cents"], 5000);
     let mine: Value =
         app.get("/v1/me/scholarship-requests").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(mine[0]["applied"]["amount_cents"], 3000);
+    assert_eq!(mine["data"][0]["applied"]["amount_cents"], 3000);
     let theirs: Value =
         app.get("/v1/me/scholarship-requests").bearer_auth(&other).send().await.unwrap().json().await.unwrap();
-    assert_eq!(theirs.as_array().unwrap().len(), 0);
+    assert_eq!(theirs["data"].as_array().unwrap().len(), 0);
     problem(app.get("/v1/scholarship-requests").bearer_auth(&token).send().await.unwrap(), 403, "forbidden").await;
 }
 
@@ -201,7 +201,7 @@ async fn an_rsc_award_is_disbursed_on_approval() {
         (Some(4000), Some(4000))
     );
     let funds: Value = app.get("/v1/affiliates/wa/scholarship-funds").send().await.unwrap().json().await.unwrap();
-    assert_eq!(funds[0]["remaining"]["amount_cents"], 6000);
+    assert_eq!(funds["data"][0]["remaining"]["amount_cents"], 6000);
 
     // A fund whose period is over takes no more requests.
     let res = app

@@ -567,3 +567,61 @@ async fn a_change_committed_late_is_not_skipped_by_a_saved_cursor() {
     let (seen, _) = drain(&app, &coordinator, Some(cursor)).await;
     assert_eq!(seen.iter().map(|e| e["external_id"].as_str().unwrap()).collect::<Vec<_>>(), ["early"]);
 }
+
+/// A renewal's entry lists are answered whole, so a renewal holds at most 2000 entries
+/// (the lists' documented `maxItems`), whether they come by sync or from the endorsee.
+#[tokio::test]
+async fn a_renewal_holds_at_most_2000_entries() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let writer = app.client_token(&coordinator, &["sync:write"]).await;
+    let year = today().year();
+    sync_ok(&app, &writer, "people", json!([person("h-1", "holder@example.org", "Holder")])).await;
+    let legacy = json!([{"external_id": "e-1", "person_external_id": "h-1", "category": "IFS", "number": "WA-LEGACY-0001",
+                         "issued_on": "2019-03-01", "expires_on": format!("{year}-12-31"), "status": "active"}]);
+    assert_eq!(statuses(&sync_ok(&app, &writer, "endorsements", legacy).await), ["created"]);
+    let training = |n: usize| {
+        json!({"external_id": format!("t-{n}"), "person_external_id": "h-1", "year": year, "kind": "trainings",
+               "item": {"title": format!("Session {n}"), "provider": "Partner LMS", "date": format!("{year}-03-04"), "hours": 1.0}})
+    };
+    for batch in 0..2 {
+        let items: Vec<Value> = (batch * 1000..(batch + 1) * 1000).map(training).collect();
+        let body = sync_ok(&app, &writer, "renewal-entries", json!(items)).await;
+        assert_eq!(body["counts"]["created"], 1000, "{}", body["counts"]);
+    }
+    let body = sync_ok(&app, &writer, "renewal-entries", json!([training(2000)])).await;
+    assert_eq!(statuses(&body), ["failed"]);
+    assert_eq!(body["results"][0]["problem"]["code"], "renewal_full");
+    assert_eq!(app.count("renewal_entries", "").await, 2000);
+
+    // The endorsee is refused too, and the whole list is one answer within its bound.
+    let res = app.post("/v1/auth/password-reset").json(&json!({"email": "holder@example.org"})).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let mail = app.emails_to("holder@example.org").await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
+    let res = app
+        .post("/v1/auth/password-reset/confirm")
+        .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let holder = app.login("holder@example.org").await["access_token"].as_str().unwrap().to_string();
+    let res = app
+        .post(&format!("/v1/me/renewals/{year}/rsc"))
+        .bearer_auth(&holder)
+        .json(&json!({"provider_name": "A consultant", "start_date": format!("{year}-01-01"), "end_date": format!("{year}-02-01"), "hours": 2.0, "format": "individual"}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 409, "renewal_full").await;
+    let all: Value = app
+        .get(&format!("/v1/me/renewals/{year}/trainings"))
+        .bearer_auth(&holder)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2000);
+}

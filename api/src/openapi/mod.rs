@@ -1,6 +1,7 @@
 //! The OpenAPI document, generated from the routes themselves. Shared answers (problem
 //! responses, `Idempotency-Key`, `If-Match`) are added to every operation they apply to,
-//! so that no handler can forget them.
+//! so that no handler can forget them; `bounds` then states the limits and headers that
+//! apply everywhere.
 use actix_web::App;
 use serde_json::json;
 use utoipa::{
@@ -16,6 +17,8 @@ use utoipa::{
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
+
+pub mod bounds;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,7 +69,9 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from `POST /v1/auth/token`."))
+                    .description(Some(
+                        "An access token from `POST /v1/auth/token`: a JWS (RFC 7515) signed with EdDSA and typed `at+jwt` (RFC 9068), issued and checked as RFC8725 (JSON Web Token Best Current Practices) asks: one pinned algorithm (`none`, HMAC and every other are refused), an explicit `typ`, a known key id, and required `iss`, `aud`, `exp`, `nbf` and `sub` claims.",
+                    ))
                     .build(),
             ),
         );
@@ -104,8 +109,22 @@ fn prune_unreferenced_schemas(doc: &mut openapi::OpenApi) {
     }
 }
 
+/// The document as served and committed: [`document`] with the limits and headers of
+/// [`bounds`] filled in (some, such as a response header being required, have no place
+/// in utoipa's types).
+pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
+    finish(&document())
+}
+
+/// [`document_value`] of a document already built.
+pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(doc)?;
+    bounds::apply(&mut value);
+    Ok(value)
+}
+
 pub fn document_json() -> Result<String, serde_json::Error> {
-    document().to_pretty_json().map(|s| s + "\n")
+    serde_json::to_string_pretty(&document_value()?).map(|s| s + "\n")
 }
 
 /// (status, component name, description, example code, example detail)
@@ -176,7 +195,7 @@ const SHARED: &[(&str, &str, &str, &str, &str)] = &[
     (
         "429",
         "TooManyRequests",
-        "Rate limited; see Retry-After",
+        "Over the rate limit (per caller, or a stricter one of the route); see Retry-After",
         "rate_limited",
         "Too many requests; retry after 42 seconds.",
     ),
@@ -237,7 +256,7 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
             let has_body = op.request_body.is_some();
             let changes = matches!(method, "put" | "patch" | "delete");
             // Any route refuses a cross-origin request from an origin outside CORS_ORIGINS.
-            let mut wanted = vec!["400", "500", "503"];
+            let mut wanted = vec!["400", "429", "500", "503"];
             if secured {
                 wanted.extend(["401", "403"]);
             }

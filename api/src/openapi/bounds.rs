@@ -1,0 +1,264 @@
+//! The limits every part of the document states, added to what the routes declare:
+//! a `maxLength` on every string, a `maxItems` on every array, a range and a format on
+//! every integer, and the headers every answer carries (the rate limit, CORS, and
+//! `Retry-After` on 429). Each limit written here is one the service enforces or cannot
+//! exceed: the JSON and query ceilings of `http::json_limits`, the wire format of a
+//! UUID or a date, the range of the integer type. A field's own, tighter limit is kept.
+use serde_json::{Map, Value, json};
+
+use crate::http::json_limits::{MAX_ARRAY_ITEMS, MAX_PARAM_CHARS, MAX_STRING_CHARS};
+
+/// Lists answered whole (not paged), with the most items the service lets them hold.
+const LIST_LIMITS: &[(&str, u64)] = &[
+    // services::portfolio::MAX_ENTRIES, services::renewals::MAX_ENTRIES
+    ("/v1/applications/{id}/portfolio/{kind}", 2000),
+    ("/v1/me/renewals/{year}/{kind}", 2000),
+];
+
+/// The default request body limit (`MAX_BODY_BYTES`), the size of a CSV import.
+const DEFAULT_BODY_BYTES: u64 = 1024 * 1024;
+
+pub fn apply(doc: &mut Value) {
+    describe_servers(doc);
+    for (path, max) in LIST_LIMITS {
+        let pointer = format!("/paths/{}/get/responses/200/content/application~1json/schema", path.replace('/', "~1"));
+        if let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
+            schema.insert("maxItems".into(), json!(max));
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+                        bound_string(schema, MAX_PARAM_CHARS as u64);
+                    }
+                }
+                if let Some(body) = op.get_mut("requestBody") {
+                    bound_text_bodies(body, false);
+                }
+                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    for (status, response) in responses.iter_mut() {
+                        bound_text_bodies(response, true);
+                        add_headers(status, response);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(responses) = doc.pointer_mut("/components/responses").and_then(Value::as_object_mut) {
+        for response in responses.values_mut() {
+            // Shared answers are problems; the status is in the name's place only for 429.
+            let status = if response.pointer("/content/application~1problem+json/example/status") == Some(&json!(429)) {
+                "429"
+            } else {
+                "4XX"
+            };
+            add_headers(status, response);
+        }
+    }
+    bound_schemas(doc);
+}
+
+/// OWASP API9: say which environment a server is and whether it is internal.
+fn describe_servers(doc: &mut Value) {
+    if let Some(servers) = doc.get_mut("servers").and_then(Value::as_array_mut) {
+        for server in servers.iter_mut().filter_map(Value::as_object_mut) {
+            server.insert(
+                "description".into(),
+                json!("The server that serves this document: production, staging or local, wherever it is deployed"),
+            );
+            server.insert("x-internal".into(), json!(false));
+        }
+    }
+}
+
+/// CSV, HTML and metrics text are documents, not JSON values: a response's is described
+/// by its operation; a CSV import is bounded by the request body limit.
+fn bound_text_bodies(holder: &mut Value, is_response: bool) {
+    let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else { return };
+    for (media, entry) in content.iter_mut() {
+        if media.contains("json") {
+            continue;
+        }
+        let Some(entry) = entry.as_object_mut() else { continue };
+        if is_response {
+            entry.remove("schema");
+        } else if let Some(schema) = entry.get_mut("schema").and_then(Value::as_object_mut) {
+            schema.entry("maxLength").or_insert(json!(DEFAULT_BODY_BYTES));
+        }
+    }
+}
+
+fn header(description: &str, schema: Value, required: bool) -> Value {
+    json!({"description": description, "required": required, "schema": schema})
+}
+
+/// The headers the middleware puts on every answer (http::rate_limit, http::cors).
+fn add_headers(status: &str, response: &mut Value) {
+    let Some(response) = response.as_object_mut() else { return };
+    if response.contains_key("$ref") {
+        return;
+    }
+    let headers = response.entry("headers").or_insert_with(|| json!({}));
+    let Some(headers) = headers.as_object_mut() else { return };
+    headers.insert(
+        "RateLimit".into(),
+        header(
+            "The caller's quota left under the policy (`r`, requests) and the seconds until it is whole again (`t`), as in draft-ietf-httpapi-ratelimit-headers. Callers are counted by token subject, or by client address without a valid token, on each replica.",
+            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";r=[0-9]+;t=[0-9]+$"}),
+            true,
+        ),
+    );
+    headers.insert(
+        "RateLimit-Policy".into(),
+        header(
+            "The policy: `q` requests per `w` seconds (RATE_LIMIT_PER_MINUTE, 1200 by default).",
+            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";q=[0-9]+;w=60$"}),
+            true,
+        ),
+    );
+    headers.insert(
+        "Access-Control-Allow-Origin".into(),
+        header(
+            "The request's Origin, when it is one of CORS_ORIGINS (browsers only).",
+            json!({"type": "string", "maxLength": 2048}),
+            false,
+        ),
+    );
+    if status == "429" {
+        headers.insert(
+            "Retry-After".into(),
+            header(
+                "Seconds to wait before retrying.",
+                json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 86400}),
+                true,
+            ),
+        );
+    }
+}
+
+/// Walks every schema in the document (not examples) and fills in the missing limits.
+fn bound_schemas(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            bound_schema(map);
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    bound_schemas(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_schemas),
+        _ => {}
+    }
+}
+
+fn has_type(map: &Map<String, Value>, wanted: &str) -> bool {
+    match map.get("type") {
+        Some(Value::String(t)) => t == wanted,
+        Some(Value::Array(types)) => types.iter().any(|t| t == wanted),
+        _ => false,
+    }
+}
+
+/// A string's `maxLength`: the longest text its format's parser takes as that format
+/// (RFC 9562, RFC 3339 with nanoseconds and an offset, RFC 5321), else `ceiling`.
+fn bound_string(map: &mut Map<String, Value>, ceiling: u64) {
+    if has_type(map, "string") && !["maxLength", "enum", "const"].iter().any(|k| map.contains_key(*k)) {
+        let max = match map.get("format").and_then(Value::as_str) {
+            Some("uuid") => 36,
+            Some("date") => 10,
+            Some("date-time") => 35,
+            Some("email") => 254,
+            _ => ceiling,
+        };
+        map.insert("maxLength".into(), json!(max));
+    }
+}
+
+fn bound_schema(map: &mut Map<String, Value>) {
+    bound_string(map, MAX_STRING_CHARS as u64);
+    if has_type(map, "array") && !map.contains_key("maxItems") {
+        map.insert("maxItems".into(), json!(MAX_ARRAY_ITEMS));
+    }
+    if has_type(map, "integer") {
+        let format = map.get("format").and_then(Value::as_str).unwrap_or("int64").to_string();
+        map.entry("format").or_insert(json!(format));
+        let (min, max): (Value, Value) = match format.as_str() {
+            "int32" => (json!(i32::MIN), json!(i32::MAX)),
+            "u-int8" => (json!(0), json!(u8::MAX)),
+            "u-int16" => (json!(0), json!(u16::MAX)),
+            "u-int32" => (json!(0), json!(u32::MAX)),
+            "u-int64" => (json!(0), json!(u64::MAX)),
+            _ => (json!(i64::MIN), json!(i64::MAX)),
+        };
+        if !map.contains_key("minimum") && !map.contains_key("exclusiveMinimum") {
+            map.insert("minimum".into(), min);
+        }
+        if !map.contains_key("maximum") && !map.contains_key("exclusiveMaximum") {
+            map.insert("maximum".into(), max);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_missing_limits_and_keeps_declared_ones() {
+        let mut doc = json!({"components": {"schemas": {"T": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "name": {"type": ["string", "null"]},
+            "code": {"type": "string", "maxLength": 8},
+            "kind": {"type": "string", "enum": ["a"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "count": {"type": "integer", "format": "int32", "minimum": 0},
+            "big": {"type": "integer"}
+        }, "example": {"name": {"type": "string"}}}}}});
+        apply(&mut doc);
+        let p =
+            |name: &str| doc.pointer(&format!("/components/schemas/T/properties/{name}")).cloned().unwrap_or_default();
+        assert_eq!(p("id")["maxLength"], 36);
+        assert_eq!(p("name")["maxLength"], MAX_STRING_CHARS);
+        assert_eq!(p("code")["maxLength"], 8);
+        assert!(p("kind").get("maxLength").is_none());
+        assert_eq!(
+            (p("tags")["maxItems"].clone(), p("tags")["items"]["maxLength"].clone()),
+            (json!(MAX_ARRAY_ITEMS), json!(MAX_STRING_CHARS))
+        );
+        assert_eq!((p("count")["minimum"].clone(), p("count")["maximum"].clone()), (json!(0), json!(i32::MAX)));
+        assert_eq!((p("big")["format"].clone(), p("big")["minimum"].clone()), (json!("int64"), json!(i64::MIN)));
+        // Examples are data, not schemas.
+        assert!(doc.pointer("/components/schemas/T/example/name/maxLength").is_none());
+    }
+
+    #[test]
+    fn lists_answered_whole_state_the_bound_the_service_keeps() {
+        let doc = crate::openapi::document_value().expect("document");
+        for (path, max) in LIST_LIMITS {
+            let pointer = format!(
+                "/paths/{}/get/responses/200/content/application~1json/schema/maxItems",
+                path.replace('/', "~1")
+            );
+            assert_eq!(doc.pointer(&pointer), Some(&json!(max)), "{path}");
+        }
+    }
+
+    #[test]
+    fn every_answer_documents_the_rate_limit_and_429_its_retry() {
+        let mut doc = json!({"paths": {"/x": {"get": {"responses": {
+            "200": {"description": "ok", "content": {"text/csv": {"schema": {"type": "string"}}}},
+            "429": {"description": "slow down"},
+            "404": {"$ref": "#/components/responses/NotFound"}
+        }}}}});
+        apply(&mut doc);
+        let ok = &doc["paths"]["/x"]["get"]["responses"]["200"];
+        assert_eq!(ok["headers"]["RateLimit"]["required"], true);
+        assert!(ok["headers"].get("Retry-After").is_none());
+        assert!(ok["content"]["text/csv"].get("schema").is_none());
+        assert_eq!(doc["paths"]["/x"]["get"]["responses"]["429"]["headers"]["Retry-After"]["required"], true);
+        assert!(doc["paths"]["/x"]["get"]["responses"]["404"].get("headers").is_none());
+    }
+}
