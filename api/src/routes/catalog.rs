@@ -8,7 +8,10 @@ use crate::{
         Category, CategoryQuery, Family, FitCheck, NewPolicyVersion, OnQuery, PolicyVersion, ProfileRequest,
     },
     error::{AppError, Problem},
-    http::extract::{ApiJson, ApiQuery},
+    http::{
+        extract::{ApiJson, ApiQuery},
+        pagination::{Page, PageParams, PageRequest},
+    },
     services::{affiliates, catalog, fees::today, fitcheck, policies},
     state::AppState,
 };
@@ -98,17 +101,25 @@ pub async fn policy(
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code")),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code"), PageParams),
     responses(
-        (status = 200, description = "Versions, oldest first", body = Vec<PolicyVersion>),
+        (status = 200, description = "A page of versions, oldest first", body = Page<PolicyVersion>),
         (status = 404, description = "No such affiliate or category", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/affiliates/{affiliate}/policies/{category}/versions")]
-pub async fn versions(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn versions(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "policy-versions";
     let (affiliate, category) = path.into_inner();
-    let rows = policies::versions(&state.db, &affiliate, &category).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?))
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = policies::versions(&state.db, &affiliate, &category, &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |v| v.number)?;
+    let data = rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
 /// Publishes a new version of a category's requirements (coordinators). It is validated;

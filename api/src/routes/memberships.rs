@@ -8,7 +8,7 @@ use crate::{
     http::{
         etag::{Precondition, etag},
         extract::{ApiJson, ApiQuery},
-        pagination::{Page, PageRequest},
+        pagination::{Page, PageParams, PageRequest},
     },
     services::{invoices, memberships},
     state::AppState,
@@ -111,15 +111,34 @@ pub async fn join(
 #[utoipa::path(
     tag = "memberships",
     security(("bearer" = [])),
+    params(PageParams),
     responses(
-        (status = 200, description = "Membership history", body = Vec<Membership>),
+        (status = 200, description = "A page of one's memberships, newest first", body = Page<Membership>),
         (status = 403, description = "Machine clients have no memberships", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/me/memberships")]
-pub async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
     caller.require_person()?;
-    Ok(HttpResponse::Ok().json(memberships::history(&state.db, &caller, caller.id).await?))
+    history_page(&state, &caller, caller.id, query.0).await
+}
+
+/// A page of a person's memberships (one's own, or a person's for staff).
+pub async fn history_page(
+    state: &AppState,
+    caller: &Caller,
+    person_id: Uuid,
+    query: PageParams,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "membership-history";
+    let page = PageRequest::parse(LIST, query.limit, query.cursor.as_deref())?;
+    let rows = memberships::history(&state.db, caller, person_id, &page).await?;
+    let (data, next_cursor) = page.finish(LIST, rows, |m| m.id)?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
 /// The affiliate's memberships by status on a day (coordinators; clients with `memberships:read`).

@@ -11,7 +11,7 @@ use crate::{
     http::{
         etag::{Precondition, etag},
         extract::{ApiJson, ApiQuery},
-        pagination::{Page, PageRequest},
+        pagination::{Page, PageParams, PageRequest},
     },
     services::{memberships, people},
     state::AppState,
@@ -142,9 +142,9 @@ pub async fn revoke_role(
 #[utoipa::path(
     tag = "memberships",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Person id")),
+    params(("id" = Uuid, Path, description = "Person id"), PageParams),
     responses(
-        (status = 200, description = "Membership history", body = Vec<Membership>),
+        (status = 200, description = "A page of the person's memberships, newest first", body = Page<Membership>),
         (status = 404, description = "No such person you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -153,8 +153,9 @@ pub async fn memberships_of(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
+    query: ApiQuery<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(memberships::history(&state.db, &caller, path.into_inner()).await?))
+    crate::routes::memberships::history_page(&state, &caller, path.into_inner(), query.0).await
 }
 
 /// Records a membership bought elsewhere, e.g. on the association's own site (coordinators; clients with `memberships:write`).

@@ -441,15 +441,22 @@ pub async fn record_external(
     Ok(m)
 }
 
-/// A person's memberships, newest first (their own, or staff/clients of the affiliate).
-pub async fn history(db: &DatabaseConnection, caller: &Caller, person_id: Uuid) -> AppResult<Vec<Membership>> {
+/// A page of a person's memberships, newest first (their own, or staff/clients of the affiliate).
+pub async fn history(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    person_id: Uuid,
+    page: &PageRequest<Uuid>,
+) -> AppResult<Vec<Membership>> {
     visible_person(db, caller, person_id, "memberships:read").await?;
-    let rows = membership::Entity::find()
+    let mut query = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(person_id))
         .order_by_desc(membership::Column::Id)
-        .all(db)
-        .await?;
-    describe(db, rows).await
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(membership::Column::Id.lt(after));
+    }
+    describe(db, query.all(db).await?).await
 }
 
 /// Whether the person is a member on `on` (the affiliate's today by default).

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -18,6 +19,7 @@ use crate::{
     },
     dto::catalog::{NewPolicyVersion, PolicyVersion},
     error::{AppError, AppResult, FieldError},
+    http::pagination::PageRequest,
     services::{
         affiliates,
         audit::{self, AuditEntry},
@@ -82,19 +84,24 @@ pub async fn all_in_force(
     Ok(out)
 }
 
+/// A page of a category's policy versions, oldest first.
 pub async fn versions(
     db: &DatabaseConnection,
     affiliate_ident: &str,
     category: &str,
+    page: &PageRequest<i32>,
 ) -> AppResult<Vec<policy_version::Model>> {
     let affiliate = affiliates::find(db, affiliate_ident).await?;
     let category = catalog::category(db, category).await?;
-    Ok(policy_version::Entity::find()
+    let mut query = policy_version::Entity::find()
         .filter(policy_version::Column::AffiliateId.eq(affiliate.id))
         .filter(policy_version::Column::CategoryCode.eq(category.code))
         .order_by_asc(policy_version::Column::Number)
-        .all(db)
-        .await?)
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(policy_version::Column::Number.gt(after));
+    }
+    Ok(query.all(db).await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<policy_version::Model> {

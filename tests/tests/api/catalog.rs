@@ -182,7 +182,21 @@ async fn publishing_a_version_does_not_change_evaluations_pinned_to_the_old_one(
     assert_eq!(ifs["gaps"][0], "10 more hours of specialized training focused on infants and toddlers (0-3)");
     let versions: Value =
         app.get("/v1/affiliates/wa/policies/ifs/versions").send().await.unwrap().json().await.unwrap();
-    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert_eq!(versions["data"].as_array().unwrap().len(), 2);
+    // One a page: the first, then the second with no page after it.
+    let first: Value =
+        app.get("/v1/affiliates/wa/policies/ifs/versions?limit=1").send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["data"][0]["id"], versions["data"][0]["id"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second: Value = app
+        .get(&format!("/v1/affiliates/wa/policies/ifs/versions?limit=1&cursor={cursor}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((second["data"][0]["id"].clone(), second["next_cursor"].clone()), (v2["id"].clone(), Value::Null));
 
     // Invalid policies and dates are refused, naming the problem.
     let mut bad = stricter.clone();

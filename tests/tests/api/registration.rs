@@ -107,7 +107,8 @@ async fn the_whole_front_door() {
     assert_eq!(me["membership"]["ends_on"], end.to_string());
     assert_eq!(me["membership"]["qualifies_for_endorsement"], true);
     let mine: Value = app.get("/v1/me/memberships").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(mine[0]["starts_on"], start.to_string());
+    assert_eq!(mine["data"][0]["starts_on"], start.to_string());
+    assert_eq!(mine["next_cursor"], Value::Null);
     let person = me["id"].as_str().unwrap();
     let status: Value = app
         .get(&format!("/v1/people/{person}/membership-status"))
