@@ -33,6 +33,21 @@ fn statuses(body: &Value) -> Vec<String> {
     body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_string()).collect()
 }
 
+/// A person created by sync has no password: they set one by password reset, then sign in.
+async fn sign_in_synced(app: &TestApp, email: &str) -> String {
+    let res = app.post("/v1/auth/password-reset").json(&json!({"email": email})).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let mail = app.emails_to(email).await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
+    let res = app
+        .post("/v1/auth/password-reset/confirm")
+        .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    app.login(email).await["access_token"].as_str().unwrap().to_string()
+}
+
 /// Every event of the feed from `cursor` on, and the cursor to continue from.
 async fn drain(app: &TestApp, token: &str, mut cursor: Option<String>) -> (Vec<Value>, String) {
     let mut events = Vec::new();
@@ -248,17 +263,7 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
 
     // A synced person signs in (password reset) and removes the synced training: the
     // partner's id goes with it, and syncing it again creates it anew.
-    let res = app.post("/v1/auth/password-reset").json(&json!({"email": "holder@example.org"})).send().await.unwrap();
-    assert_eq!(res.status(), 202);
-    let mail = app.emails_to("holder@example.org").await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
-    let res = app
-        .post("/v1/auth/password-reset/confirm")
-        .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let holder = app.login("holder@example.org").await["access_token"].as_str().unwrap().to_string();
+    let holder = sign_in_synced(&app, "holder@example.org").await;
     let entries: Value = app
         .get(&format!("/v1/me/renewals/{year}/trainings"))
         .bearer_auth(&holder)
@@ -595,17 +600,7 @@ async fn a_renewal_holds_at_most_2000_entries() {
     assert_eq!(app.count("renewal_entries", "").await, 2000);
 
     // The endorsee is refused too, and the whole list is one answer within its bound.
-    let res = app.post("/v1/auth/password-reset").json(&json!({"email": "holder@example.org"})).send().await.unwrap();
-    assert_eq!(res.status(), 202);
-    let mail = app.emails_to("holder@example.org").await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
-    let res = app
-        .post("/v1/auth/password-reset/confirm")
-        .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let holder = app.login("holder@example.org").await["access_token"].as_str().unwrap().to_string();
+    let holder = sign_in_synced(&app, "holder@example.org").await;
     let res = app
         .post(&format!("/v1/me/renewals/{year}/rsc"))
         .bearer_auth(&holder)
