@@ -1,6 +1,7 @@
 //! The contract machinery every endpoint shares: extractors, pagination, ETags,
 //! idempotency, request ids, metrics, CORS, the request rate limit and the
 //! problem-response safety net.
+pub mod client_address;
 pub mod cors;
 pub mod etag;
 pub mod extract;

@@ -35,7 +35,7 @@ use uuid::Uuid;
 use crate::{
     auth::tokens::{self, AccessClaims},
     error::AppError,
-    routes::auth_helpers::client_address,
+    http::client_address::client_address,
     state::AppState,
 };
 

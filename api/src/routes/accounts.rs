@@ -4,11 +4,11 @@ use crate::{
     auth::Caller,
     dto::people::{EmailChange, EmailOnly, PasswordChange, Person, Profile, ProfilePatch, SetPassword, TokenOnly},
     error::{AppError, Problem},
+    http::client_address::client_address,
     http::{
         etag::{Precondition, etag},
         extract::ApiJson,
     },
-    routes::auth_helpers::client_address,
     services::accounts,
     state::AppState,
 };

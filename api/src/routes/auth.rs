@@ -7,8 +7,8 @@ use crate::{
         people::Profile,
     },
     error::{AppError, Problem},
+    http::client_address::client_address,
     http::extract::{ApiJson, body_limit, is_json_media_type, parse_json, read_body},
-    routes::auth_helpers::client_address,
     services::{accounts, clients, sessions},
     state::AppState,
 };

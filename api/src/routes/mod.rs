@@ -4,7 +4,6 @@ pub mod accounts;
 pub mod affiliates;
 pub mod applications;
 pub mod auth;
-pub mod auth_helpers;
 pub mod billing;
 pub mod catalog;
 pub mod clients;

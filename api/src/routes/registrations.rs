@@ -6,8 +6,8 @@ use crate::{
         registrations::{NewRegistration, Registration},
     },
     error::{AppError, Problem},
+    http::client_address::client_address,
     http::extract::ApiJson,
-    routes::auth_helpers::client_address,
     services::{invoices, registrations},
     state::AppState,
 };

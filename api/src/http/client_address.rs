@@ -1,4 +1,4 @@
-//! Small helpers shared by handlers.
+//! Who a request comes from, as the rate limits count it.
 use actix_web::HttpRequest;
 
 /// The client address used for rate limits: the peer, or the `X-Forwarded-For` client
