@@ -54,6 +54,7 @@ async fn run() {
                 created_at: Set(now),
                 updated_at: Set(now),
                 version: Set(1),
+                ..Default::default()
             });
             // Half expired at the end of 2025 (to lapse), half run through 2026 (due).
             let expires =

@@ -61,6 +61,10 @@ pub struct Config {
     pub outbox_poll_interval: Duration,
     pub outbox_max_attempts: i32,
     pub webhooks: WebhookSettings,
+    /// `/metrics` answers on the main address only to `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// A separate (internal) listen address that serves `/metrics` alone, without a token.
+    pub metrics_bind_addr: Option<SocketAddr>,
 }
 
 /// How webhooks are delivered (see the README's configuration table).
@@ -196,7 +200,23 @@ impl Config {
         if outbox_max_attempts < 1 {
             return Err(ConfigError { var: "OUTBOX_MAX_ATTEMPTS", message: "must be at least 1".into() });
         }
+        let metrics_token = var("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(ConfigError {
+                var: "METRICS_TOKEN",
+                message: "must be at least 16 visible ASCII characters".into(),
+            });
+        }
+        let metrics_bind_addr = match var("METRICS_BIND_ADDR") {
+            Some(v) => Some(v.parse::<SocketAddr>().map_err(|e| ConfigError {
+                var: "METRICS_BIND_ADDR",
+                message: format!("`{v}` is not an address like 127.0.0.1:9100: {e}"),
+            })?),
+            None => None,
+        };
         Ok(Config {
+            metrics_token,
+            metrics_bind_addr,
             mail_dir: var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("mail")),
             data_dir,
             database_url,

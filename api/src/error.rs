@@ -126,6 +126,10 @@ pub enum AppError {
     Unauthenticated { code: &'static str, detail: String },
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403 with a code of its own: a trust rule refused it (`own_record`,
+    /// `conflict_of_interest`, `role_above_own`).
+    #[error("refused: {detail}")]
+    Refused { code: &'static str, detail: String },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("method not allowed")]
@@ -150,6 +154,14 @@ pub enum AppError {
 impl AppError {
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         AppError::BadRequest { code, detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// 403 `own_record`: no one acts as staff on their own records.
+    pub fn own_record(what: &str) -> Self {
+        AppError::Refused {
+            code: "own_record",
+            detail: format!("You cannot {what} on your own record; another coordinator or an admin does it."),
+        }
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -207,6 +219,7 @@ impl AppError {
             ),
             AppError::Unauthenticated { code, detail } => Problem::new(status, code, detail.clone()),
             AppError::Forbidden(detail) => Problem::new(status, "forbidden", detail.clone()),
+            AppError::Refused { code, detail } => Problem::new(status, code, detail.clone()),
             AppError::NotFound(what) => Problem::new(status, "not_found", format!("{what} was not found.")),
             AppError::MethodNotAllowed { allow } => {
                 Problem::new(status, "method_not_allowed", format!("This resource supports {}.", allow.join(", ")))
@@ -258,7 +271,7 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge { .. } | AppError::PayloadTooLargeItems { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::Blocked { .. } => StatusCode::CONFLICT,

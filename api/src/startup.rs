@@ -18,6 +18,7 @@ use crate::{
         problem_guard::ProblemGuard,
         rate_limit::{RateLimit, RequestLimiter},
         request_id::{RequestIdMiddleware, RequestSpan},
+        security_headers::SecurityHeaders,
     },
     openapi, routes,
     state::AppState,
@@ -41,6 +42,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The internal `/metrics` listener (`METRICS_BIND_ADDR`), when configured.
+    metrics_server: Option<Server>,
     state: AppState,
     workers: Vec<JoinHandle<()>>,
     stop_worker: watch::Sender<bool>,
@@ -70,7 +73,6 @@ impl Application {
         let doc = openapi::document();
         let served = openapi::finish(&doc).map_err(|e| StartupError::Other(e.to_string()))?;
         let openapi_json = served.to_string();
-        let docs_html = utoipa_scalar::Scalar::new(served).to_html();
         let routes_table = web::Data::new(RouteTable::from_openapi(&doc));
         let metrics = Arc::new(Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?);
         let config = Arc::new(config);
@@ -84,8 +86,9 @@ impl Application {
             config: config.clone(),
             keys: Arc::new(keys),
             metrics: metrics.clone(),
+            generations: Default::default(),
             openapi_json: Arc::new(openapi_json),
-            docs_html: Arc::new(docs_html),
+            docs: Arc::new(crate::routes::docs::DocsAssets::new()),
         };
 
         let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
@@ -99,6 +102,7 @@ impl Application {
             from: config.mail_from.clone(),
             max_attempts: config.outbox_max_attempts,
             metrics: metrics.clone(),
+            frontend_base_url: config.frontend_base_url.to_string(),
         };
         let (stop_worker, stop_rx) = watch::channel(false);
         let workers = if config.run_outbox_worker {
@@ -116,6 +120,25 @@ impl Application {
         let cors_origins = config.cors_origins.clone();
         let limiter = RequestLimiter::new(config.rate_limit_per_minute);
         let trust_forwarded_for = config.trust_forwarded_for;
+        let security_headers = SecurityHeaders { hsts: config.public_base_url.scheme() == "https" };
+        let metrics_server = match config.metrics_bind_addr {
+            Some(addr) => {
+                let data = data.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(data.clone())
+                        .route("/metrics", web::get().to(routes::health::internal_metrics))
+                        .wrap(SecurityHeaders { hsts: false })
+                })
+                .workers(1)
+                .bind(addr)
+                .map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?
+                .run();
+                tracing::info!(%addr, "metrics are served on the internal address");
+                Some(server)
+            }
+            None => None,
+        };
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
@@ -130,6 +153,7 @@ impl Application {
                 .wrap(RateLimit { limiter: limiter.clone(), trust_forwarded_for })
                 .wrap(cors(&cors_origins))
                 .wrap(ProblemGuard)
+                .wrap(security_headers)
                 .wrap(MetricsMiddleware(metrics.clone()))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(RequestIdMiddleware)
@@ -143,7 +167,7 @@ impl Application {
         let server = server.run();
         let base = format!("http://{}:{}", config.bind_addr.ip(), port);
         tracing::info!(%base, docs = %format!("{base}/docs"), openapi = %format!("{base}/openapi.json"), "endorse is listening");
-        Ok(Application { port, server, state, workers, stop_worker })
+        Ok(Application { port, server, metrics_server, state, workers, stop_worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -161,7 +185,15 @@ impl Application {
     /// Serves until SIGTERM/SIGINT (or `handle().stop(true)`): in-flight requests finish,
     /// then the workers complete their current deliveries and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|s| {
+            let handle = s.handle();
+            tokio::spawn(s);
+            handle
+        });
         let result = self.server.await;
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
         let _ = self.stop_worker.send(true);
         for worker in self.workers {
             let _ = worker.await;

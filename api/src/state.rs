@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::keys::Keys, auth::tokens::TokenSettings, config::Config, http::metrics::Metrics};
+use crate::{
+    auth::keys::Keys, auth::revocation::TokenGenerations, auth::tokens::TokenSettings, config::Config,
+    http::metrics::Metrics,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -13,7 +16,10 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub token_settings: TokenSettings,
     pub metrics: Arc<Metrics>,
+    /// What this replica last read of each subject's token generation.
+    pub generations: Arc<TokenGenerations>,
     /// The OpenAPI document, rendered once.
     pub openapi_json: Arc<String>,
-    pub docs_html: Arc<String>,
+    /// The interactive documentation's page and assets, built into the binary.
+    pub docs: Arc<crate::routes::docs::DocsAssets>,
 }

@@ -241,6 +241,7 @@ fn the_lapse_job_runs_from_cron_once() {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
+            ..Default::default()
         }
         .insert(&db)
         .await

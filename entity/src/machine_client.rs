@@ -19,6 +19,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub version: i64,
+    /// Bumped to end every access token issued before (revoked, or a secret rotated without overlap).
+    pub token_generation: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,37 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+    /// How the account was made; partner sync and imports update only their own.
+    pub created_via: AccountOrigin,
+    /// The last successful sign-in; an account that signed in, or set a password, is claimed.
+    pub last_signed_in_at: Option<DateTimeUtc>,
+    /// Bumped to end every access token issued before (disabled, role revoked, new password).
+    pub token_generation: i64,
+}
+
+/// Where an account came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AccountOrigin {
+    /// Self-registration for endorsement.
+    #[sea_orm(string_value = "registration")]
+    Registration,
+    /// Staff accounts made from the command line.
+    #[sea_orm(string_value = "staff")]
+    Staff,
+    /// Created by a partner's bulk sync.
+    #[sea_orm(string_value = "sync")]
+    Sync,
+    /// Created by a coordinator's CSV import.
+    #[sea_orm(string_value = "import")]
+    Import,
+}
+
+impl Model {
+    /// Whether a person has taken the account over: set a password or signed in.
+    pub fn is_claimed(&self) -> bool {
+        self.password_hash.is_some() || self.last_signed_in_at.is_some()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -49,6 +49,8 @@ mod m0044_scholarship_requests;
 mod m0045_change_feed_order;
 mod m0046_external_ids;
 mod m0047_webhooks;
+mod m0048_people_origin;
+mod m0049_token_generations;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -108,6 +110,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0045_change_feed_order::Migration),
             Box::new(m0046_external_ids::Migration),
             Box::new(m0047_webhooks::Migration),
+            Box::new(m0048_people_origin::Migration),
+            Box::new(m0049_token_generations::Migration),
         ]
     }
 }

@@ -224,6 +224,13 @@ impl Drop for TestApp {
     }
 }
 
+/// A SQL condition `column = id` for a UUID column on either database (SQLite keeps
+/// UUIDs as 16-byte blobs, PostgreSQL as `uuid`), for `count`.
+pub fn id_is(column: &str, id: &str) -> String {
+    let id = uuid::Uuid::parse_str(id).expect("a uuid");
+    if is_postgres() { format!("{column} = '{id}'") } else { format!("{column} = X'{}'", id.simple()) }
+}
+
 /// Asserts an RFC 9457 problem response and returns its body.
 pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     let actual = res.status().as_u16();
@@ -280,6 +287,28 @@ impl TestApp {
             .filter_map(|m| serde_json::from_value::<api::services::outbox::EmailMessage>(m.payload).ok())
             .filter(|e| e.to.contains(to))
             .collect()
+    }
+
+    /// The first email to `to` whose subject contains `subject`, waiting up to 10 s for
+    /// the outbox worker (account jobs such as a password reset write their email there).
+    pub async fn wait_for_email(&self, to: &str, subject: &str) -> api::services::outbox::EmailMessage {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(e) = self.emails_to(to).await.into_iter().find(|e| e.subject.contains(subject)) {
+                return e;
+            }
+            assert!(std::time::Instant::now() < deadline, "no email to {to} about `{subject}` within 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (up to 10 s) until `n` outbox jobs of `kind` have been carried out.
+    pub async fn wait_for_jobs(&self, kind: &str, n: i64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.count("outbox_messages", &format!("kind = '{kind}' AND status = 'sent'")).await < n {
+            assert!(std::time::Instant::now() < deadline, "{n} `{kind}` jobs not done within 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Signs in with a given password; returns the response.

@@ -22,5 +22,6 @@ mod api {
     mod scholarships;
     mod security_matrix;
     mod sync;
+    mod trust;
     mod webhooks;
 }

@@ -1,6 +1,7 @@
 //! The authenticated caller, taken from `Authorization: Bearer <access token>`, and the
 //! authorization helpers that keep every query scoped to what the caller may see.
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
+use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 use super::tokens::{self, AccessClaims};
@@ -8,7 +9,7 @@ use crate::{
     domain::roles::Role, error::AppError, http::rate_limit::VerifiedClaims, services::audit::Actor, state::AppState,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SubjectKind {
     Person,
     Client,
@@ -131,12 +132,27 @@ fn invalid_token() -> AppError {
     AppError::Unauthenticated { code: "invalid_token", detail: "The access token is invalid or has expired.".into() }
 }
 
-/// Reads and verifies the bearer token, if there is one.
-pub fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
+/// Reads and verifies the bearer token, if there is one, and checks that it has not been
+/// revoked since (its subject's token generation; see `revocation`).
+pub async fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
+    let Some(claims) = verified_claims(req)? else {
+        return Ok(None);
+    };
+    let caller = Caller::from_claims(claims.clone(), crate::http::request_id::from_request(req))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("application state missing"))?;
+    let current = state.generations.current(&state.db, caller.kind, caller.id).await?;
+    if current != Some(claims.generation) {
+        tracing::debug!(subject = %caller.id, "access token revoked");
+        return Err(invalid_token());
+    }
+    Ok(Some(caller))
+}
+
+/// The claims of a bearer token whose signature and time claims check out.
+fn verified_claims(req: &HttpRequest) -> Result<Option<AccessClaims>, AppError> {
     // The rate limiter has already verified a valid token of this request.
-    let verified = req.extensions().get::<VerifiedClaims>().map(|v| v.0.clone());
-    if let Some(claims) = verified {
-        return Caller::from_claims(claims, crate::http::request_id::from_request(req)).map(Some);
+    if let Some(v) = req.extensions().get::<VerifiedClaims>() {
+        return Ok(Some(v.0.clone()));
     }
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
@@ -156,20 +172,21 @@ pub fn authenticate(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
         tracing::debug!(reason = %e, "access token refused");
         invalid_token()
     })?;
-    Caller::from_claims(claims, crate::http::request_id::from_request(req)).map(Some)
+    Ok(Some(claims))
 }
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(authenticate(req).and_then(|c| {
-            c.ok_or(AppError::Unauthenticated {
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(&req).await?.ok_or(AppError::Unauthenticated {
                 code: "unauthenticated",
                 detail: "This endpoint needs an access token (`Authorization: Bearer ...`).".into(),
             })
-        }))
+        })
     }
 }
 
@@ -178,10 +195,11 @@ pub struct MaybeCaller(pub Option<Caller>);
 
 impl FromRequest for MaybeCaller {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(authenticate(req).map(MaybeCaller))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await.map(MaybeCaller) })
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod keys;
 pub mod password;
+pub mod revocation;
 pub mod tokens;
 
 pub use caller::{Caller, MaybeCaller, SubjectKind};

@@ -31,6 +31,9 @@ pub struct AccessClaims {
     /// Space-separated scopes of a machine client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The subject's token generation when issued: a token of an older generation is revoked.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 #[derive(Clone)]
@@ -45,29 +48,32 @@ pub struct Issued {
     pub expires_in: u64,
 }
 
-pub fn issue(
-    keys: &Keys,
-    settings: &TokenSettings,
-    kind: &str,
-    subject: Uuid,
-    affiliate: Uuid,
-    roles: Vec<Role>,
-    scope: Option<String>,
-) -> Result<Issued, jsonwebtoken::errors::Error> {
+/// Who a token is for.
+pub struct Subject {
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub affiliate: Uuid,
+    pub roles: Vec<Role>,
+    pub scope: Option<String>,
+    pub generation: i64,
+}
+
+pub fn issue(keys: &Keys, settings: &TokenSettings, subject: Subject) -> Result<Issued, jsonwebtoken::errors::Error> {
     let now = chrono::Utc::now().timestamp();
     let ttl = settings.access_ttl.as_secs();
     let claims = AccessClaims {
         iss: settings.issuer.clone(),
         aud: settings.audience.clone(),
-        sub: subject.to_string(),
+        sub: subject.id.to_string(),
         exp: now + ttl as i64,
         iat: now,
         nbf: now,
         jti: Uuid::now_v7().to_string(),
-        kind: kind.to_string(),
-        aff: affiliate,
-        roles,
-        scope,
+        kind: subject.kind.to_string(),
+        aff: subject.affiliate,
+        roles: subject.roles,
+        scope: subject.scope,
+        generation: subject.generation,
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(keys.kid.clone());
@@ -187,7 +193,15 @@ mod tests {
     }
 
     fn token(keys: &Keys, s: &TokenSettings) -> String {
-        issue(keys, s, "person", Uuid::now_v7(), Uuid::now_v7(), vec![Role::Admin], None).expect("issue").token
+        let subject = Subject {
+            kind: "person",
+            id: Uuid::now_v7(),
+            affiliate: Uuid::now_v7(),
+            roles: vec![Role::Admin],
+            scope: None,
+            generation: 0,
+        };
+        issue(keys, s, subject).expect("issue").token
     }
 
     #[test]

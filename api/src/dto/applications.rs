@@ -360,6 +360,7 @@ impl Validate for NewReference {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
         text(&mut e, "name", &self.name, 200);
+        crate::dto::people::check_person_name_chars("name", &self.name, &mut e);
         text(&mut e, "relationship", &self.relationship, 200);
         crate::dto::people::check_email("email", &self.email, &mut e);
         if e.is_empty() { Ok(()) } else { Err(e) }

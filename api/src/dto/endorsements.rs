@@ -45,15 +45,35 @@ impl From<endorsement::Model> for Endorsement {
     }
 }
 
-/// What anyone may know of an endorsement.
+/// What anyone may know of an endorsement. The holder's name is shown only while the
+/// endorsement is listed in the public directory; for an unlisted one, a caller who
+/// supplies a name (`?name=`) is told whether it is the holder's (`name_matches`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
     pub number: String,
-    pub holder_name: String,
+    /// The holder's name; `null` when the holder opted out of the directory.
+    pub holder_name: Option<String>,
+    /// Whether the holder is listed in the public directory.
+    pub listed: bool,
+    /// When `name` was given: whether it is the holder's (case, accents and spacing aside).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_matches: Option<bool>,
     pub category: String,
     pub status: String,
     pub emerging: bool,
     pub valid_through: NaiveDate,
+}
+
+/// `GET /v1/registry/{number}`: a name to confirm against the holder's.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// The holder's name as the caller knows it (e.g. `Ana López`); the answer says
+    /// whether it matches, and never reveals the name of an unlisted holder.
+    #[param(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -62,6 +62,16 @@ pub fn check_name(field: &'static str, v: &str, errors: &mut ValidationErrors) {
     if !(1..=100).contains(&n) {
         errors.add(field, ValidationError::new("length").with_message("must be 1 to 100 characters long".into()));
     }
+    check_person_name_chars(field, v, errors);
+}
+
+/// Names travel into email headers: a backslash (which would escape the quoting) or a
+/// quote or angle bracket is not part of anyone's name.
+pub fn check_person_name_chars(field: &'static str, v: &str, errors: &mut ValidationErrors) {
+    if v.chars().any(|c| matches!(c, '\\' | '"' | '<' | '>')) {
+        errors
+            .add(field, ValidationError::new("invalid_character").with_message("must not contain \\ \" < or >".into()));
+    }
 }
 
 pub fn check_email(field: &'static str, v: &str, errors: &mut ValidationErrors) {
@@ -182,6 +192,9 @@ impl Validate for ProfilePatch {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// The new password: 12 to 256 characters; not one of the 49 000 most common
+    /// passwords; not containing your email address, its part before the @, or your name.
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 
@@ -200,6 +213,9 @@ impl Validate for PasswordChange {
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     pub token: String,
+    /// 12 to 256 characters; not one of the 49 000 most common passwords; not containing
+    /// your email address, its part before the @, or your name.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 

@@ -19,7 +19,11 @@ use sha2::{Digest, Sha256};
 use crate::{
     auth::caller::{SubjectKind, authenticate},
     error::AppError,
-    http::extract::{body_limit, read_body},
+    http::{
+        client_address::client_address,
+        extract::{body_limit, read_body},
+        fallback::RouteTable,
+    },
     services::idempotency::{self, Begin, StoredResponse},
     state::AppState,
 };
@@ -93,13 +97,27 @@ where
                 );
                 return Ok(problem(req, err));
             }
-            // Keys are scoped per caller; an invalid token is left for the handler to refuse.
-            let caller = match authenticate(req.request()) {
+            // Authentication first: keys are scoped per caller. A bad token, or no token on
+            // a route that needs one, goes straight to the handler, which refuses it
+            // without the key being looked at or stored.
+            let caller = match authenticate(req.request()).await {
                 Ok(Some(c)) => match c.kind {
                     SubjectKind::Person => format!("person:{}", c.id),
                     SubjectKind::Client => format!("client:{}", c.id),
                 },
-                Ok(None) => "anonymous".to_string(),
+                Ok(None) => {
+                    let public = req
+                        .app_data::<web::Data<RouteTable>>()
+                        .is_some_and(|t| t.anonymous(req.path(), req.method().as_str()));
+                    if !public {
+                        return service.call(req).await.map(|r| r.map_into_boxed_body());
+                    }
+                    // Callers without a token share nothing: their keys are scoped by the
+                    // client address and the route, so no one can receive another's answer.
+                    let trust = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.trust_forwarded_for);
+                    let scope = Sha256::digest(format!("{}\n{}", client_address(req.request(), trust), req.path()));
+                    format!("anonymous:{scope:x}")
+                }
                 Err(_) => return service.call(req).await.map(|r| r.map_into_boxed_body()),
             };
             let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {

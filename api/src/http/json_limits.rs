@@ -35,7 +35,7 @@ enum Segment {
 /// the typed parse that follows reports that); otherwise the field error to answer with.
 pub fn check<'de, D: Deserializer<'de>>(de: D) -> Option<FieldError> {
     let found = RefCell::new(None);
-    let _ = Walk { found: &found }.deserialize(de);
+    let _ = Walk { found: &found, multiline: false }.deserialize(de);
     let found = found.into_inner()?;
     let mut path = String::new();
     for segment in found.segments.iter().rev() {
@@ -57,6 +57,31 @@ pub fn check<'de, D: Deserializer<'de>>(de: D) -> Option<FieldError> {
 #[derive(Clone, Copy)]
 struct Walk<'f> {
     found: &'f RefCell<Option<Found>>,
+    /// Inside a field of free text, where line breaks and tabs belong.
+    multiline: bool,
+}
+
+/// The fields that hold free text of several lines; every other string is a single line.
+const MULTILINE_FIELDS: &[&str] = &[
+    "comment",
+    "comments",
+    "description",
+    "disabled_reason",
+    "notes",
+    "reason",
+    "reasons",
+    "return_reasons",
+    "scope_of_work",
+    "statement",
+    "text",
+];
+
+/// Characters no text may hold: C0/C1 controls (in free text, line breaks and tabs
+/// aside) and the bidirectional embeddings, overrides and isolates that can make text
+/// read differently from what it is (U+202A-U+202E, U+2066-U+2069).
+fn forbidden(c: char, multiline: bool) -> bool {
+    (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl Walk<'_> {
@@ -77,6 +102,14 @@ impl Walk<'_> {
         // At most N bytes is at most N characters: count only when it might matter.
         if s.len() > MAX_STRING_CHARS && s.chars().count() > MAX_STRING_CHARS {
             return Err(self.refuse("too_long", format!("must be at most {MAX_STRING_CHARS} characters long")));
+        }
+        if s.chars().any(|c| forbidden(c, self.multiline)) {
+            let what = if self.multiline {
+                "must not contain control characters or bidirectional overrides"
+            } else {
+                "must be a single line without control characters (CR, LF, NUL, tabs) or bidirectional overrides"
+            };
+            return Err(self.refuse("control_character", what.to_string()));
         }
         Ok(())
     }
@@ -142,7 +175,8 @@ impl<'de> Visitor<'de> for Walk<'_> {
             if key.0.len() > MAX_KEY_CHARS && key.0.chars().count() > MAX_KEY_CHARS {
                 return Err(self.refuse("too_long", format!("a key must be at most {MAX_KEY_CHARS} characters long")));
             }
-            if let Err(e) = map.next_value_seed(self) {
+            let value = Walk { multiline: MULTILINE_FIELDS.contains(&key.0.as_ref()), ..self };
+            if let Err(e) = map.next_value_seed(value) {
                 return Err(self.unwind(e, || Segment::Key(key.0.into_owned())));
             }
         }
@@ -202,6 +236,25 @@ mod tests {
         }
         let top = check(json!("y".repeat(MAX_STRING_CHARS + 1))).expect("refused");
         assert_eq!(top.field, "body");
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_single_lines_and_bidi_overrides_everywhere() {
+        for bad in ["Ana\r\nBcc: x@y.org", "Ana\u{0}", "Ana\tLópez", "\u{202E}gpj.exe", "a\u{2066}b"] {
+            let found = check(json!({"items": [{"given_name": bad}]})).expect("refused");
+            assert_eq!(
+                (found.field.as_str(), found.code.as_str()),
+                ("items[0].given_name", "control_character"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(check(json!({"comments": "line one\nline two\twith a tab"})), None);
+        assert_eq!(check(json!({"reasons": ["ok\r\n"]})), None, "arrays of free text");
+        let found = check(json!({"comments": "a\u{202E}b"})).expect("bidi refused in free text");
+        assert_eq!(found.code, "control_character");
+        let found = check(json!({"comments": "nul\u{0}"})).expect("NUL refused in free text");
+        assert_eq!(found.field, "comments");
+        assert_eq!(check(json!({"name": "José Ñúñez-O'Brien 李"})), None);
     }
 
     #[test]

@@ -13,3 +13,4 @@ pub mod pagination;
 pub mod problem_guard;
 pub mod rate_limit;
 pub mod request_id;
+pub mod security_headers;

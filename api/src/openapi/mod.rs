@@ -301,7 +301,7 @@ fn idempotency_key_param() -> Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(
-            "Makes the POST safe to retry: the first outcome is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key answers 422; a retry while the first is running answers 409.",
+            "Makes the POST safe to retry: the first outcome is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for the same key and body; another body with the same key answers 422; a retry while the first is running answers 409. Keys belong to the caller: the token's subject or, without a token, the client address and the route.",
         ))
         .schema(Some(
             ObjectBuilder::new()

@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::header, patch, post, web};
 
 use crate::{
-    auth::Caller,
+    auth::{Caller, SubjectKind},
     dto::people::{EmailChange, EmailOnly, PasswordChange, Person, Profile, ProfilePatch, SetPassword, TokenOnly},
     error::{AppError, Problem},
     http::client_address::client_address,
@@ -52,6 +52,7 @@ pub async fn change_password(
     body: ApiJson<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     accounts::change_password(&state.db, &caller, body.0).await?;
+    state.generations.forget(SubjectKind::Person, caller.id);
     Ok(HttpResponse::NoContent().finish())
 }
 

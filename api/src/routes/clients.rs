@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, delete, get, http::header, post, web};
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller,
+    auth::{Caller, SubjectKind},
     dto::clients::{Client, ClientWithSecret, NewClient, RotateSecret},
     error::{AppError, Problem},
     http::{
@@ -100,6 +100,7 @@ pub async fn rotate(
     body: ApiJson<RotateSecret>,
 ) -> Result<HttpResponse, AppError> {
     let (m, secret) = clients::rotate(&state.db, &caller, path.into_inner(), body.0).await?;
+    state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::ETAG, etag(m.version)))
@@ -124,5 +125,6 @@ pub async fn revoke(
     precondition: Precondition,
 ) -> Result<HttpResponse, AppError> {
     let m = clients::revoke(&state.db, &caller, path.into_inner(), &precondition).await?;
+    state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
 }

@@ -2,13 +2,13 @@ use actix_web::{HttpResponse, get, http::header, patch, post, web};
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller,
+    auth::{Caller, MaybeCaller},
     dto::{
         applications::Application,
         endorsements::{
             AdvisoryFeedback, Decision, Endorsement, ExamRegistration, ExamResult, ExamSignup, ListingChange,
             NewSitting, RegistryQuery, Review, ReviewInput, ReviewerAssignment, SignedCredential, Sitting,
-            Verification,
+            Verification, VerifyQuery,
         },
     },
     error::{AppError, Problem},
@@ -275,30 +275,45 @@ pub async fn set_listing(
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(e.version))).json(Endorsement::from(e)))
 }
 
-/// Verifies an endorsement by number (public): holder, category, status, valid through.
+/// Verifies an endorsement by number (public): category, status, valid through, and the
+/// holder's name when they are listed in the directory. For an unlisted endorsement the
+/// name is never shown: give `name` to learn whether it is the holder's (`name_matches`).
 #[utoipa::path(
     tag = "endorsements",
     security(()),
-    params(("number" = String, Path, description = "Endorsement number, e.g. WA-IMHS-000042")),
+    params(("number" = String, Path, description = "Endorsement number, e.g. WA-IMHS-000042"), VerifyQuery),
     responses((status = 200, description = "The endorsement", body = Verification), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}")]
-pub async fn verify(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn verify(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<VerifyQuery>,
+) -> Result<HttpResponse, AppError> {
     let (e, p) = endorsements::by_number(&state.db, &path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(verification(e, p)))
+    let name = query.0.name;
+    let mut answer = verification(e, p.clone());
+    answer.name_matches = name.as_deref().map(|n| crate::domain::people::same_name(n, &p.given_name, &p.family_name));
+    Ok(HttpResponse::Ok().json(answer))
 }
 
-/// The endorsement as a signed, verifiable credential (public; check it with the JWKS).
+/// The endorsement as a signed, verifiable credential (public for listed endorsements;
+/// for an unlisted one, only its holder and the affiliate's staff, with a token). Check it
+/// with the JWKS.
 #[utoipa::path(
     tag = "endorsements",
-    security(()),
+    security((), ("bearer" = [])),
     params(("number" = String, Path, description = "Endorsement number")),
     responses((status = 200, description = "A vc+jwt", body = SignedCredential), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}/credential")]
-pub async fn credential(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .json(SignedCredential { credential: endorsements::credential(&state, &path.into_inner()).await? }))
+pub async fn credential(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let credential = endorsements::credential(&state, caller.0.as_ref(), &path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(SignedCredential { credential }))
 }
 
 /// Searches the public registry of active, listed endorsements by name and category.
@@ -324,7 +339,9 @@ pub async fn registry(state: web::Data<AppState>, query: ApiQuery<RegistryQuery>
 fn verification(e: entity::endorsement::Model, p: entity::person::Model) -> Verification {
     Verification {
         number: e.number,
-        holder_name: format!("{} {}", p.given_name, p.family_name),
+        holder_name: e.listed.then(|| format!("{} {}", p.given_name, p.family_name)),
+        listed: e.listed,
+        name_matches: None,
         category: e.category_code,
         status: e.status,
         emerging: e.emerging,

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,14 +38,51 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ready".into() }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format. Not public: on this address only
+/// with `Authorization: Bearer <METRICS_TOKEN>` (a token of its own, not an access token);
+/// when `METRICS_BIND_ADDR` is set they are served there instead, without a token. With
+/// neither configured, 404.
 #[utoipa::path(
     tag = "operations",
     security(()),
-    responses((status = 200, description = "Metrics", body = String, content_type = "text/plain"))
+    responses(
+        (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthenticated`: the metrics token is missing or wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Metrics are not served on this address", body = crate::error::Problem, content_type = "application/problem+json")
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let Some(expected) = state.config.metrics_token.as_deref().filter(|_| state.config.metrics_bind_addr.is_none())
+    else {
+        return Err(AppError::NotFound("`/metrics`".into()));
+    };
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        return Err(AppError::Unauthenticated {
+            code: "unauthenticated",
+            detail: "Metrics need `Authorization: Bearer <METRICS_TOKEN>`.".into(),
+        });
+    }
+    render(&state)
+}
+
+/// The metrics text (also what the internal metrics listener serves).
+pub fn render(state: &AppState) -> Result<HttpResponse, AppError> {
     let text = state.metrics.render().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text))
+}
+
+/// The internal listener's only route.
+pub async fn internal_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    render(&state)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

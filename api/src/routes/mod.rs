@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::metrics)
         .service(docs::openapi_json)
         .service(docs::docs)
+        .service(docs::docs_asset)
         .service(auth::jwks)
         .service(auth::server_metadata)
         .service(

@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller,
+    auth::{Caller, SubjectKind},
     dto::{
         memberships::{ExternalMembership, Membership, MembershipStatus, MembershipStatusQuery},
         people::{GrantableRole, PeopleQuery, Person, PersonRoles, PersonStatusChange, RoleGrant},
@@ -80,6 +80,7 @@ pub async fn set_status(
     body: ApiJson<PersonStatusChange>,
 ) -> Result<HttpResponse, AppError> {
     let p = people::set_status(&state.db, &caller, path.into_inner(), body.0.status, &precondition).await?;
+    state.generations.forget(SubjectKind::Person, p.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(Person::from(p)))
 }
 
@@ -131,6 +132,7 @@ pub async fn revoke_role(
 ) -> Result<HttpResponse, AppError> {
     let (id, role) = path.into_inner();
     let (p, roles) = people::revoke_role(&state.db, &caller, id, role, &precondition).await?;
+    state.generations.forget(SubjectKind::Person, p.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles {
         person_id: p.id,
         roles,

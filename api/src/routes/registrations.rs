@@ -8,7 +8,7 @@ use crate::{
     error::{AppError, Problem},
     http::client_address::client_address,
     http::extract::ApiJson,
-    services::{invoices, registrations},
+    services::registrations,
     state::AppState,
 };
 
@@ -22,7 +22,6 @@ use crate::{
     responses(
         (status = 201, description = "Registered: the account is pending until the fee is settled and the temporary login used", body = Registration),
         (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`: an account with this email exists", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations from this address", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -34,15 +33,8 @@ pub async fn register(
     body: ApiJson<NewRegistration>,
 ) -> Result<HttpResponse, AppError> {
     let client = client_address(&req, state.config.trust_forwarded_for);
-    let (reg, inv) = registrations::register(&state, &path.into_inner(), body.0, &client).await?;
-    let invoice = invoices::load(&state.db, inv).await?;
-    Ok(HttpResponse::Created().json(Registration {
-        id: reg.id,
-        person_id: reg.person_id,
-        affiliate_id: reg.affiliate_id,
-        status: reg.status,
-        invoice,
-    }))
+    let registration = registrations::register(&state, &path.into_inner(), body.0, &client).await?;
+    Ok(HttpResponse::Created().json(registration))
 }
 
 /// Sends the temporary login again (for a pending account whose fee is settled). Always

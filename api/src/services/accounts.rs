@@ -147,6 +147,8 @@ async fn set_password(
 ) -> AppResult<person::Model> {
     let mut next: person::ActiveModel = current.clone().into();
     next.password_hash = Set(Some(hash));
+    // Every session ends: refresh tokens are revoked and access tokens of older generations refused.
+    next.token_generation = Set(current.token_generation + 1);
     next.version = Set(current.version + 1);
     next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
@@ -161,6 +163,8 @@ pub async fn change_password(db: &DatabaseConnection, caller: &Caller, input: Pa
     if !password::verify(input.current_password, current.password_hash.clone()).await? {
         return Err(AppError::invalid_field("current_password", "wrong_password", "is not your current password"));
     }
+    password::check_personal(&input.new_password, &current.email, &current.given_name, &current.family_name)
+        .map_err(|m| AppError::invalid_field("new_password", "weak_password", m))?;
     let hash = password::hash(input.new_password).await?;
     let txn = begin_write(db).await?;
     let updated = set_password(&txn, &current, hash).await?;
@@ -180,19 +184,29 @@ fn entry(p: &person::Model, action: &'static str) -> AuditEntry<'static> {
     }
 }
 
-/// Emails a reset link to an active account. Always answers the same; rate limited.
+/// Asks for a reset link. The request does the same work whether or not the account
+/// exists (rate limits and one outbox job), so neither the answer nor its timing tells;
+/// the outbox worker looks the account up and emails an active one (`send_password_reset`).
 pub async fn request_password_reset(state: &AppState, email: &str, client: &str) -> AppResult<()> {
     let email = normalize_email(email);
     rate_limit::hit(&state.db, &format!("reset-ip:{client}"), 20, HOUR).await?;
     rate_limit::hit(&state.db, &format!("reset-email:{email}"), 3, HOUR).await?;
     let txn = begin_write(&state.db).await?;
-    let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await?;
+    outbox::enqueue(&txn, outbox::KIND_PASSWORD_RESET, serde_json::json!({ "email": email })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The outbox job behind a reset request: a single-use link for an active account.
+pub async fn send_password_reset(db: &DatabaseConnection, frontend_base_url: &str, email: &str) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
     if let Some(p) = found.filter(|p| p.status == AccountStatus::Active.as_str()) {
         let token = login_tokens::issue(&txn, p.id, Purpose::PasswordReset, None).await?;
         let name = format!("{} {}", p.given_name, p.family_name);
         let message = emails::password_reset(
             &Recipient { name: &name, email: &p.email, language: &p.preferred_language },
-            state.config.frontend_base_url.as_str(),
+            frontend_base_url,
             &token,
         );
         outbox::enqueue_email(&txn, &message).await?;
@@ -208,7 +222,7 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &str)
 }
 
 pub async fn confirm_password_reset(state: &AppState, token: &str, new_password: String) -> AppResult<()> {
-    let hash = password::hash(new_password).await?;
+    let hash = password::hash(new_password.clone()).await?;
     let txn = begin_write(&state.db).await?;
     let used = login_tokens::consume(&txn, token, Purpose::PasswordReset).await?;
     let current = person::Entity::find_by_id(used.person_id)
@@ -221,6 +235,9 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, new_password:
             "This link or code is not valid: it may have expired or been used already.",
         ));
     }
+    // Refused here, the code is not spent: the transaction rolls back.
+    password::check_personal(&new_password, &current.email, &current.given_name, &current.family_name)
+        .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
     let updated = set_password(&txn, &current, hash).await?;
     audit::record(
         &txn,
@@ -240,21 +257,20 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
         return Err(AppError::invalid_field("current_password", "wrong_password", "is not your current password"));
     }
     let new_email = input.new_email.trim().to_string();
+    let txn = begin_write(&state.db).await?;
     let taken = person::Entity::find()
         .filter(person::Column::EmailNormalized.eq(normalize_email(&new_email)))
-        .one(&state.db)
+        .one(&txn)
         .await?;
-    if taken.is_some() {
-        return Err(AppError::conflict("email_taken", "An account with this email already exists."));
-    }
-    let txn = begin_write(&state.db).await?;
-    let token = login_tokens::issue(&txn, current.id, Purpose::EmailChange, Some(new_email.clone())).await?;
     let name = format!("{} {}", current.given_name, current.family_name);
-    let message = emails::confirm_email_change(
-        &Recipient { name: &name, email: &new_email, language: &current.preferred_language },
-        state.config.frontend_base_url.as_str(),
-        &token,
-    );
+    let recipient = Recipient { name: &name, email: &new_email, language: &current.preferred_language };
+    // The answer is the same either way; only the new address learns that it has an account.
+    let message = if taken.is_some() {
+        emails::address_has_account(&recipient, state.config.frontend_base_url.as_str())
+    } else {
+        let token = login_tokens::issue(&txn, current.id, Purpose::EmailChange, Some(new_email.clone())).await?;
+        emails::confirm_email_change(&recipient, state.config.frontend_base_url.as_str(), &token)
+    };
     outbox::enqueue_email(&txn, &message).await?;
     audit::record(&txn, &caller.actor(), entry(&current, "person.email_change_requested")).await?;
     txn.commit().await?;

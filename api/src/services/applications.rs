@@ -65,6 +65,8 @@ pub async fn visible(
         Access::Read if is_assigned_reviewer(db, caller, app.id).await? => Ok(app),
         Access::Own if own => Ok(app),
         Access::Own if staff => Err(AppError::Forbidden("Only the applicant changes their application.".into())),
+        // Staff never act on their own application (separation of duties).
+        Access::Staff if own && staff => Err(AppError::own_record("decide, review or assign reviewers")),
         Access::Staff if staff => Ok(app),
         Access::Staff if own => Err(AppError::Forbidden("This is done by the affiliate's coordinators.".into())),
         _ => Err(AppError::NotFound("Application".into())),

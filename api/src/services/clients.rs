@@ -74,6 +74,7 @@ pub async fn create(
         updated_at: Set(now),
         revoked_at: Set(None),
         version: Set(1),
+        token_generation: Set(0),
     }
     .insert(&txn)
     .await?;
@@ -134,6 +135,10 @@ pub async fn rotate(
     next.previous_secret_hash = Set((keep > 0).then(|| current.secret_hash.clone()));
     next.previous_secret_expires_at = Set((keep > 0).then(|| now + chrono::Duration::seconds(keep)));
     next.secret_hash = Set(hash_token(&secret));
+    if keep == 0 {
+        // No overlap: the tokens the old secret bought end too.
+        next.token_generation = Set(current.token_generation + 1);
+    }
     next.version = Set(current.version + 1);
     next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
@@ -154,6 +159,7 @@ pub async fn revoke(
     let now = db::now();
     let mut next: machine_client::ActiveModel = current.clone().into();
     next.revoked_at = Set(Some(current.revoked_at.unwrap_or(now)));
+    next.token_generation = Set(current.token_generation + 1);
     next.version = Set(expected + 1);
     next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
@@ -190,16 +196,15 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
             wanted
         }
     };
-    let issued = tokens::issue(
-        &state.keys,
-        &state.token_settings,
-        "client",
-        client.id,
-        client.affiliate_id,
-        vec![],
-        Some(granted.join(" ")),
-    )
-    .map_err(AppError::internal)?;
+    let subject = tokens::Subject {
+        kind: "client",
+        id: client.id,
+        affiliate: client.affiliate_id,
+        roles: vec![],
+        scope: Some(granted.join(" ")),
+        generation: client.token_generation,
+    };
+    let issued = tokens::issue(&state.keys, &state.token_settings, subject).map_err(AppError::internal)?;
     Ok(TokenPair { access_token: issued.token, expires_in: issued.expires_in, refresh_token: String::new() })
 }
 

@@ -7,9 +7,10 @@ pub struct Recipient<'a> {
     pub language: &'a str,
 }
 
-/// `"Name" <address>`, with characters that could break the header removed.
+/// `"Name" <address>`, with characters that could break the header removed (a quote, a
+/// backslash that would escape the closing quote, angle brackets, control characters).
 pub fn mailbox(name: &str, email: &str) -> String {
-    let name: String = name.chars().filter(|c| !matches!(c, '"' | '<' | '>' | '\r' | '\n')).collect();
+    let name: String = name.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
     format!("\"{name}\" <{email}>")
 }
 
@@ -36,6 +37,53 @@ pub fn temporary_login(r: &Recipient, affiliate: &str, base: &str, token: &str) 
             format!("{affiliate}: your temporary login for Endorsement"),
             format!(
                 "Hello {},\n\nYour registration fee is settled. Use this link to set your password and activate your account (it works once and expires in 7 days):\n\n{url}\n\nOr enter this code: {token}\n",
+                r.name
+            ),
+        )
+    };
+    EmailMessage { to: to(r), subject, text }
+}
+
+/// Someone registered with an address that already has an account: its owner is told,
+/// instead of the registrant learning that the account exists.
+pub fn registration_attempt(r: &Recipient, affiliate: &str, base: &str) -> EmailMessage {
+    let reset = format!("{}/reset-password", base.trim_end_matches('/'));
+    let (subject, text) = if r.language == "es" {
+        (
+            format!("{affiliate}: ya tiene una cuenta"),
+            format!(
+                "Hola {},\n\nAlguien intentó inscribirse en {affiliate} con esta dirección, que ya tiene una cuenta. Si fue usted, inicie sesión o restablezca su contraseña:\n\n{reset}\n\nSi no fue usted, ignore este mensaje.\n",
+                r.name
+            ),
+        )
+    } else {
+        (
+            format!("{affiliate}: you already have an account"),
+            format!(
+                "Hello {},\n\nSomeone tried to register with {affiliate} using this address, which already has an account. If it was you, sign in or reset your password:\n\n{reset}\n\nIf it was not you, ignore this email.\n",
+                r.name
+            ),
+        )
+    };
+    EmailMessage { to: to(r), subject, text }
+}
+
+/// An email change asked for an address that already has an account: told to that address.
+pub fn address_has_account(r: &Recipient, base: &str) -> EmailMessage {
+    let reset = format!("{}/reset-password", base.trim_end_matches('/'));
+    let (subject, text) = if r.language == "es" {
+        (
+            "Esta dirección ya tiene una cuenta".to_string(),
+            format!(
+                "Hola {},\n\nSe pidió cambiar el correo de una cuenta a esta dirección, pero esta dirección ya tiene su propia cuenta, así que no se cambió nada. Si olvidó su contraseña:\n\n{reset}\n",
+                r.name
+            ),
+        )
+    } else {
+        (
+            "This address already has an account".to_string(),
+            format!(
+                "Hello {},\n\nSomeone asked to move an account to this address, but it already has an account of its own, so nothing was changed. If you forgot your password:\n\n{reset}\n",
                 r.name
             ),
         )

@@ -212,7 +212,9 @@ pub async fn by_number(db: &impl ConnectionTrait, number: &str) -> AppResult<(en
     Ok((e, p))
 }
 
-/// The public registry: active, listed endorsements, by name and category.
+/// The public registry: active, listed endorsements, by name and category. One bounded
+/// query at any size: endorsements joined to their holders, filtered, in id order from the
+/// cursor, `LIMIT` the page (no list of matching ids is ever built).
 pub async fn registry(
     db: &DatabaseConnection,
     affiliate: Option<&str>,
@@ -220,7 +222,13 @@ pub async fn registry(
     category: Option<&str>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<(endorsement::Model, person::Model)>> {
+    let holder = endorsement::Entity::belongs_to(person::Entity)
+        .from(endorsement::Column::PersonId)
+        .to(person::Column::Id)
+        .into();
     let mut q = endorsement::Entity::find()
+        .join(sea_orm::JoinType::InnerJoin, holder)
+        .select_also(person::Entity)
         .filter(endorsement::Column::Status.eq("active"))
         .filter(endorsement::Column::Listed.eq(true))
         .order_by_asc(endorsement::Column::Id)
@@ -238,27 +246,14 @@ pub async fn registry(
             Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((person::Entity, c))))
                 .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
         };
-        let ids: Vec<Uuid> = person::Entity::find()
-            .filter(
-                sea_orm::Condition::any().add(like(person::Column::GivenName)).add(like(person::Column::FamilyName)),
-            )
-            .select_only()
-            .column(person::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
-        q = q.filter(endorsement::Column::PersonId.is_in(ids));
+        q = q.filter(
+            sea_orm::Condition::any().add(like(person::Column::GivenName)).add(like(person::Column::FamilyName)),
+        );
     }
     if let Some(after) = page.after {
         q = q.filter(endorsement::Column::Id.gt(after));
     }
-    let mut out = Vec::new();
-    for e in q.all(db).await? {
-        if let Some(p) = person::Entity::find_by_id(e.person_id).one(db).await? {
-            out.push((e, p));
-        }
-    }
-    Ok(out)
+    Ok(q.all(db).await?.into_iter().filter_map(|(e, p)| p.map(|p| (e, p))).collect())
 }
 
 pub async fn mine(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<endorsement::Model>> {
@@ -322,8 +317,18 @@ struct CredentialClaims {
 
 /// A signed, verifiable credential (a JWT with `typ: vc+jwt`, signed with the service's
 /// key; it can never pass as an access token).
-pub async fn credential(state: &AppState, number: &str) -> AppResult<String> {
+///
+/// It names the holder, so for an endorsement unlisted from the directory only the
+/// holder and the affiliate's staff get it; anyone else is told it does not exist.
+pub async fn credential(state: &AppState, caller: Option<&Caller>, number: &str) -> AppResult<String> {
     let (e, p) = by_number(&state.db, number).await?;
+    let entitled = caller.is_some_and(|c| {
+        (c.kind == crate::auth::SubjectKind::Person && (c.id == e.person_id || c.manages_affiliate(e.affiliate_id)))
+            || (c.kind == crate::auth::SubjectKind::Client && c.affiliate_id == e.affiliate_id)
+    });
+    if !e.listed && !entitled {
+        return Err(AppError::NotFound(format!("Endorsement `{number}`")));
+    }
     let affiliate = affiliates::find(&state.db, &e.affiliate_id.to_string()).await?;
     let category = catalog::category(&state.db, &e.category_code).await?;
     let now = db::now().timestamp();

@@ -42,7 +42,8 @@ pub struct Line {
     pub amount_cents: i64,
 }
 
-fn number(affiliate: &affiliate::Model) -> AppResult<String> {
+/// A fresh invoice number: the affiliate, the year and a random part (never sequential).
+pub fn new_number(affiliate: &affiliate::Model) -> AppResult<String> {
     let mut bytes = [0u8; 5];
     rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(AppError::internal)?;
     let suffix = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes).to_uppercase().replace(['-', '_'], "X");
@@ -101,7 +102,7 @@ pub async fn create(
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
         person_id: Set(person_id),
-        number: Set(number(affiliate)?),
+        number: Set(new_number(affiliate)?),
         currency: Set(affiliate.currency.clone()),
         purpose: Set(purpose.into()),
         subject_id: Set(subject_id),
@@ -207,6 +208,9 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
         .filter(|i| caller.can_see(i.affiliate_id, None) || i.person_id == caller.id)
         .ok_or_else(|| AppError::NotFound("Invoice".into()))?;
     caller.require_staff_or_scope(current.affiliate_id, "payments:write")?;
+    if caller.kind == crate::auth::SubjectKind::Person && current.person_id == caller.id {
+        return Err(AppError::own_record("record a payment, refund or waiver"));
+    }
     if current.status == "void" {
         return Err(AppError::Conflict {
             code: "invoice_void",

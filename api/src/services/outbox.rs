@@ -16,6 +16,10 @@ use uuid::Uuid;
 use entity::outbox_message::{self, Column, Entity as Outbox};
 
 pub const KIND_EMAIL: &str = "email";
+/// A password-reset request for an address: resolved by the worker (see `accounts`).
+pub const KIND_PASSWORD_RESET: &str = "password_reset";
+/// A request for a new temporary login: resolved by the worker (see `registrations`).
+pub const KIND_TEMPORARY_LOGIN_RESEND: &str = "temporary_login_resend";
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EmailMessage {

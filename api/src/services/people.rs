@@ -17,6 +17,34 @@ use crate::{
 };
 use entity::{person, role_assignment};
 
+/// Every address a person is known by, in identity form (`identity_email`): the current
+/// one and each address they changed away from (from the audit log).
+pub async fn known_addresses(db: &impl ConnectionTrait, p: &person::Model) -> AppResult<Vec<String>> {
+    let mut out = vec![crate::domain::people::identity_email(&p.email)];
+    let changes = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::ResourceKind.eq("person"))
+        .filter(entity::audit_event::Column::ResourceId.eq(p.id.to_string()))
+        .filter(entity::audit_event::Column::Action.eq("person.email_changed"))
+        .all(db)
+        .await?;
+    for e in changes {
+        for image in [e.before, e.after].into_iter().flatten() {
+            if let Some(old) = image.get("email").and_then(|v| v.as_str()) {
+                let id = crate::domain::people::identity_email(old);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// 403 `conflict_of_interest`.
+pub fn conflict_of_interest(detail: &str) -> AppError {
+    AppError::Refused { code: "conflict_of_interest", detail: detail.to_string() }
+}
+
 /// Roles granted to a person (the implicit applicant role first).
 pub async fn roles_of(db: &impl ConnectionTrait, person_id: Uuid) -> AppResult<Vec<Role>> {
     let mut roles = vec![Role::Applicant];
@@ -42,6 +70,8 @@ pub struct NewStaff {
 /// Creates an active staff account with a password (the `endorse admin create` command).
 pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult<person::Model> {
     password::check_policy(&input.password).map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
+    password::check_personal(&input.password, &input.email, &input.given_name, &input.family_name)
+        .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
     let email = input.email.trim().to_string();
     if !validator::ValidateEmail::validate_email(&email) {
         return Err(AppError::invalid_field("email", "email", "must be an email address"));
@@ -70,6 +100,9 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
+        created_via: Set(entity::person::AccountOrigin::Staff),
+        last_signed_in_at: Set(None),
+        token_generation: Set(0),
     }
     .insert(&txn)
     .await
@@ -184,9 +217,29 @@ async fn bump(db: &impl ConnectionTrait, current: &person::Model, expected: Opti
     person::Entity::find_by_id(current.id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))
 }
 
-fn check_grant(caller: &Caller, role: GrantableRole) -> AppResult<()> {
-    if role == GrantableRole::Admin && !caller.is_admin() {
-        return Err(AppError::Forbidden("Only admins grant or revoke the admin role.".into()));
+fn role_above_own(detail: &str) -> AppError {
+    AppError::Refused { code: "role_above_own", detail: detail.to_string() }
+}
+
+/// A caller grants or revokes only roles up to their own highest one (admin > coordinator >
+/// reviewer), and a coordinator never changes an admin.
+async fn check_grant(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    target: &person::Model,
+    role: GrantableRole,
+) -> AppResult<()> {
+    let highest = caller.roles.iter().copied().max().unwrap_or(Role::Applicant);
+    if role.role() > highest {
+        return Err(role_above_own("You can grant or revoke only roles you hold yourself."));
+    }
+    check_not_above(db, caller, target).await
+}
+
+/// 403 `role_above_own` when `target` is an admin and the caller is not.
+async fn check_not_above(db: &impl ConnectionTrait, caller: &Caller, target: &person::Model) -> AppResult<()> {
+    if !caller.is_admin() && roles_of(db, target.id).await?.contains(&Role::Admin) {
+        return Err(role_above_own("Only an admin changes an admin's account or roles."));
     }
     Ok(())
 }
@@ -204,7 +257,7 @@ pub async fn grant_role(
     if !caller.manages_affiliate(current.affiliate_id) {
         return Err(AppError::NotFound("Person".into()));
     }
-    check_grant(caller, role)?;
+    check_grant(&txn, caller, &current, role).await?;
     if current.status != AccountStatus::Active.as_str() {
         return Err(AppError::Conflict {
             code: "account_not_active",
@@ -260,7 +313,7 @@ pub async fn revoke_role(
     if !caller.manages_affiliate(current.affiliate_id) {
         return Err(AppError::NotFound("Person".into()));
     }
-    check_grant(caller, role)?;
+    check_grant(&txn, caller, &current, role).await?;
     let expected = precondition.check(current.version)?;
     let before = roles_of(&txn, id).await?;
     let removed = role_assignment::Entity::delete_many()
@@ -271,6 +324,12 @@ pub async fn revoke_role(
     if removed.rows_affected == 0 {
         return Err(AppError::NotFound(format!("The {} role of this person", role.role().as_str())));
     }
+    // The person's access tokens carry the revoked role: they end, and a refresh gets new ones.
+    person::Entity::update_many()
+        .col_expr(person::Column::TokenGeneration, Expr::col(person::Column::TokenGeneration).add(1))
+        .filter(person::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     let updated = bump(&txn, &current, Some(expected)).await?;
     let after = roles_of(&txn, id).await?;
     audit::record(&txn, &caller.actor(), role_entry(&current, "person.role_revoked", &before, &after)).await?;
@@ -297,6 +356,7 @@ pub async fn set_status(
     if current.id == caller.id {
         return Err(AppError::conflict("own_account", "You cannot change the status of your own account."));
     }
+    check_not_above(&txn, caller, &current).await?;
     let target = match status {
         StaffSettableStatus::Active => AccountStatus::Active,
         StaffSettableStatus::Disabled => AccountStatus::Disabled,
@@ -308,7 +368,12 @@ pub async fn set_status(
             current_state: Some(current.status),
         });
     }
-    let result = person::Entity::update_many()
+    let mut update = person::Entity::update_many();
+    if target == AccountStatus::Disabled {
+        // Every access token of the account ends too.
+        update = update.col_expr(person::Column::TokenGeneration, Expr::col(person::Column::TokenGeneration).add(1));
+    }
+    let result = update
         .col_expr(person::Column::Status, Expr::value(target.as_str()))
         .col_expr(person::Column::Version, Expr::value(expected + 1))
         .col_expr(person::Column::UpdatedAt, Expr::value(db::now()))

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     auth::Caller,
     db::{self, begin_write},
-    domain::{application::State, credentials::CompetencyDomain},
+    domain::{application::State, credentials::CompetencyDomain, people::identity_email},
     dto::applications::{
         NewReference, Rating, ReferenceContent, ReferenceRequest, ReferenceStatus, ReferenceSubmission,
         reference_status,
@@ -23,11 +23,12 @@ use crate::{
         audit::{self, Actor, AuditEntry},
         catalog,
         outbox::{self, EmailMessage},
+        people, rate_limit,
         sessions::hash_token,
     },
     state::AppState,
 };
-use entity::{application, application_reference, person};
+use entity::{application, application_reference, person, review};
 
 const MAX_REFERENCES: usize = 10;
 
@@ -74,6 +75,40 @@ async fn invitation(
     Ok(())
 }
 
+/// Invitations and resends: at most this many a day per application, and per rater address.
+const INVITES_PER_APPLICATION_PER_DAY: u32 = 30;
+const INVITES_PER_RATER_PER_DAY: u32 = 5;
+const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// Counted before the transaction, so a refused attempt still counts (429 with `Retry-After`).
+async fn limit_invitations(state: &AppState, app_id: Uuid, rater_email: &str) -> AppResult<()> {
+    rate_limit::hit(&state.db, &format!("invite-app:{app_id}"), INVITES_PER_APPLICATION_PER_DAY, DAY).await?;
+    let rater = identity_email(rater_email);
+    rate_limit::hit(&state.db, &format!("invite-rater:{rater}"), INVITES_PER_RATER_PER_DAY, DAY).await
+}
+
+/// A rater is neither the applicant (any address they are known by, `+tags` ignored)
+/// nor a reviewer of the application: 403 `conflict_of_interest`.
+async fn check_independent(db: &impl ConnectionTrait, app: &application::Model, rater_email: &str) -> AppResult<()> {
+    let rater = identity_email(rater_email);
+    let applicant = person::Entity::find_by_id(app.person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("applicant vanished"))?;
+    if people::known_addresses(db, &applicant).await?.contains(&rater) {
+        return Err(people::conflict_of_interest("You cannot be a reference rater of your own application."));
+    }
+    let reviewers = review::Entity::find().filter(review::Column::ApplicationId.eq(app.id)).all(db).await?;
+    for r in reviewers {
+        if let Some(p) = person::Entity::find_by_id(r.reviewer_id).one(db).await?
+            && people::known_addresses(db, &p).await?.contains(&rater)
+        {
+            return Err(people::conflict_of_interest("A reviewer of this application cannot also rate it."));
+        }
+    }
+    Ok(())
+}
+
 /// The applicant names a rater; the rater is emailed a link.
 pub async fn invite(
     state: &AppState,
@@ -81,8 +116,12 @@ pub async fn invite(
     app_id: Uuid,
     input: NewReference,
 ) -> AppResult<ReferenceStatus> {
+    // Only the applicant's own attempts count against the application's budget.
+    applications::visible(&state.db, caller, app_id, Access::Own).await?;
+    limit_invitations(state, app_id, &input.email).await?;
     let txn = begin_write(&state.db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
+    check_independent(&txn, &app, &input.email).await?;
     if !State::parse(&app.state).is_some_and(|s| s.is_editable()) {
         return Err(AppError::Conflict {
             code: "application_not_editable",
@@ -142,6 +181,11 @@ fn audit_entry<'a>(app: &application::Model, r: &application_reference::Model, a
 
 /// A new link for a rater who has not answered (the old one stops working).
 pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -> AppResult<ReferenceStatus> {
+    applications::visible(&state.db, caller, app_id, Access::Own).await?;
+    let rater = application_reference::Entity::find_by_id(id).one(&state.db).await?;
+    if let Some(r) = rater.filter(|r| r.application_id == app_id) {
+        limit_invitations(state, app_id, &r.rater_email).await?;
+    }
     let txn = begin_write(&state.db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
     let r = application_reference::Entity::find_by_id(id)

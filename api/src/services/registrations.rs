@@ -10,7 +10,10 @@ use crate::{
     auth::password,
     db::{self, begin_write},
     domain::people::{AccountStatus, normalize_email},
-    dto::registrations::NewRegistration,
+    dto::{
+        billing::Invoice,
+        registrations::{NewRegistration, Registration},
+    },
     error::{AppError, AppResult},
     services::{
         affiliates,
@@ -25,20 +28,98 @@ use crate::{
     },
     state::AppState,
 };
-use entity::{invoice, person, registration};
+use entity::{affiliate, invoice, person, registration};
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
-pub async fn register(
-    state: &AppState,
-    ident: &str,
-    input: NewRegistration,
-    client: &str,
-) -> AppResult<(registration::Model, invoice::Model)> {
+/// Registers a person. An email that already has an account (in any affiliate) gets the
+/// same answer as a new one — nothing is stored, and the address's owner is emailed
+/// instead — so registration never tells whether an account exists.
+pub async fn register(state: &AppState, ident: &str, input: NewRegistration, client: &str) -> AppResult<Registration> {
     rate_limit::hit(&state.db, &format!("register-ip:{client}"), state.config.registration_rate_limit_per_hour, HOUR)
         .await?;
+    let affiliate = affiliates::find(&state.db, ident).await?;
+    match create(state, &affiliate, &input).await {
+        Err(AppError::Conflict { code: EMAIL_TAKEN, .. }) => already_registered(state, &affiliate, &input).await,
+        Err(e) => Err(e),
+        Ok((reg, inv)) => Ok(Registration {
+            id: reg.id,
+            person_id: reg.person_id,
+            affiliate_id: reg.affiliate_id,
+            status: reg.status,
+            invoice: invoices::load(&state.db, inv).await?,
+        }),
+    }
+}
+
+const EMAIL_TAKEN: &str = "email_taken";
+
+/// The answer a new registration would get (fresh ids, the fee in force), with nothing
+/// stored; the existing account's address is told someone tried to register with it.
+async fn already_registered(
+    state: &AppState,
+    affiliate: &affiliate::Model,
+    input: &NewRegistration,
+) -> AppResult<Registration> {
     let txn = begin_write(&state.db).await?;
-    let affiliate = affiliates::find(&txn, ident).await?;
+    let email = normalize_email(&input.email);
+    let fee = fees::in_force(&txn, affiliate.id, "registration", "", fees::today(affiliate)).await?;
+    let total = fee.map(|f| f.amount_cents).unwrap_or(0);
+    if let Some(owner) = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await? {
+        let name = format!("{} {}", owner.given_name, owner.family_name);
+        let notice = emails::registration_attempt(
+            &Recipient { name: &name, email: &owner.email, language: &owner.preferred_language },
+            &affiliate.name,
+            state.config.frontend_base_url.as_str(),
+        );
+        outbox::enqueue_email(&txn, &notice).await?;
+    }
+    txn.commit().await?;
+    let now = db::now();
+    let invoice = invoice::Model {
+        id: Uuid::now_v7(),
+        affiliate_id: affiliate.id,
+        person_id: Uuid::now_v7(),
+        number: invoices::new_number(affiliate)?,
+        currency: affiliate.currency.clone(),
+        purpose: "registration".into(),
+        subject_id: None,
+        total_cents: total,
+        paid_cents: 0,
+        refunded_cents: 0,
+        credited_cents: 0,
+        waived_cents: 0,
+        status: if total == 0 { "settled" } else { "open" }.into(),
+        settled_at: (total == 0).then_some(now),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let line = entity::invoice_line::Model {
+        id: Uuid::now_v7(),
+        invoice_id: invoice.id,
+        position: 0,
+        description: REGISTRATION_FEE.into(),
+        fee_kind: "registration".into(),
+        amount_cents: total,
+    };
+    Ok(Registration {
+        id: Uuid::now_v7(),
+        person_id: invoice.person_id,
+        affiliate_id: affiliate.id,
+        status: if total == 0 { "fee_settled" } else { "awaiting_fee" }.into(),
+        invoice: Invoice::build(invoice, vec![line], vec![]),
+    })
+}
+
+const REGISTRATION_FEE: &str = "Endorsement registration fee";
+
+async fn create(
+    state: &AppState,
+    affiliate: &affiliate::Model,
+    input: &NewRegistration,
+) -> AppResult<(registration::Model, invoice::Model)> {
+    let txn = begin_write(&state.db).await?;
     let now = db::now();
     let email = input.email.trim().to_string();
     let address = input.address.clone().unwrap_or_default();
@@ -62,13 +143,13 @@ pub async fn register(
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
+        created_via: Set(entity::person::AccountOrigin::Registration),
+        last_signed_in_at: Set(None),
+        token_generation: Set(0),
     }
     .insert(&txn)
     .await
-    .map_err(db::conflict_on_unique(
-        "email_taken",
-        "An account with this email already exists. Sign in, or reset your password.",
-    ))?;
+    .map_err(db::conflict_on_unique(EMAIL_TAKEN, "An account with this email already exists."))?;
     let actor = Actor { kind: "person", id: Some(person.id), request_id: None };
     let reg = registration::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -101,14 +182,14 @@ pub async fn register(
     )
     .await?;
     log_person(&txn, &person).await?;
-    let fee = fees::in_force(&txn, affiliate.id, "registration", "", fees::today(&affiliate)).await?;
+    let fee = fees::in_force(&txn, affiliate.id, "registration", "", fees::today(affiliate)).await?;
     let line = Line {
-        description: "Endorsement registration fee".into(),
+        description: REGISTRATION_FEE.into(),
         fee_kind: "registration".into(),
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
     let inv =
-        invoices::create(state, &txn, &actor, &affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
+        invoices::create(state, &txn, &actor, affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
     registration::Entity::update_many()
         .col_expr(registration::Column::InvoiceId, Expr::value(inv.id))
         .filter(registration::Column::Id.eq(reg.id))
@@ -122,14 +203,18 @@ pub async fn register(
     Ok((reg, inv))
 }
 
-async fn send_temporary_login(state: &AppState, db: &impl ConnectionTrait, person: &person::Model) -> AppResult<()> {
+async fn send_temporary_login(
+    frontend_base_url: &str,
+    db: &impl ConnectionTrait,
+    person: &person::Model,
+) -> AppResult<()> {
     let affiliate = affiliates::find(db, &person.affiliate_id.to_string()).await?;
     let token = login_tokens::issue(db, person.id, Purpose::Activation, None).await?;
     let name = format!("{} {}", person.given_name, person.family_name);
     let email = emails::temporary_login(
         &Recipient { name: &name, email: &person.email, language: &person.preferred_language },
         &affiliate.name,
-        state.config.frontend_base_url.as_str(),
+        frontend_base_url,
         &token,
     );
     outbox::enqueue_email(db, &email).await?;
@@ -159,7 +244,7 @@ pub async fn on_fee_settled(
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("person vanished"))?;
-    send_temporary_login(state, db, &person).await?;
+    send_temporary_login(state.config.frontend_base_url.as_str(), db, &person).await?;
     audit::record(
         db,
         actor,
@@ -176,18 +261,31 @@ pub async fn on_fee_settled(
     Ok(())
 }
 
-/// Sends a new temporary login when the account is still pending and its fee settled.
-/// Answers the same whatever the case, so it reveals nothing; rate limited.
+/// Asks for a new temporary login. Like a password reset, the request does the same
+/// work whatever the account (rate limits and one outbox job), so it reveals nothing;
+/// the worker sends one when the account is still pending and its fee settled.
 pub async fn resend_temporary_login(state: &AppState, email: &str, client: &str) -> AppResult<()> {
     let email = normalize_email(email);
     rate_limit::hit(&state.db, &format!("resend-ip:{client}"), 20, HOUR).await?;
     rate_limit::hit(&state.db, &format!("resend-email:{email}"), 3, HOUR).await?;
     let txn = begin_write(&state.db).await?;
-    let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await?;
+    outbox::enqueue(&txn, outbox::KIND_TEMPORARY_LOGIN_RESEND, serde_json::json!({ "email": email })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The outbox job behind a resend request.
+pub async fn send_temporary_login_again(
+    db: &sea_orm::DatabaseConnection,
+    frontend_base_url: &str,
+    email: &str,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
     if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending.as_str()) {
         let reg = registration::Entity::find().filter(registration::Column::PersonId.eq(person.id)).one(&txn).await?;
         if reg.is_some_and(|r| r.status == "fee_settled") {
-            send_temporary_login(state, &txn, &person).await?;
+            send_temporary_login(frontend_base_url, &txn, &person).await?;
         }
     }
     txn.commit().await?;
@@ -196,7 +294,7 @@ pub async fn resend_temporary_login(state: &AppState, email: &str, client: &str)
 
 /// Uses the temporary login: sets the password and activates the account.
 pub async fn activate(state: &AppState, token: &str, new_password: String) -> AppResult<person::Model> {
-    let hash = password::hash(new_password).await?;
+    let hash = password::hash(new_password.clone()).await?;
     let txn = begin_write(&state.db).await?;
     let used = login_tokens::consume(&txn, token, Purpose::Activation).await?;
     let current = person::Entity::find_by_id(used.person_id)
@@ -210,6 +308,9 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
             current_state: Some(current.status),
         });
     }
+    // Refused here, the code is not spent: the transaction rolls back.
+    password::check_personal(&new_password, &current.email, &current.given_name, &current.family_name)
+        .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
     let mut next: person::ActiveModel = current.clone().into();
     next.password_hash = Set(Some(hash));
     next.status = Set(AccountStatus::Active.as_str().into());

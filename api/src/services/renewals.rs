@@ -632,6 +632,9 @@ async fn staff_renewal(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> 
     });
     let m = m.ok_or_else(|| AppError::NotFound("Renewal".into()))?;
     caller.require_staff_or_scope(m.affiliate_id, "renewals:write")?;
+    if caller.kind == SubjectKind::Person && m.person_id == caller.id {
+        return Err(AppError::own_record("approve, return or record a payment"));
+    }
     Ok(m)
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     auth::Caller,
     db::{self, begin_write},
-    domain::{application::Action, application::State, people::normalize_email, roles::Role},
+    domain::{application::Action, application::State, people::identity_email, roles::Role},
     dto::endorsements::{Decision, DecisionKind, ReviewInput},
     error::{AppError, AppResult},
     http::pagination::PageRequest,
@@ -19,7 +19,7 @@ use crate::{
         audit::{self, AuditEntry},
         catalog, endorsements,
         outbox::{self, EmailMessage},
-        people::roles_of,
+        people::{self, roles_of},
         policies,
     },
     state::AppState,
@@ -82,7 +82,7 @@ pub async fn assign(
         .filter(|p| p.affiliate_id == app.affiliate_id && p.status == "active")
         .ok_or_else(|| invalid("not an active person of this affiliate"))?;
     if reviewer.id == app.person_id {
-        return Err(invalid("the applicant cannot review their own application"));
+        return Err(people::conflict_of_interest("The applicant cannot review their own application."));
     }
     if !roles_of(&txn, reviewer.id).await?.contains(&Role::Reviewer) {
         return Err(invalid("does not hold the reviewer role"));
@@ -91,8 +91,9 @@ pub async fn assign(
         .filter(application_reference::Column::ApplicationId.eq(app.id))
         .all(&txn)
         .await?;
-    if raters.iter().any(|r| normalize_email(&r.rater_email) == reviewer.email_normalized) {
-        return Err(invalid("is a reference rater of this application"));
+    let addresses = people::known_addresses(&txn, &reviewer).await?;
+    if raters.iter().any(|r| addresses.contains(&identity_email(&r.rater_email))) {
+        return Err(people::conflict_of_interest("This person is a reference rater of the application."));
     }
     let category = catalog::category(&txn, &app.category_code).await?;
     let held = endorsement::Entity::find()

@@ -327,6 +327,9 @@ pub async fn decide(
         .await?
         .filter(|r| caller.kind == SubjectKind::Person && caller.manages_affiliate(r.affiliate_id))
         .ok_or_else(|| AppError::NotFound("Scholarship request".into()))?;
+    if current.person_id == caller.id {
+        return Err(AppError::own_record("decide a scholarship request"));
+    }
     if !matches!(current.status.as_str(), "pending" | "waitlisted") {
         return Err(AppError::Conflict {
             code: "invalid_state",

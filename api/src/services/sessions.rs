@@ -47,9 +47,15 @@ async fn issue_pair(
     family_id: Uuid,
 ) -> AppResult<TokenPair> {
     let roles = roles_of(db, person.id).await?;
-    let access =
-        tokens::issue(&state.keys, &state.token_settings, "person", person.id, person.affiliate_id, roles, None)
-            .map_err(AppError::internal)?;
+    let subject = tokens::Subject {
+        kind: "person",
+        id: person.id,
+        affiliate: person.affiliate_id,
+        roles,
+        scope: None,
+        generation: person.token_generation,
+    };
+    let access = tokens::issue(&state.keys, &state.token_settings, subject).map_err(AppError::internal)?;
     let refresh = new_refresh_token()?;
     let now = db::now();
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl).map_err(AppError::internal)?;
@@ -86,6 +92,12 @@ pub async fn login(state: &AppState, username: &str, pass: String, client: &str)
     };
     let txn = begin_write(&state.db).await?;
     let pair = issue_pair(state, &txn, &person, Uuid::now_v7()).await?;
+    // A person who signed in has claimed the account: partner sync no longer changes it.
+    person::Entity::update_many()
+        .col_expr(person::Column::LastSignedInAt, Expr::value(db::now()))
+        .filter(person::Column::Id.eq(person.id))
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         &Actor { kind: "person", id: Some(person.id), request_id: None },

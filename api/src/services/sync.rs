@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, QueryFilter, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait as _},
 };
 use serde::de::DeserializeOwned;
@@ -33,10 +33,15 @@ use crate::{
         audit::{self, Actor, AuditEntry},
         catalog,
         changes::{self, Change, Operation},
-        endorsements, memberships, renewals,
+        emails::{self, Recipient},
+        endorsements, memberships, outbox, renewals,
     },
 };
-use entity::{affiliate, endorsement, external_id, membership, person, renewal, renewal_entry};
+use entity::{
+    affiliate, endorsement, external_id, membership,
+    person::{self, AccountOrigin},
+    renewal, renewal_entry, role_assignment,
+};
 
 pub const SCOPE: &str = "sync:write";
 const KIND_PERSON: &str = "person";
@@ -164,7 +169,11 @@ pub async fn people(
             // connection and turn each lookup into a scan of the whole table.
             txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan").await?;
         }
-        match upsert_people(&txn, actor, affiliate_id, items).await {
+        let origin = match mode {
+            WriteMode::EachItem => AccountOrigin::Sync,
+            WriteMode::DryRun | WriteMode::AllOrNothing => AccountOrigin::Import,
+        };
+        match upsert_people(&txn, actor, affiliate_id, items, origin).await {
             Ok(results) => {
                 let failed = results.iter().any(Result::is_err);
                 match mode {
@@ -188,6 +197,35 @@ struct PersonPlan {
     model: person::Model,
     status: SyncStatus,
     link: bool,
+    /// The login email this update replaces (its owner is told).
+    old_email: Option<String>,
+}
+
+/// Whether sync or an import of `affiliate_id` may change this account: one it created
+/// (or an unclaimed pending registration it was allowed to link), never claimed by its
+/// person, holding no staff role.
+fn owned_by_partner(p: &person::Model, affiliate_id: Uuid, staff: &HashSet<Uuid>) -> bool {
+    p.affiliate_id == affiliate_id
+        && !p.is_claimed()
+        && !staff.contains(&p.id)
+        && (matches!(p.created_via, AccountOrigin::Sync | AccountOrigin::Import)
+            || p.status == AccountStatus::Pending.as_str())
+}
+
+/// Why an account that a sync item names may not be changed by it.
+fn not_owned(p: &person::Model, wanted: &person::Model, staff: &HashSet<Uuid>) -> Box<Problem> {
+    if staff.contains(&p.id) {
+        conflict("staff_account", "Accounts with a staff role are never changed by sync or imports.")
+    } else if p.is_claimed() && p.email_normalized != wanted.email_normalized {
+        conflict(
+            "email_owned_by_person",
+            "This person has signed in: only they change their login email, through its confirmation.",
+        )
+    } else if p.is_claimed() {
+        conflict("account_claimed", "This person has claimed their account and keeps it up to date themselves.")
+    } else {
+        conflict("not_owned", "This account was not created by this affiliate's sync or imports.")
+    }
 }
 
 async fn upsert_people(
@@ -195,6 +233,7 @@ async fn upsert_people(
     actor: &Actor,
     affiliate_id: Uuid,
     items: &[Result<PersonSync, Box<Problem>>],
+    origin: AccountOrigin,
 ) -> Result<Vec<ItemResult>, Abort> {
     let valid: Vec<&PersonSync> = items.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ext_ids: Vec<String> = valid.iter().map(|p| p.external_id.clone()).collect();
@@ -214,6 +253,8 @@ async fn upsert_people(
     }
     let unmapped_owners: Vec<Uuid> = by_email.values().filter(|p| !by_id.contains_key(&p.id)).map(|p| p.id).collect();
     let already_linked = changes::external_ids_for(txn, KIND_PERSON, &unmapped_owners).await?;
+    let touched: Vec<Uuid> = by_id.keys().chain(by_email.values().map(|p| &p.id)).copied().collect();
+    let staff = with_staff_roles(txn, &touched).await?;
 
     let now = db::now();
     let mut results = Vec::with_capacity(items.len());
@@ -245,9 +286,16 @@ async fn upsert_people(
                     continue;
                 }
             },
+            // An existing account is never linked silently: only an unclaimed pending
+            // registration of this affiliate, with no staff role, may be.
             None => match by_email.get(&email) {
-                Some(p) if p.affiliate_id != affiliate_id => {
-                    results.push(Err(conflict("email_taken", "An account with this email already exists.")));
+                Some(p)
+                    if !owned_by_partner(p, affiliate_id, &staff) || p.status != AccountStatus::Pending.as_str() =>
+                {
+                    results.push(Err(conflict(
+                        "account_exists",
+                        "An account with this email already exists; its person must be linked by staff or sign in themselves.",
+                    )));
                     continue;
                 }
                 Some(p) if already_linked.contains_key(&p.id) => {
@@ -265,17 +313,22 @@ async fn upsert_people(
             && let Some(owner) = by_email.get(&email)
             && owner.id != current.id
         {
-            results.push(Err(conflict("email_taken", "An account with this email already exists.")));
+            results.push(Err(conflict("account_exists", "Another account already uses this email.")));
             continue;
         }
         let plan = match existing {
             Some((current, link)) => {
                 let wanted = desired(current.clone(), input);
                 if same_person(&current, &wanted) && !link {
-                    PersonPlan { model: current, status: SyncStatus::Unchanged, link }
+                    PersonPlan { model: current, status: SyncStatus::Unchanged, link, old_email: None }
+                } else if !owned_by_partner(&current, affiliate_id, &staff) {
+                    results.push(Err(not_owned(&current, &wanted, &staff)));
+                    continue;
                 } else {
+                    let old_email =
+                        (current.email_normalized != wanted.email_normalized).then(|| current.email.clone());
                     let model = person::Model { version: current.version + 1, updated_at: now, ..wanted };
-                    PersonPlan { model, status: SyncStatus::Updated, link }
+                    PersonPlan { model, status: SyncStatus::Updated, link, old_email }
                 }
             }
             None => {
@@ -299,8 +352,11 @@ async fn upsert_people(
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    created_via: origin,
+                    last_signed_in_at: None,
+                    token_generation: 0,
                 };
-                PersonPlan { model: desired(blank, input), status: SyncStatus::Created, link: true }
+                PersonPlan { model: desired(blank, input), status: SyncStatus::Created, link: true, old_email: None }
             }
         };
         results.push(Ok(Outcome { status: plan.status, id: plan.model.id, version: plan.model.version }));
@@ -309,6 +365,22 @@ async fn upsert_people(
 
     write_people(txn, actor, affiliate_id, &plans, &ext_ids_of(items, &results)).await?;
     Ok(results)
+}
+
+/// The people among `ids` who hold any staff role (reviewer, coordinator, admin).
+async fn with_staff_roles(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashSet<Uuid>, DbErr> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<Uuid> = role_assignment::Entity::find()
+            .filter(role_assignment::Column::PersonId.is_in(chunk.to_vec()))
+            .select_only()
+            .column(role_assignment::Column::PersonId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// The external id of each successful item, by record id.
@@ -418,6 +490,17 @@ async fn write_people(
         plans.iter().filter(|p| p.status == SyncStatus::Updated).count(),
     );
     changes::append_many(txn, logged).await?;
+    // Every change of a login email tells the address it replaces.
+    for p in plans.iter().filter(|p| p.status == SyncStatus::Updated) {
+        if let Some(old) = &p.old_email {
+            let name = format!("{} {}", p.model.given_name, p.model.family_name);
+            let notice = emails::email_changed_notice(
+                &Recipient { name: &name, email: old, language: &p.model.preferred_language },
+                &p.model.email,
+            );
+            outbox::enqueue_email(txn, &notice).await?;
+        }
+    }
     if created + updated > 0 {
         audit::record(
             txn,

@@ -38,8 +38,9 @@ impl Mailer {
 
     /// Sends one email. The Message-ID is derived from the outbox id, so a receiver can
     /// recognise a repeated delivery after a crash between sending and recording it.
-    pub async fn send(&self, id: Uuid, from: &Mailbox, email: &EmailMessage) -> Result<(), String> {
-        let to: Mailbox = email.to.parse().map_err(|e| format!("bad recipient `{}`: {e}", email.to))?;
+    pub async fn send(&self, id: Uuid, from: &Mailbox, email: &EmailMessage) -> Result<(), MailError> {
+        let to: Mailbox =
+            email.to.parse().map_err(|e| MailError::Undeliverable(format!("bad recipient `{}`: {e}", email.to)))?;
         let domain = from.email.domain().to_string();
         let message = Message::builder()
             .from(from.clone())
@@ -48,17 +49,43 @@ impl Mailer {
             .message_id(Some(format!("<{id}@{domain}>")))
             .header(ContentType::TEXT_PLAIN)
             .body(email.text.clone())
-            .map_err(|e| format!("cannot build message: {e}"))?;
+            .map_err(|e| MailError::Undeliverable(format!("cannot build message: {e}")))?;
         match self {
-            Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
+            Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
+                // A 5xx answer (no such mailbox, refused recipient) will not change on a retry.
+                if e.is_permanent() {
+                    MailError::Undeliverable(format!("SMTP: {e}"))
+                } else {
+                    MailError::Transient(format!("SMTP: {e}"))
+                }
+            }),
             Mailer::Folder(dir) => {
                 let path = dir.join(format!("{id}.eml"));
                 let tmp = dir.join(format!(".{id}.eml.tmp"));
                 tokio::fs::write(&tmp, message.formatted())
                     .await
-                    .map_err(|e| format!("write {}: {e}", tmp.display()))?;
-                tokio::fs::rename(&tmp, &path).await.map_err(|e| format!("rename {}: {e}", path.display()))
+                    .map_err(|e| MailError::Transient(format!("write {}: {e}", tmp.display())))?;
+                tokio::fs::rename(&tmp, &path)
+                    .await
+                    .map_err(|e| MailError::Transient(format!("rename {}: {e}", path.display())))
             }
+        }
+    }
+}
+
+/// Why an email was not sent: for now (retry later), or for good (the message itself
+/// cannot be delivered, so retrying would only repeat the failure).
+#[derive(Debug, PartialEq, Eq)]
+pub enum MailError {
+    Transient(String),
+    Undeliverable(String),
+}
+
+impl std::fmt::Display for MailError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailError::Transient(e) => f.write_str(e),
+            MailError::Undeliverable(e) => write!(f, "undeliverable: {e}"),
         }
     }
 }

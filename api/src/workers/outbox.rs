@@ -8,13 +8,16 @@ use lettre::message::Mailbox;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use super::{backoff, mailer::Mailer};
+use super::{
+    backoff,
+    mailer::{MailError, Mailer},
+};
 use crate::{
     http::metrics::Metrics,
     services::{
-        idempotency,
-        outbox::{self, EmailMessage, KIND_EMAIL},
-        rate_limit,
+        accounts, idempotency,
+        outbox::{self, EmailMessage, KIND_EMAIL, KIND_PASSWORD_RESET, KIND_TEMPORARY_LOGIN_RESEND},
+        rate_limit, registrations,
     },
 };
 
@@ -31,6 +34,8 @@ pub struct OutboxWorker {
     pub from: Mailbox,
     pub max_attempts: i32,
     pub metrics: Arc<Metrics>,
+    /// Where links in emails point (for the jobs that write emails).
+    pub frontend_base_url: String,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -76,9 +81,12 @@ impl OutboxWorker {
             let result = match message.kind.as_str() {
                 KIND_EMAIL => match serde_json::from_value::<EmailMessage>(message.payload.clone()) {
                     Ok(email) => self.mailer.send(message.id, &self.from, &email).await,
-                    Err(e) => Err(format!("unreadable email payload: {e}")),
+                    Err(e) => Err(MailError::Undeliverable(format!("unreadable email payload: {e}"))),
                 },
-                other => Err(format!("no deliverer for outbox kind `{other}`")),
+                KIND_PASSWORD_RESET | KIND_TEMPORARY_LOGIN_RESEND => {
+                    self.run_job(&message).await.map_err(MailError::Transient)
+                }
+                other => Err(MailError::Undeliverable(format!("no deliverer for outbox kind `{other}`"))),
             };
             match result {
                 Ok(()) => {
@@ -87,11 +95,15 @@ impl OutboxWorker {
                     report.delivered += 1;
                 }
                 Err(error) => {
-                    let retry_at = (message.attempts < self.max_attempts).then(|| {
+                    let retryable = matches!(error, MailError::Transient(_));
+                    let error = error.to_string();
+                    let retry_at = (retryable && message.attempts < self.max_attempts).then(|| {
                         let wait = backoff::delay(message.attempts, RETRY_BASE, RETRY_MAX, backoff::random_jitter());
                         Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1))
                     });
-                    if retry_at.is_none() {
+                    if !retryable {
+                        tracing::warn!(id = %message.id, %error, "outbox message undeliverable; not retried");
+                    } else if retry_at.is_none() {
                         tracing::error!(id = %message.id, attempts = message.attempts, %error, "outbox message abandoned");
                     } else {
                         tracing::warn!(id = %message.id, attempts = message.attempts, %error, "outbox delivery failed");
@@ -103,6 +115,17 @@ impl OutboxWorker {
             }
         }
         Ok(report)
+    }
+
+    /// An account job: look the address up and write the email it calls for, if any.
+    async fn run_job(&self, message: &entity::outbox_message::Model) -> Result<(), String> {
+        let email = message.payload.get("email").and_then(|v| v.as_str()).ok_or("job without an email")?;
+        let done = if message.kind == KIND_PASSWORD_RESET {
+            accounts::send_password_reset(&self.db, &self.frontend_base_url, email).await
+        } else {
+            registrations::send_temporary_login_again(&self.db, &self.frontend_base_url, email).await
+        };
+        done.map_err(|e| e.to_string())
     }
 
     pub async fn sweep(&self) {

@@ -150,6 +150,7 @@ fn claims(app: &TestApp, person: &str) -> AccessClaims {
         aff: uuid::Uuid::parse_str("0194f3a0-0000-7000-8000-000000000001").unwrap(),
         roles: vec![Role::Admin],
         scope: None,
+        generation: 0,
     }
 }
 

@@ -167,7 +167,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
         .send()
         .await
         .unwrap();
-    problem(res, 422, "validation_failed").await;
+    problem(res, 403, "conflict_of_interest").await;
     let res = app
         .post(&format!("/v1/applications/{id}/decision"))
         .bearer_auth(&a.coordinator)
@@ -291,7 +291,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     let verified: Value = app.get(&format!("/v1/registry/{number}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(
         verified,
-        json!({"number": number, "holder_name": "Ana López", "category": "IMHS", "status": "active", "emerging": false, "valid_through": mine[0]["expires_on"]})
+        json!({"number": number, "holder_name": "Ana López", "listed": true, "category": "IMHS", "status": "active", "emerging": false, "valid_through": mine[0]["expires_on"]})
     );
     let listed: Value =
         app.get("/v1/registry?name=l%C3%B3pez&category=imhs").send().await.unwrap().json().await.unwrap();

@@ -17,11 +17,11 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_method_and_status() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("METRICS_TOKEN", "a-metrics-token-for-tests")]).await;
     app.get("/v1/affiliates/wa").send().await.unwrap();
     app.get("/v1/affiliates/nowhere").send().await.unwrap();
     app.get("/no/such/path").send().await.unwrap();
-    let res = app.get("/metrics").send().await.unwrap();
+    let res = app.get("/metrics").bearer_auth("a-metrics-token-for-tests").send().await.unwrap();
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = res.text().await.unwrap();
     assert!(

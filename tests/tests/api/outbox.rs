@@ -30,6 +30,7 @@ fn worker(app: &TestApp, mailer: Mailer, max_attempts: i32) -> OutboxWorker {
         from: "Endorse <no-reply@endorse.test>".parse().unwrap(),
         max_attempts,
         metrics: Arc::new(Metrics::new().unwrap()),
+        frontend_base_url: app.state.config.frontend_base_url.to_string(),
     }
 }
 

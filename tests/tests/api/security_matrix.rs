@@ -155,7 +155,7 @@ fn access(method: &str, path: &str) -> Access {
     let staff = |scope| Staff { scope, record: false };
     let staff_record = |scope| Staff { scope, record: true };
     match (method, path) {
-        ("GET", "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/docs")
+        ("GET", "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/docs" | "/docs/{asset}")
         | ("GET", "/.well-known/jwks.json" | "/.well-known/oauth-authorization-server")
         | ("POST", "/v1/auth/token" | "/v1/auth/revoke" | "/v1/auth/temporary-login/resend" | "/v1/auth/activate")
         | ("POST", "/v1/auth/email-change/confirm" | "/v1/auth/password-reset" | "/v1/auth/password-reset/confirm")
@@ -321,6 +321,7 @@ impl Fixture {
             .replace("{role}", "reviewer")
             .replace("{year}", &self.year.to_string())
             .replace("{number}", self.id("number"))
+            .replace("{asset}", "swagger-ui.css")
             .replace("{delivery}", self.id("unknown"));
         path + &query
     }

@@ -37,7 +37,7 @@ fn statuses(body: &Value) -> Vec<String> {
 async fn sign_in_synced(app: &TestApp, email: &str) -> String {
     let res = app.post("/v1/auth/password-reset").json(&json!({"email": email})).send().await.unwrap();
     assert_eq!(res.status(), 202);
-    let mail = app.emails_to(email).await.into_iter().find(|e| e.subject.contains("Reset")).unwrap();
+    let mail = app.wait_for_email(email, "Reset").await;
     let res = app
         .post("/v1/auth/password-reset/confirm")
         .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
@@ -72,8 +72,10 @@ async fn people_upsert_by_external_id_with_per_item_results_and_retries_change_n
     let app = TestApp::spawn().await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
     let writer = app.client_token(&coordinator, &["sync:write", "sync:read"]).await;
-    // Someone of Washington who registered before the partner synced: linked by email.
-    app.staff("known@example.org", "wa", &[]).await;
+    // Someone of Washington who registered (fee not paid yet) before the partner synced:
+    // an unclaimed pending account, linked by email. A claimed account is never linked.
+    app.register("known@example.org").await;
+    app.staff("claimed@example.org", "wa", &[]).await;
     // Someone of another affiliate: their email cannot be taken.
     app.create_affiliate("or").await;
     app.staff("elsewhere@example.org", "or", &[]).await;
@@ -86,15 +88,17 @@ async fn people_upsert_by_external_id_with_per_item_results_and_retries_change_n
          "phone": "+1 206 555 0101", "address": {"city": "Tacoma", "country": "US"}, "preferred_language": "es"},
         person("p-4", "known@example.org", "Known"),
         person("p-5", "elsewhere@example.org", "Else"),
-        {"external_id": "p-6", "email": "six@example.org", "given_name": "Six", "family_name": "Partner", "role": "admin"}
+        {"external_id": "p-6", "email": "six@example.org", "given_name": "Six", "family_name": "Partner", "role": "admin"},
+        person("p-8", "claimed@example.org", "Claimed")
     ]);
     let body = sync_ok(&app, &writer, "people", items.clone()).await;
-    assert_eq!(statuses(&body), ["created", "failed", "failed", "created", "updated", "failed", "failed"]);
-    assert_eq!(body["counts"], json!({"created": 2, "updated": 1, "unchanged": 0, "failed": 4}));
+    assert_eq!(statuses(&body), ["created", "failed", "failed", "created", "updated", "failed", "failed", "failed"]);
+    assert_eq!(body["counts"], json!({"created": 2, "updated": 1, "unchanged": 0, "failed": 5}));
     let results = body["results"].as_array().unwrap();
     assert_eq!(results[1]["problem"]["errors"][0]["field"], "email");
     assert_eq!(results[2]["problem"]["code"], "duplicate_item");
-    assert_eq!(results[5]["problem"]["code"], "email_taken");
+    assert_eq!(results[5]["problem"]["code"], "account_exists");
+    assert_eq!(results[7]["problem"]["code"], "account_exists", "a claimed account is never linked");
     assert_eq!(results[6]["problem"]["errors"][0]["code"], "unknown_field", "no mass assignment of roles");
     assert_eq!(results[4]["external_id"], "p-4");
     assert_eq!(app.count("people", "email = 'three@example.org' AND phone = '+1 206 555 0101' AND city = 'Tacoma' AND preferred_language = 'es' AND password_hash IS NULL").await, 1);
@@ -103,7 +107,10 @@ async fn people_upsert_by_external_id_with_per_item_results_and_retries_change_n
 
     // The same request again: nothing changes, each item says so.
     let again = sync_ok(&app, &writer, "people", items.clone()).await;
-    assert_eq!(statuses(&again), ["unchanged", "failed", "failed", "unchanged", "unchanged", "failed", "failed"]);
+    assert_eq!(
+        statuses(&again),
+        ["unchanged", "failed", "failed", "unchanged", "unchanged", "failed", "failed", "failed"]
+    );
     assert_eq!(again["results"][0]["id"], body["results"][0]["id"]);
     assert_eq!(app.count("people", "").await, people_before);
     assert_eq!(app.count("external_ids", "").await, 3);
@@ -115,7 +122,7 @@ async fn people_upsert_by_external_id_with_per_item_results_and_retries_change_n
     assert_eq!(app.count("people", "given_name = 'Trois' AND phone IS NULL AND city IS NULL").await, 1);
     // Another external id cannot take an email synced already.
     let clash = sync_ok(&app, &writer, "people", json!([person("p-9", "one@example.org", "Clash")])).await;
-    assert_eq!(clash["results"][0]["problem"]["code"], "linked_elsewhere");
+    assert_eq!(clash["results"][0]["problem"]["code"], "account_exists");
 
     // The feed carries each change with the partner's id, in order, once.
     let (events, cursor) = drain(&app, &writer, None).await;
