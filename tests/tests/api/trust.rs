@@ -221,6 +221,36 @@ async fn no_one_acts_as_staff_on_their_own_records() {
     let res = app.post(&decide).bearer_auth(&colleague).json(&json!({"decision": "approve"})).send().await.unwrap();
     assert_eq!(res.status(), 200, "another coordinator decides");
 
+    // One's own renewal: neither approved nor returned by oneself, alone or in bulk.
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let issued = chrono::NaiveDate::from_ymd_opt(year - 1, 3, 1).unwrap();
+    let expires = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+    super::renewals::endorse(&app, &me_id.to_string(), "IFA", issued, expires).await;
+    let res = app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&me).send().await.unwrap();
+    let renewal: Value = res.json().await.unwrap();
+    let rid = renewal["id"].as_str().unwrap().to_string();
+    let res = app.post(&format!("/v1/renewals/{rid}/approval")).bearer_auth(&me).send().await.unwrap();
+    problem(res, 403, "own_record").await;
+    let res = app
+        .post(&format!("/v1/renewals/{rid}/return"))
+        .bearer_auth(&me)
+        .json(&json!({"reasons": "Mine"}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 403, "own_record").await;
+    let res = app
+        .post("/v1/renewals/bulk")
+        .bearer_auth(&me)
+        .json(&json!({"action": "approve", "items": [{"renewal_id": rid}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bulk: Value = res.json().await.unwrap();
+    assert_eq!(bulk["results"][0]["problem"]["code"], "own_record", "{bulk}");
+    assert_eq!(app.count("renewals", "state = 'open'").await, 1);
+
     // One's own application: no decision, no reviewer assignment, no verification.
     let res = app.post("/v1/applications").bearer_auth(&me).json(&json!({"category": "IFA"})).send().await.unwrap();
     assert_eq!(res.status(), 201);
