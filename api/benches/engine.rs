@@ -4,11 +4,12 @@
 //! Run: `cargo bench -p api --bench engine`.
 use std::hint::black_box;
 
-use api::domain::{
-    credentials::{AgeBand, CompetencyDomain, DegreeLevel, ReferenceKind, TrainingTag, WorkKind},
-    engine::{Education, Profile, Reference, RscEntry, Training, WorkEntry, evaluate},
-    hours::Hours,
-    policy::{Requirements, WorkRule},
+use api::{
+    domain::credentials::AgeBand, domain::credentials::CompetencyDomain, domain::credentials::DegreeLevel,
+    domain::credentials::ReferenceKind, domain::credentials::TrainingTag, domain::credentials::WorkKind,
+    domain::engine::Education, domain::engine::Profile, domain::engine::Reference, domain::engine::RscEntry,
+    domain::engine::Training, domain::engine::WorkEntry, domain::engine::evaluate, domain::hours::Hours,
+    domain::policy::Requirements, domain::policy::WorkRule,
 };
 use chrono::{Duration, NaiveDate};
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -4,9 +4,8 @@
 use std::time::{Duration, Instant};
 
 use api::{
-    auth::{Caller, SubjectKind},
-    domain::roles::Role,
-    services::{audit::Actor, renewals},
+    auth::Caller, auth::SubjectKind, domain::roles::Role, features::renewals::service as renewals,
+    platform::audit::Actor,
 };
 use chrono::NaiveDate;
 use sea_orm::{EntityTrait, Set};
@@ -83,7 +82,7 @@ async fn run() {
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     println!("{backend}: seeded {PEOPLE} endorsees in {:.1} s", started.elapsed().as_secs_f64());
 
-    let affiliate = api::services::affiliates::find(&db, "wa").await.expect("wa");
+    let affiliate = api::platform::tenancy::find(&db, "wa").await.expect("wa");
     let day = NaiveDate::from_ymd_opt(2026, 1, 2).expect("date");
     let t = Instant::now();
     let lapsed = renewals::lapse(&db, &Actor::system(), &affiliate, day).await.expect("lapse");

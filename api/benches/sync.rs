@@ -14,7 +14,7 @@ use std::{
     time::Instant,
 };
 
-use api::{config::Config, domain::roles::Role, services::people, startup::Application};
+use api::{config::Config, domain::roles::Role, features::accounts::people, startup::Application};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 

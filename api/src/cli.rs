@@ -6,10 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{
-    config::Config,
-    db,
-    domain::roles::Role,
-    services::people::{self, NewStaff},
+    config::Config, db, domain::roles::Role, features::accounts::people, features::accounts::people::NewStaff,
     startup::Application,
 };
 
@@ -234,7 +231,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if config.run_migrations {
                 db::migrate_up(&config.database_url).await.map_err(|e| e.to_string())?;
             }
-            let input = crate::dto::clients::NewClient { name, scopes };
+            let input = crate::features::accounts::dto::clients::NewClient { name, scopes };
             validator::Validate::validate(&input).map_err(|e| {
                 crate::http::extract::flatten_validation(&e)
                     .iter()
@@ -242,9 +239,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     .collect::<Vec<_>>()
                     .join("; ")
             })?;
-            let (client, secret) = crate::services::clients::create(
+            let (client, secret) = crate::features::accounts::clients::create(
                 &conn,
-                &crate::services::audit::Actor::system(),
+                &crate::platform::audit::Actor::system(),
                 &affiliate,
                 None,
                 input,
@@ -266,14 +263,19 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 JobAction::Remind(a) => ("remind", a),
             };
             let affiliate =
-                crate::services::affiliates::find(&conn, &args.affiliate).await.map_err(|e| e.problem().detail)?;
-            let day = args.today.unwrap_or_else(|| crate::services::fees::today(&affiliate));
+                crate::platform::tenancy::find(&conn, &args.affiliate).await.map_err(|e| e.problem().detail)?;
+            let day = args.today.unwrap_or_else(|| crate::platform::clock::today(&affiliate));
             let changed = match name {
                 "lapse" => {
-                    crate::services::renewals::lapse(&conn, &crate::services::audit::Actor::system(), &affiliate, day)
-                        .await
+                    crate::features::renewals::service::lapse(
+                        &conn,
+                        &crate::platform::audit::Actor::system(),
+                        &affiliate,
+                        day,
+                    )
+                    .await
                 }
-                _ => crate::services::renewals::remind(&conn, &affiliate, day).await,
+                _ => crate::features::renewals::service::remind(&conn, &affiliate, day).await,
             }
             .map_err(|e| e.problem().detail)?;
             println!("{name}: {changed} changed ({} as of {day})", affiliate.code);

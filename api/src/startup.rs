@@ -7,22 +7,12 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
 use crate::{
-    auth::{keys::Keys, tokens::TokenSettings},
-    config::Config,
-    db,
-    http::{
-        cors::cors,
-        extract::{BodyLimit, path_error_handler},
-        fallback::{RouteTable, not_matched},
-        metrics::{Metrics, MetricsMiddleware},
-        problem_guard::ProblemGuard,
-        rate_limit::{RateLimit, RequestLimiter},
-        request_id::{RequestIdMiddleware, RequestSpan},
-        security_headers::SecurityHeaders,
-    },
-    openapi, routes,
-    state::AppState,
-    workers::{mailer::Mailer, outbox::OutboxWorker, webhooks::WebhookWorker},
+    auth::keys::Keys, auth::tokens::TokenSettings, config::Config, db, features, http::cors::cors,
+    http::extract::BodyLimit, http::extract::path_error_handler, http::fallback::RouteTable,
+    http::fallback::not_matched, http::metrics::Metrics, http::metrics::MetricsMiddleware,
+    http::problem_guard::ProblemGuard, http::rate_limit::RateLimit, http::rate_limit::RequestLimiter,
+    http::request_id::RequestIdMiddleware, http::request_id::RequestSpan, http::security_headers::SecurityHeaders,
+    openapi, state::AppState, workers::mailer::Mailer, workers::outbox::OutboxWorker, workers::webhooks::WebhookWorker,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +77,9 @@ impl Application {
             keys: Arc::new(keys),
             metrics: metrics.clone(),
             generations: Default::default(),
+            invoice_effects: Arc::new(features::settlement::Dispatcher),
             openapi_json: Arc::new(openapi_json),
-            docs: Arc::new(crate::routes::docs::DocsAssets::new()),
+            docs: Arc::new(crate::features::operations::docs::DocsAssets::new()),
         };
 
         let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
@@ -127,7 +118,7 @@ impl Application {
                 let server = HttpServer::new(move || {
                     App::new()
                         .app_data(data.clone())
-                        .route("/metrics", web::get().to(routes::health::internal_metrics))
+                        .route("/metrics", web::get().to(features::operations::health::internal_metrics))
                         .wrap(SecurityHeaders { hsts: false })
                 })
                 .workers(1)
@@ -142,7 +133,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
-                .configure(routes::configure)
+                .configure(features::configure)
                 .into_app()
                 .app_data(data.clone())
                 .app_data(routes_table.clone())

@@ -16,10 +16,12 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub token_settings: TokenSettings,
     pub metrics: Arc<Metrics>,
+    /// What creating and settling invoices causes in the other capabilities.
+    pub invoice_effects: Arc<dyn crate::features::billing::effects::InvoiceEffects>,
     /// What this replica last read of each subject's token generation.
     pub generations: Arc<TokenGenerations>,
     /// The OpenAPI document, rendered once.
     pub openapi_json: Arc<String>,
     /// The interactive documentation's page and assets, built into the binary.
-    pub docs: Arc<crate::routes::docs::DocsAssets>,
+    pub docs: Arc<crate::features::operations::docs::DocsAssets>,
 }

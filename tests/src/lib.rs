@@ -3,7 +3,7 @@
 //! `TEST_DATABASE_URL` is set) and talks to it over HTTP.
 use std::{collections::HashMap, net::TcpListener, path::PathBuf};
 
-use api::{config::Config, domain::roles::Role, services::people, startup::Application, state::AppState};
+use api::{config::Config, domain::roles::Role, features::accounts::people, startup::Application, state::AppState};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
@@ -276,7 +276,7 @@ impl TestApp {
     }
 
     /// The emails in the outbox whose recipient contains `to`, oldest first.
-    pub async fn emails_to(&self, to: &str) -> Vec<api::services::outbox::EmailMessage> {
+    pub async fn emails_to(&self, to: &str) -> Vec<api::platform::outbox::EmailMessage> {
         use sea_orm::{EntityTrait, QueryOrder};
         entity::outbox_message::Entity::find()
             .order_by_asc(entity::outbox_message::Column::Id)
@@ -284,14 +284,14 @@ impl TestApp {
             .await
             .expect("outbox")
             .into_iter()
-            .filter_map(|m| serde_json::from_value::<api::services::outbox::EmailMessage>(m.payload).ok())
+            .filter_map(|m| serde_json::from_value::<api::platform::outbox::EmailMessage>(m.payload).ok())
             .filter(|e| e.to.contains(to))
             .collect()
     }
 
     /// The first email to `to` whose subject contains `subject`, waiting up to 10 s for
     /// the outbox worker (account jobs such as a password reset write their email there).
-    pub async fn wait_for_email(&self, to: &str, subject: &str) -> api::services::outbox::EmailMessage {
+    pub async fn wait_for_email(&self, to: &str, subject: &str) -> api::platform::outbox::EmailMessage {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             if let Some(e) = self.emails_to(to).await.into_iter().find(|e| e.subject.contains(subject)) {

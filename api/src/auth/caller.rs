@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::tokens::{self, AccessClaims};
 use crate::{
-    domain::roles::Role, error::AppError, http::rate_limit::VerifiedClaims, services::audit::Actor, state::AppState,
+    domain::roles::Role, error::AppError, http::rate_limit::VerifiedClaims, platform::audit::Actor, state::AppState,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,11 +2,11 @@
 //! offending field, and the error handlers for actix's own path extractor.
 use actix_web::{FromRequest, HttpRequest, dev::Payload, error::PathError, http::header, web};
 use futures_util::{StreamExt, future::LocalBoxFuture};
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::json_limits;
-use crate::error::{AppError, FieldError};
+use crate::{error::AppError, error::FieldError};
 
 /// Default body limit when no [`BodyLimit`] is configured.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
@@ -279,6 +279,15 @@ pub fn path_error_handler(err: PathError, _req: &HttpRequest) -> actix_web::Erro
         other => format!("A path parameter is invalid: {other}"),
     };
     AppError::bad_request("invalid_path_parameter", detail).into()
+}
+
+/// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }
 
 #[cfg(test)]

@@ -17,15 +17,9 @@ use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    auth::caller::{SubjectKind, authenticate},
-    error::AppError,
-    http::{
-        client_address::client_address,
-        extract::{body_limit, read_body},
-        fallback::RouteTable,
-    },
-    services::idempotency::{self, Begin, StoredResponse},
-    state::AppState,
+    auth::caller::SubjectKind, auth::caller::authenticate, error::AppError, http::client_address::client_address,
+    http::extract::body_limit, http::extract::read_body, http::fallback::RouteTable, platform::idempotency,
+    platform::idempotency::Begin, platform::idempotency::StoredResponse, state::AppState,
 };
 
 pub const HEADER: &str = "idempotency-key";

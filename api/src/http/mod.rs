@@ -14,3 +14,4 @@ pub mod problem_guard;
 pub mod rate_limit;
 pub mod request_id;
 pub mod security_headers;
+pub mod validate;

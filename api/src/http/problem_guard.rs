@@ -11,7 +11,7 @@ use actix_web::{
 };
 use futures_util::future::LocalBoxFuture;
 
-use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
+use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem};
 
 pub fn code_for(status: StatusCode) -> String {
     match status.as_u16() {

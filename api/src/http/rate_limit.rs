@@ -1,5 +1,5 @@
 //! The request rate limit every route shares, on top of the stricter ones that guard
-//! sign-in, registration and emailed codes (services::rate_limit, in the database).
+//! sign-in, registration and emailed codes (platform::rate_limit, in the database).
 //!
 //! Each replica counts in memory (GCRA, from `governor`), so the limit is per replica:
 //! a signed-in caller is counted by subject (the person or machine client, whichever of
@@ -33,10 +33,7 @@ use governor::{
 use uuid::Uuid;
 
 use crate::{
-    auth::tokens::{self, AccessClaims},
-    error::AppError,
-    http::client_address::client_address,
-    state::AppState,
+    auth::tokens, auth::tokens::AccessClaims, error::AppError, http::client_address::client_address, state::AppState,
 };
 
 /// The policy's name in the headers.

@@ -6,11 +6,13 @@
 //! UUID or a date, the range of the integer type. A field's own, tighter limit is kept.
 use serde_json::{Map, Value, json};
 
-use crate::http::json_limits::{MAX_ARRAY_ITEMS, MAX_PARAM_CHARS, MAX_STRING_CHARS};
+use crate::{
+    http::json_limits::MAX_ARRAY_ITEMS, http::json_limits::MAX_PARAM_CHARS, http::json_limits::MAX_STRING_CHARS,
+};
 
 /// Lists answered whole (not paged), with the most items the service lets them hold.
 const LIST_LIMITS: &[(&str, u64)] = &[
-    // services::portfolio::MAX_ENTRIES, services::renewals::MAX_ENTRIES
+    // features::applications::portfolio::MAX_ENTRIES, features::renewals::service::MAX_ENTRIES
     ("/v1/applications/{id}/portfolio/{kind}", 2000),
     ("/v1/me/renewals/{year}/{kind}", 2000),
 ];

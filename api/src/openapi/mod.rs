@@ -16,7 +16,7 @@ use utoipa::{
 };
 use utoipa_actix_web::AppExt;
 
-use crate::error::{FieldError, Problem};
+use crate::{error::FieldError, error::Problem};
 
 pub mod bounds;
 
@@ -81,7 +81,7 @@ impl Modify for SecuritySchemes {
 /// The complete document: routes collected from the app, then the shared answers added.
 pub fn document() -> openapi::OpenApi {
     let (_, mut doc) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::features::configure).split_for_parts();
     add_shared_answers(&mut doc);
     prune_unreferenced_schemas(&mut doc);
     doc

@@ -8,7 +8,7 @@ use lettre::{
 };
 use uuid::Uuid;
 
-use crate::services::outbox::EmailMessage;
+use crate::platform::outbox::EmailMessage;
 
 #[derive(Clone)]
 pub enum Mailer {

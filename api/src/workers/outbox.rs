@@ -13,12 +13,9 @@ use super::{
     mailer::{MailError, Mailer},
 };
 use crate::{
-    http::metrics::Metrics,
-    services::{
-        accounts, idempotency,
-        outbox::{self, EmailMessage, KIND_EMAIL, KIND_PASSWORD_RESET, KIND_TEMPORARY_LOGIN_RESEND},
-        rate_limit, registrations,
-    },
+    features::accounts::profile as accounts, features::accounts::registrations, http::metrics::Metrics,
+    platform::idempotency, platform::outbox, platform::outbox::EmailMessage, platform::outbox::KIND_EMAIL,
+    platform::outbox::KIND_PASSWORD_RESET, platform::outbox::KIND_TEMPORARY_LOGIN_RESEND, platform::rate_limit,
 };
 
 const BATCH: u64 = 20;

@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::{config::WebhookSettings, services::webhooks};
+use crate::{config::WebhookSettings, features::partners::webhooks};
 
 const BATCH: u64 = 16;
 

@@ -1,6 +1,6 @@
 //! Applications up to submission: the schedule, the portfolio, references through
 //! single-use links, readiness against the pinned policy, and every refusal of submit.
-use api::domain::{affiliate::TimeZone, roles::Role};
+use api::{domain::affiliate::TimeZone, domain::roles::Role};
 use endorse_tests::{TestApp, code_in, problem};
 use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! The whole journey: register → pay → activate → member → apply → portfolio → three
 //! raters → submit → two reviews → decision → exam → endorsed → verified publicly.
-use api::domain::{affiliate::TimeZone, roles::Role};
+use api::{domain::affiliate::TimeZone, domain::roles::Role};
 use chrono::Duration;
 use endorse_tests::{TestApp, code_in, problem};
 use sea_orm::{ActiveModelTrait, Set};

@@ -3,10 +3,8 @@
 use std::{sync::Arc, time::Duration};
 
 use api::{
-    db::begin_write,
-    http::metrics::Metrics,
-    services::outbox::{EmailMessage, enqueue_email},
-    workers::{mailer::Mailer, outbox::OutboxWorker},
+    db::begin_write, http::metrics::Metrics, platform::outbox::EmailMessage, platform::outbox::enqueue_email,
+    workers::mailer::Mailer, workers::outbox::OutboxWorker,
 };
 use endorse_tests::TestApp;
 use sea_orm::{EntityTrait, TransactionTrait};

@@ -1,9 +1,5 @@
 //! Registration → fee → temporary login → password → sign-in → membership → profile.
-use api::domain::{
-    affiliate::TimeZone,
-    membership::{TermRule, term},
-    roles::Role,
-};
+use api::{domain::affiliate::TimeZone, domain::membership::TermRule, domain::membership::term, domain::roles::Role};
 use endorse_tests::{PASSWORD, TestApp, code_in, problem, registration_body};
 use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! The yearly renewal: one renewal and one fee for all endorsements due, the engine's
 //! evaluation per category, approval moving each expiry, and the idempotent jobs.
-use api::domain::{affiliate::TimeZone, roles::Role};
+use api::{domain::affiliate::TimeZone, domain::roles::Role};
 use chrono::{Datelike, NaiveDate};
 use endorse_tests::{TestApp, problem};
 use sea_orm::{ActiveModelTrait, Set};

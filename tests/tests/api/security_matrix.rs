@@ -580,7 +580,7 @@ fn body(fx: &Fixture, method: &str, path: &str) -> Option<Body> {
         ("POST", "/v1/applications") => json!({"category": "IFS"}),
         ("POST", "/v1/applications/{id}/withdrawal") => json!({"reason": "moving"}),
         ("POST", "/v1/applications/{id}/attestations") => {
-            json!({"text_version": api::dto::applications::CODE_OF_ETHICS_VERSION})
+            json!({"text_version": api::features::applications::dto::CODE_OF_ETHICS_VERSION})
         }
         ("POST", "/v1/applications/{id}/portfolio/{kind}")
         | ("PUT", "/v1/applications/{id}/portfolio/{kind}/{entry}") => training(),
@@ -604,7 +604,7 @@ fn body(fx: &Fixture, method: &str, path: &str) -> Option<Body> {
             json!({"opens_on": format!("{}-10-01", fx.year + 1), "closes_on": format!("{}-12-31", fx.year + 1)})
         }
         ("POST", "/v1/me/renewals/{year}/attestation") => {
-            json!({"text_version": api::dto::applications::CODE_OF_ETHICS_VERSION, "provides_rsc": false})
+            json!({"text_version": api::features::applications::dto::CODE_OF_ETHICS_VERSION, "provides_rsc": false})
         }
         ("POST", "/v1/me/renewals/{year}/{kind}") => training_in(fx.year),
         ("POST", "/v1/renewals/{id}/return") => json!({"reasons": "Missing hours"}),

@@ -545,7 +545,7 @@ async fn a_polling_partner_misses_nothing_while_replicas_write_concurrently() {
 /// at a time, so the interleaving cannot happen there).
 #[tokio::test]
 async fn a_change_committed_late_is_not_skipped_by_a_saved_cursor() {
-    use api::services::changes::{self, Change, Operation};
+    use api::{platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation};
     use sea_orm::TransactionTrait;
     if !is_postgres() {
         return;

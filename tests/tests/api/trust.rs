@@ -196,6 +196,18 @@ async fn no_one_acts_as_staff_on_their_own_records() {
     assert_eq!(app.count("invoices", &format!("{} AND status = 'open'", id_is("id", &invoice))).await, 1);
     app.pay(&colleague, &invoice, 8000).await;
 
+    // A membership "bought elsewhere" recorded on one's own record.
+    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let res = app
+        .post(&format!("/v1/people/{me_id}/memberships"))
+        .bearer_auth(&me)
+        .json(&json!({"plan_id": plans[0]["id"], "bought_on": "2026-01-15", "reference": "self"}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 403, "own_record").await;
+    assert_eq!(app.count("memberships", "source = 'external'").await, 0);
+
     // One's own scholarship request.
     let res = app
         .post("/v1/affiliates/wa/scholarship-funds")
@@ -748,7 +760,7 @@ async fn single_line_fields_refuse_control_characters_and_bad_names_never_reach_
 
 #[tokio::test]
 async fn an_undeliverable_email_is_reported_once_not_retried_forever() {
-    use api::{http::metrics::Metrics, services::outbox, workers::mailer::Mailer, workers::outbox::OutboxWorker};
+    use api::{http::metrics::Metrics, platform::outbox, workers::mailer::Mailer, workers::outbox::OutboxWorker};
     let app = TestApp::spawn_with(&[("RUN_OUTBOX_WORKER", "false")]).await;
     let bad =
         outbox::EmailMessage { to: "\"Maria\\\" <maria@example.org>".into(), subject: "Hi".into(), text: "x".into() };

@@ -1,0 +1,332 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidateEmail, ValidationError, ValidationErrors};
+
+use crate::domain::roles::Role;
+use entity::person;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Language {
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "es")]
+    Spanish,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Spanish => "es",
+        }
+    }
+}
+
+/// Postal address; every part optional.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `US`.
+    pub country: Option<String>,
+}
+
+pub fn check_address(a: &Address, errors: &mut ValidationErrors) {
+    let too_long = |v: &Option<String>, max: usize| v.as_ref().is_some_and(|s| s.chars().count() > max);
+    let err = |msg: &'static str| ValidationError::new("length").with_message(msg.into());
+    if too_long(&a.line1, 200) || too_long(&a.line2, 200) {
+        errors.add("address", err("address lines must be at most 200 characters long"));
+    }
+    if too_long(&a.city, 100) || too_long(&a.region, 100) || too_long(&a.postal_code, 20) {
+        errors.add("address", err("city and region at most 100 characters, postal code at most 20"));
+    }
+    if let Some(c) = &a.country
+        && (c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
+    {
+        errors.add(
+            "address",
+            ValidationError::new("invalid_country")
+                .with_message("country must be an ISO 3166-1 alpha-2 code such as US".into()),
+        );
+    }
+}
+
+pub fn check_name(field: &'static str, v: &str, errors: &mut ValidationErrors) {
+    let n = v.trim().chars().count();
+    if !(1..=100).contains(&n) {
+        errors.add(field, ValidationError::new("length").with_message("must be 1 to 100 characters long".into()));
+    }
+    check_person_name_chars(field, v, errors);
+}
+
+/// Names travel into email headers: a backslash (which would escape the quoting) or a
+/// quote or angle bracket is not part of anyone's name.
+pub fn check_person_name_chars(field: &'static str, v: &str, errors: &mut ValidationErrors) {
+    if v.chars().any(|c| matches!(c, '\\' | '"' | '<' | '>')) {
+        errors
+            .add(field, ValidationError::new("invalid_character").with_message("must not contain \\ \" < or >".into()));
+    }
+}
+
+pub fn check_email(field: &'static str, v: &str, errors: &mut ValidationErrors) {
+    if !(v.trim().validate_email() && v.len() <= 254) {
+        errors.add(field, ValidationError::new("email").with_message("must be an email address".into()));
+    }
+}
+
+pub fn check_phone(v: &Option<String>, errors: &mut ValidationErrors) {
+    if let Some(p) = v {
+        let ok = (5..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !ok {
+            errors.add(
+                "phone",
+                ValidationError::new("invalid_phone")
+                    .with_message("must be a phone number (digits, spaces, + - ( ) .)".into()),
+            );
+        }
+    }
+}
+
+/// A person as staff (and the person) see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// `pending` (until the temporary login is used), `active` or `disabled`.
+    pub status: String,
+    pub preferred_language: String,
+    pub phone: Option<String>,
+    pub address: Address,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<person::Model> for Person {
+    fn from(m: person::Model) -> Self {
+        Person {
+            id: m.id,
+            affiliate_id: m.affiliate_id,
+            email: m.email,
+            given_name: m.given_name,
+            family_name: m.family_name,
+            status: m.status,
+            preferred_language: m.preferred_language,
+            phone: m.phone,
+            address: Address {
+                line1: m.address_line1,
+                line2: m.address_line2,
+                city: m.city,
+                region: m.region,
+                postal_code: m.postal_code,
+                country: m.country,
+            },
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+/// The membership part of a profile: whether the person is a member today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipSummary {
+    /// `active`, `expired`, `upcoming`, `pending_payment` or `none`.
+    pub status: String,
+    pub ends_on: Option<NaiveDate>,
+    pub qualifies_for_endorsement: bool,
+}
+
+/// The signed-in person's profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    #[serde(flatten)]
+    pub person: Person,
+    /// Every person is an applicant; other roles are granted.
+    pub roles: Vec<Role>,
+    pub membership: MembershipSummary,
+}
+
+/// Changes to one's own profile. Email, status and roles change through their own endpoints.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub preferred_language: Option<Language>,
+    #[serde(default, deserialize_with = "crate::http::extract::double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    pub address: Option<Address>,
+}
+
+impl Validate for ProfilePatch {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if let Some(v) = &self.given_name {
+            check_name("given_name", v, &mut errors);
+        }
+        if let Some(v) = &self.family_name {
+            check_name("family_name", v, &mut errors);
+        }
+        if let Some(p) = &self.phone {
+            check_phone(p, &mut errors);
+        }
+        if let Some(a) = &self.address {
+            check_address(a, &mut errors);
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// The new password: 12 to 256 characters; not one of the 49 000 most common
+    /// passwords; not containing your email address, its part before the @, or your name.
+    #[schema(min_length = 12, max_length = 256)]
+    pub new_password: String,
+}
+
+impl Validate for PasswordChange {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if let Err(m) = crate::auth::password::check_policy(&self.new_password) {
+            errors.add("new_password", ValidationError::new("weak_password").with_message(m.into()));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+/// Sets a password with a secret from an email (temporary login or password reset).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    pub token: String,
+    /// 12 to 256 characters; not one of the 49 000 most common passwords; not containing
+    /// your email address, its part before the @, or your name.
+    #[schema(min_length = 12, max_length = 256)]
+    pub password: String,
+}
+
+impl Validate for SetPassword {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if self.token.is_empty() || self.token.len() > 200 {
+            errors.add("token", ValidationError::new("length").with_message("must be the code from the email".into()));
+        }
+        if let Err(m) = crate::auth::password::check_policy(&self.password) {
+            errors.add("password", ValidationError::new("weak_password").with_message(m.into()));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailOnly {
+    pub email: String,
+}
+
+impl Validate for EmailOnly {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        check_email("email", &self.email, &mut errors);
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenOnly {
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChange {
+    pub new_email: String,
+    pub current_password: String,
+}
+
+impl Validate for EmailChange {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        check_email("new_email", &self.new_email, &mut errors);
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Part of a name or email, case-insensitive.
+    #[param(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
+    pub q: Option<String>,
+    /// `pending`, `active` or `disabled`.
+    #[param(pattern = "^(pending|active|disabled)$")]
+    pub status: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantableRole {
+    Reviewer,
+    Coordinator,
+    Admin,
+}
+
+impl GrantableRole {
+    pub fn role(self) -> Role {
+        match self {
+            GrantableRole::Reviewer => Role::Reviewer,
+            GrantableRole::Coordinator => Role::Coordinator,
+            GrantableRole::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGrant {
+    pub role: GrantableRole,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRoles {
+    pub person_id: Uuid,
+    pub roles: Vec<Role>,
+    /// The person's version after the change (the ETag of the person).
+    pub version: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffSettableStatus {
+    Active,
+    Disabled,
+}
+
+/// What staff may change on a person: the account status.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonStatusChange {
+    pub status: StaffSettableStatus,
+}

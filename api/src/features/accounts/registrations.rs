@@ -1,0 +1,329 @@
+//! Registration for endorsement: a pending account, the registration-fee invoice, and
+//! — once the fee is settled — the temporary login by email that activates the account.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Expr, ExprTrait as _},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::password, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
+    error::AppError, error::AppResult, features::accounts::dto::registrations::NewRegistration,
+    features::accounts::dto::registrations::Registration, features::accounts::login_tokens,
+    features::accounts::login_tokens::Purpose, features::accounts::people_repr::log_person,
+    features::billing::dto::Invoice, features::billing::fees, features::billing::invoices,
+    features::billing::invoices::Line, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
+    platform::audit::AuditEntry, platform::outbox, platform::rate_limit, state::AppState,
+};
+use entity::{affiliate, invoice, person, registration};
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Registers a person. An email that already has an account (in any affiliate) gets the
+/// same answer as a new one — nothing is stored, and the address's owner is emailed
+/// instead — so registration never tells whether an account exists.
+pub async fn register(state: &AppState, ident: &str, input: NewRegistration, client: &str) -> AppResult<Registration> {
+    rate_limit::hit(&state.db, &format!("register-ip:{client}"), state.config.registration_rate_limit_per_hour, HOUR)
+        .await?;
+    let affiliate = crate::platform::tenancy::find(&state.db, ident).await?;
+    match create(state, &affiliate, &input).await {
+        Err(AppError::Conflict { code: EMAIL_TAKEN, .. }) => already_registered(state, &affiliate, &input).await,
+        Err(e) => Err(e),
+        Ok((reg, inv)) => Ok(Registration {
+            id: reg.id,
+            person_id: reg.person_id,
+            affiliate_id: reg.affiliate_id,
+            status: reg.status,
+            invoice: invoices::load(&state.db, inv).await?,
+        }),
+    }
+}
+
+const EMAIL_TAKEN: &str = "email_taken";
+
+/// The answer a new registration would get (fresh ids, the fee in force), with nothing
+/// stored; the existing account's address is told someone tried to register with it.
+async fn already_registered(
+    state: &AppState,
+    affiliate: &affiliate::Model,
+    input: &NewRegistration,
+) -> AppResult<Registration> {
+    let txn = begin_write(&state.db).await?;
+    let email = normalize_email(&input.email);
+    let fee = fees::in_force(&txn, affiliate.id, "registration", "", crate::platform::clock::today(affiliate)).await?;
+    let total = fee.map(|f| f.amount_cents).unwrap_or(0);
+    if let Some(owner) = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await? {
+        let name = format!("{} {}", owner.given_name, owner.family_name);
+        let notice = emails::registration_attempt(
+            &Recipient { name: &name, email: &owner.email, language: &owner.preferred_language },
+            &affiliate.name,
+            state.config.frontend_base_url.as_str(),
+        );
+        outbox::enqueue_email(&txn, &notice).await?;
+    }
+    txn.commit().await?;
+    let now = db::now();
+    let invoice = invoice::Model {
+        id: Uuid::now_v7(),
+        affiliate_id: affiliate.id,
+        person_id: Uuid::now_v7(),
+        number: invoices::new_number(affiliate)?,
+        currency: affiliate.currency.clone(),
+        purpose: "registration".into(),
+        subject_id: None,
+        total_cents: total,
+        paid_cents: 0,
+        refunded_cents: 0,
+        credited_cents: 0,
+        waived_cents: 0,
+        status: if total == 0 { "settled" } else { "open" }.into(),
+        settled_at: (total == 0).then_some(now),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let line = entity::invoice_line::Model {
+        id: Uuid::now_v7(),
+        invoice_id: invoice.id,
+        position: 0,
+        description: REGISTRATION_FEE.into(),
+        fee_kind: "registration".into(),
+        amount_cents: total,
+    };
+    Ok(Registration {
+        id: Uuid::now_v7(),
+        person_id: invoice.person_id,
+        affiliate_id: affiliate.id,
+        status: if total == 0 { "fee_settled" } else { "awaiting_fee" }.into(),
+        invoice: Invoice::build(invoice, vec![line], vec![]),
+    })
+}
+
+const REGISTRATION_FEE: &str = "Endorsement registration fee";
+
+async fn create(
+    state: &AppState,
+    affiliate: &affiliate::Model,
+    input: &NewRegistration,
+) -> AppResult<(registration::Model, invoice::Model)> {
+    let txn = begin_write(&state.db).await?;
+    let now = db::now();
+    let email = input.email.trim().to_string();
+    let address = input.address.clone().unwrap_or_default();
+    let person = person::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        affiliate_id: Set(affiliate.id),
+        email_normalized: Set(normalize_email(&email)),
+        email: Set(email),
+        given_name: Set(input.given_name.trim().to_string()),
+        family_name: Set(input.family_name.trim().to_string()),
+        password_hash: Set(None),
+        status: Set(AccountStatus::Pending.as_str().into()),
+        preferred_language: Set(input.preferred_language.as_str().into()),
+        phone: Set(input.phone.clone()),
+        address_line1: Set(address.line1),
+        address_line2: Set(address.line2),
+        city: Set(address.city),
+        region: Set(address.region),
+        postal_code: Set(address.postal_code),
+        country: Set(address.country),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        created_via: Set(entity::person::AccountOrigin::Registration),
+        last_signed_in_at: Set(None),
+        token_generation: Set(0),
+    }
+    .insert(&txn)
+    .await
+    .map_err(db::conflict_on_unique(EMAIL_TAKEN, "An account with this email already exists."))?;
+    let actor = Actor { kind: "person", id: Some(person.id), request_id: None };
+    let reg = registration::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        affiliate_id: Set(affiliate.id),
+        person_id: Set(person.id),
+        highest_education: Set(input.highest_education.as_str().into()),
+        experience_years: Set(input.years_of_experience),
+        work_kinds: Set(serde_json::to_value(&input.work_kinds).map_err(AppError::internal)?),
+        rsc_quarter_hours: Set((input.rsc_hours_received * 4.0).round() as i32),
+        target_category: Set(input.target_category.clone()),
+        invoice_id: Set(None),
+        status: Set("awaiting_fee".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &actor,
+        AuditEntry {
+            affiliate_id: Some(affiliate.id),
+            action: "person.registered",
+            resource_kind: "person",
+            resource_id: person.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"email": person.email, "registration_id": reg.id})),
+        },
+    )
+    .await?;
+    log_person(&txn, &person).await?;
+    let fee = fees::in_force(&txn, affiliate.id, "registration", "", crate::platform::clock::today(affiliate)).await?;
+    let line = Line {
+        description: REGISTRATION_FEE.into(),
+        fee_kind: "registration".into(),
+        amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
+    };
+    let inv =
+        invoices::create(state, &txn, &actor, affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
+    registration::Entity::update_many()
+        .col_expr(registration::Column::InvoiceId, Expr::value(inv.id))
+        .filter(registration::Column::Id.eq(reg.id))
+        .exec(&txn)
+        .await?;
+    let reg = registration::Entity::find_by_id(reg.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("registration vanished"))?;
+    txn.commit().await?;
+    Ok((reg, inv))
+}
+
+async fn send_temporary_login(
+    frontend_base_url: &str,
+    db: &impl ConnectionTrait,
+    person: &person::Model,
+) -> AppResult<()> {
+    let affiliate = crate::platform::tenancy::find(db, &person.affiliate_id.to_string()).await?;
+    let token = login_tokens::issue(db, person.id, Purpose::Activation, None).await?;
+    let name = format!("{} {}", person.given_name, person.family_name);
+    let email = emails::temporary_login(
+        &Recipient { name: &name, email: &person.email, language: &person.preferred_language },
+        &affiliate.name,
+        frontend_base_url,
+        &token,
+    );
+    outbox::enqueue_email(db, &email).await?;
+    Ok(())
+}
+
+/// The registration fee is settled: the temporary login goes out.
+pub async fn on_fee_settled(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    invoice: &invoice::Model,
+) -> AppResult<()> {
+    let Some(reg_id) = invoice.subject_id else { return Ok(()) };
+    let moved = registration::Entity::update_many()
+        .col_expr(registration::Column::Status, Expr::value("fee_settled"))
+        .col_expr(registration::Column::UpdatedAt, Expr::value(db::now()))
+        .col_expr(registration::Column::Version, Expr::col(registration::Column::Version).add(1))
+        .filter(registration::Column::Id.eq(reg_id))
+        .filter(registration::Column::Status.eq("awaiting_fee"))
+        .exec(db)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Ok(());
+    }
+    let person = person::Entity::find_by_id(invoice.person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("person vanished"))?;
+    send_temporary_login(state.config.frontend_base_url.as_str(), db, &person).await?;
+    audit::record(
+        db,
+        actor,
+        AuditEntry {
+            affiliate_id: Some(person.affiliate_id),
+            action: "person.temporary_login_sent",
+            resource_kind: "person",
+            resource_id: person.id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Asks for a new temporary login. Like a password reset, the request does the same
+/// work whatever the account (rate limits and one outbox job), so it reveals nothing;
+/// the worker sends one when the account is still pending and its fee settled.
+pub async fn resend_temporary_login(state: &AppState, email: &str, client: &str) -> AppResult<()> {
+    let email = normalize_email(email);
+    rate_limit::hit(&state.db, &format!("resend-ip:{client}"), 20, HOUR).await?;
+    rate_limit::hit(&state.db, &format!("resend-email:{email}"), 3, HOUR).await?;
+    let txn = begin_write(&state.db).await?;
+    outbox::enqueue(&txn, outbox::KIND_TEMPORARY_LOGIN_RESEND, serde_json::json!({ "email": email })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The outbox job behind a resend request.
+pub async fn send_temporary_login_again(
+    db: &sea_orm::DatabaseConnection,
+    frontend_base_url: &str,
+    email: &str,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
+    if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending.as_str()) {
+        let reg = registration::Entity::find().filter(registration::Column::PersonId.eq(person.id)).one(&txn).await?;
+        if reg.is_some_and(|r| r.status == "fee_settled") {
+            send_temporary_login(frontend_base_url, &txn, &person).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Uses the temporary login: sets the password and activates the account.
+pub async fn activate(state: &AppState, token: &str, new_password: String) -> AppResult<person::Model> {
+    let hash = password::hash(new_password.clone()).await?;
+    let txn = begin_write(&state.db).await?;
+    let used = login_tokens::consume(&txn, token, Purpose::Activation).await?;
+    let current = person::Entity::find_by_id(used.person_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Account".into()))?;
+    if current.status != AccountStatus::Pending.as_str() {
+        return Err(AppError::Conflict {
+            code: "account_not_pending",
+            detail: "This account is already active or disabled.".into(),
+            current_state: Some(current.status),
+        });
+    }
+    // Refused here, the code is not spent: the transaction rolls back.
+    password::check_personal(&new_password, &current.email, &current.given_name, &current.family_name)
+        .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
+    let mut next: person::ActiveModel = current.clone().into();
+    next.password_hash = Set(Some(hash));
+    next.status = Set(AccountStatus::Active.as_str().into());
+    next.updated_at = Set(db::now());
+    next.version = Set(current.version + 1);
+    let updated = next.update(&txn).await?;
+    registration::Entity::update_many()
+        .col_expr(registration::Column::Status, Expr::value("activated"))
+        .col_expr(registration::Column::Version, Expr::col(registration::Column::Version).add(1))
+        .filter(registration::Column::PersonId.eq(updated.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &Actor { kind: "person", id: Some(updated.id), request_id: None },
+        AuditEntry {
+            affiliate_id: Some(updated.affiliate_id),
+            action: "person.activated",
+            resource_kind: "person",
+            resource_id: updated.id.to_string(),
+            before: Some(serde_json::json!({"status": current.status})),
+            after: Some(serde_json::json!({"status": updated.status})),
+        },
+    )
+    .await?;
+    log_person(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,217 @@
+use actix_web::{HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller, domain::engine::Evaluation, error::AppError, error::Problem, features::affiliates::catalog,
+    features::affiliates::dto::catalog::Category, features::affiliates::dto::catalog::CategoryQuery,
+    features::affiliates::dto::catalog::Family, features::affiliates::dto::catalog::FitCheck,
+    features::affiliates::dto::catalog::NewPolicyVersion, features::affiliates::dto::catalog::OnQuery,
+    features::affiliates::dto::catalog::PolicyVersion, features::affiliates::dto::catalog::ProfileRequest,
+    features::affiliates::fit_check as fitcheck, features::affiliates::policies, http::extract::ApiJson,
+    http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest,
+    platform::clock::today, state::AppState,
+};
+
+/// The credential families (public).
+#[utoipa::path(tag = "catalog", security(()), responses((status = 200, description = "Families", body = Vec<Family>)))]
+#[get("/credential-families")]
+pub async fn families(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(catalog::families(&state.db).await?.into_iter().map(Family::from).collect::<Vec<_>>()))
+}
+
+/// The credential categories, optionally of one family (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(CategoryQuery),
+    responses(
+        (status = 200, description = "Categories", body = Vec<Category>),
+        (status = 400, description = "Unknown family", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/credential-categories")]
+pub async fn categories(state: web::Data<AppState>, query: ApiQuery<CategoryQuery>) -> Result<HttpResponse, AppError> {
+    let rows = catalog::categories(&state.db, query.0.family.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(Category::from).collect::<Vec<_>>()))
+}
+
+/// One category, by slug (`imhm-rf`) or code (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("category" = String, Path, description = "Slug (e.g. `ifs`, `imhm-rf`) or code")),
+    responses(
+        (status = 200, description = "The category", body = Category),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/credential-categories/{category}")]
+pub async fn get_category(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Category::from(catalog::category(&state.db, &path.into_inner()).await?)))
+}
+
+/// The affiliate's policy for every category, as in force on a day (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), OnQuery),
+    responses(
+        (status = 200, description = "The versions in force", body = Vec<PolicyVersion>),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/policies")]
+pub async fn policies_in_force(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<OnQuery>,
+) -> Result<HttpResponse, AppError> {
+    let affiliate = crate::platform::tenancy::find(&state.db, &path.into_inner()).await?;
+    let on = query.0.on.unwrap_or_else(|| today(&affiliate));
+    let rows = policies::all_in_force(&state.db, affiliate.id, on).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?))
+}
+
+/// The affiliate's policy for one category, as in force on a day (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code"), OnQuery),
+    responses(
+        (status = 200, description = "The version in force", body = PolicyVersion),
+        (status = 404, description = "No such affiliate or category, or no policy in force then", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/policies/{category}")]
+pub async fn policy(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: ApiQuery<OnQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (affiliate, category) = path.into_inner();
+    let v = policies::current(&state.db, &affiliate, &category, query.0.on).await?;
+    Ok(HttpResponse::Ok().json(policies::to_dto(v)?))
+}
+
+/// Every version of a category's policy (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code"), PageParams),
+    responses(
+        (status = 200, description = "A page of versions, oldest first", body = Page<PolicyVersion>),
+        (status = 404, description = "No such affiliate or category", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/policies/{category}/versions")]
+pub async fn versions(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "policy-versions";
+    let (affiliate, category) = path.into_inner();
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = policies::versions(&state.db, &affiliate, &category, &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |v| v.number)?;
+    let data = rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
+}
+
+/// Publishes a new version of a category's requirements (coordinators). It is validated;
+/// it takes effect from its date, never before today.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code")),
+    request_body = NewPolicyVersion,
+    responses(
+        (status = 201, description = "Published", body = PolicyVersion),
+        (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate or category", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/policies/{category}/versions")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: ApiJson<NewPolicyVersion>,
+) -> Result<HttpResponse, AppError> {
+    let (affiliate, category) = path.into_inner();
+    let v = policies::publish(&state.db, &caller, &affiliate, &category, body.0).await?;
+    Ok(HttpResponse::Created().json(policies::to_dto(v)?))
+}
+
+/// One policy version by id (public): what an application started under it is held to.
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("id" = Uuid, Path, description = "Policy version id")),
+    responses(
+        (status = 200, description = "The version", body = PolicyVersion),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/policy-versions/{id}")]
+pub async fn version(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(policies::to_dto(policies::get(&state.db, path.into_inner()).await?)?))
+}
+
+/// Evaluates a profile against one policy version, requirement by requirement (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("id" = Uuid, Path, description = "Policy version id")),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "The evaluation", body = Evaluation),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/policy-versions/{id}/evaluations")]
+pub async fn evaluate(
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: ApiJson<ProfileRequest>,
+) -> Result<HttpResponse, AppError> {
+    let v = policies::get(&state.db, path.into_inner()).await?;
+    let affiliate = crate::platform::tenancy::find(&state.db, &v.affiliate_id.to_string()).await?;
+    let on = body.0.on.unwrap_or_else(|| today(&affiliate));
+    Ok(HttpResponse::Ok().json(policies::evaluate_version(&state.db, &v, &body.0.profile, on).await?))
+}
+
+/// "Find the right fit": a profile held against every category of the affiliate (public).
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "How the profile fits each category", body = FitCheck),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/fit-checks")]
+pub async fn fit_check(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<ProfileRequest>,
+) -> Result<HttpResponse, AppError> {
+    let req = body.0;
+    Ok(HttpResponse::Ok().json(fitcheck::check(&state.db, &path.into_inner(), &req.profile, req.on, "request").await?))
+}
+
+/// The signed-in person's fit, estimated from their registration and membership.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How the person fits each category", body = FitCheck),
+        (status = 403, description = "Machine clients have no profile", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/me/fit-check")]
+pub async fn my_fit_check(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(fitcheck::for_me(&state.db, &caller).await?))
+}

@@ -1,0 +1,343 @@
+//! Review: coordinators assign two reviewers (endorsed at the category's level or higher
+//! in its family, never the applicant, never one of its raters); reviewers see only what
+//! is assigned to them and recommend; the coordinator decides. Everything audited.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller, db, db::begin_write, domain::application::Action, domain::application::State,
+    domain::people::identity_email, domain::roles::Role, error::AppError, error::AppResult, features::accounts::people,
+    features::accounts::people::roles_of, features::affiliates::catalog, features::affiliates::policies,
+    features::applications::dto::review::Decision, features::applications::dto::review::DecisionKind,
+    features::applications::dto::review::ReviewInput, features::applications::service as applications,
+    features::applications::service::Access, features::endorsements::service as endorsements,
+    http::pagination::PageRequest, platform::audit, platform::audit::AuditEntry, platform::outbox,
+    platform::outbox::EmailMessage, state::AppState,
+};
+use entity::{application, application_reference, endorsement, person, review};
+
+pub const REVIEWERS: usize = 2;
+
+async fn reviews_of(db: &impl ConnectionTrait, app: Uuid) -> AppResult<Vec<review::Model>> {
+    Ok(review::Entity::find()
+        .filter(review::Column::ApplicationId.eq(app))
+        .order_by_asc(review::Column::Id)
+        .all(db)
+        .await?)
+}
+
+fn email_to(p: &person::Model, subject: String, text: String) -> EmailMessage {
+    EmailMessage {
+        to: crate::mail::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
+        subject,
+        text,
+    }
+}
+
+/// Assigns a reviewer; the second assignment... any assignment starts the review.
+pub async fn assign(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    app_id: Uuid,
+    reviewer_id: Uuid,
+    advisory: bool,
+) -> AppResult<review::Model> {
+    let txn = begin_write(db).await?;
+    let app = applications::visible(&txn, caller, app_id, Access::Staff).await?;
+    let state = State::parse(&app.state).unwrap_or(State::Withdrawn);
+    if advisory && !state.is_editable() {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: format!(
+                "An advisory review comes before submission; this application is {}.",
+                app.state.replace('_', " ")
+            ),
+            current_state: Some(app.state.clone()),
+        });
+    }
+    if !advisory && !matches!(state, State::Submitted | State::Resubmitted | State::InReview) {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: format!(
+                "Reviewers are assigned to submitted applications; this one is {}.",
+                app.state.replace('_', " ")
+            ),
+            current_state: Some(app.state.clone()),
+        });
+    }
+    let invalid = |m: &str| AppError::invalid_field("reviewer_id", "ineligible_reviewer", m.to_string());
+    let reviewer = person::Entity::find_by_id(reviewer_id)
+        .one(&txn)
+        .await?
+        .filter(|p| p.affiliate_id == app.affiliate_id && p.status == "active")
+        .ok_or_else(|| invalid("not an active person of this affiliate"))?;
+    if reviewer.id == app.person_id {
+        return Err(people::conflict_of_interest("The applicant cannot review their own application."));
+    }
+    if !roles_of(&txn, reviewer.id).await?.contains(&Role::Reviewer) {
+        return Err(invalid("does not hold the reviewer role"));
+    }
+    let raters = application_reference::Entity::find()
+        .filter(application_reference::Column::ApplicationId.eq(app.id))
+        .all(&txn)
+        .await?;
+    let addresses = people::known_addresses(&txn, &reviewer).await?;
+    if raters.iter().any(|r| addresses.contains(&identity_email(&r.rater_email))) {
+        return Err(people::conflict_of_interest("This person is a reference rater of the application."));
+    }
+    let category = catalog::category(&txn, &app.category_code).await?;
+    let held = endorsement::Entity::find()
+        .filter(endorsement::Column::PersonId.eq(reviewer.id))
+        .filter(endorsement::Column::Status.eq("active"))
+        .all(&txn)
+        .await?;
+    let mut qualified = false;
+    for e in held {
+        let c = catalog::category(&txn, &e.category_code).await?;
+        qualified |= c.family_code == category.family_code && c.rank >= category.rank;
+    }
+    if !qualified {
+        return Err(invalid("is not endorsed at this category's level or higher"));
+    }
+    let current = reviews_of(&txn, app.id).await?;
+    if current.iter().any(|r| r.reviewer_id == reviewer.id) {
+        return Err(AppError::conflict("already_assigned", "This reviewer is already assigned."));
+    }
+    if !advisory && current.iter().filter(|r| !r.advisory).count() >= REVIEWERS {
+        return Err(AppError::conflict("reviewers_full", format!("An application has {REVIEWERS} reviewers.")));
+    }
+    let r = review::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(app.id),
+        reviewer_id: Set(reviewer.id),
+        assigned_by: Set(Some(caller.id)),
+        assigned_at: Set(db::now()),
+        advisory: Set(advisory),
+        recommendation: Set(None),
+        reasons: Set(None),
+        comments: Set(None),
+        submitted_at: Set(None),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    let actor = caller.actor();
+    if !advisory && state != State::InReview {
+        applications::apply(&txn, &app, Action::StartReview, &actor, None).await?;
+    }
+    audit::record(
+        &txn,
+        &actor,
+        AuditEntry {
+            affiliate_id: Some(app.affiliate_id),
+            action: "review.assigned",
+            resource_kind: "application",
+            resource_id: app.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"reviewer_id": reviewer.id, "advisory": advisory})),
+        },
+    )
+    .await?;
+    outbox::enqueue_email(
+        &txn,
+        &email_to(
+            &reviewer,
+            format!("A {} application to review", app.category_code),
+            "Hello,\n\nYou have been assigned an application to review. Sign in to read it.\n".into(),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// The reviews assigned to the caller.
+/// A page of the reviews assigned to the caller, oldest first.
+pub async fn mine(db: &DatabaseConnection, caller: &Caller, page: &PageRequest<Uuid>) -> AppResult<Vec<review::Model>> {
+    caller.require_person()?;
+    let mut query = review::Entity::find()
+        .filter(review::Column::ReviewerId.eq(caller.id))
+        .order_by_asc(review::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(review::Column::Id.gt(after));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// The reviews of an application (staff, or its reviewers).
+pub async fn of_application(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> AppResult<Vec<review::Model>> {
+    let app = applications::visible(db, caller, app_id, Access::Read).await?;
+    if app.person_id == caller.id && !caller.manages_affiliate(app.affiliate_id) {
+        return Err(AppError::Forbidden("Applicants see decisions, not reviews.".into()));
+    }
+    reviews_of(db, app.id).await
+}
+
+/// An assigned reviewer records (or changes) their recommendation while in review.
+pub async fn recommend(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    app_id: Uuid,
+    input: ReviewInput,
+) -> AppResult<review::Model> {
+    let txn = begin_write(db).await?;
+    let app = application::Entity::find_by_id(app_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Application".into()))?;
+    let r = review::Entity::find()
+        .filter(review::Column::ApplicationId.eq(app.id))
+        .filter(review::Column::ReviewerId.eq(caller.id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Application".into()))?;
+    let open_for_it =
+        if r.advisory { State::parse(&app.state).is_some_and(|s| s.is_editable()) } else { app.state == "in_review" };
+    if !open_for_it {
+        return Err(AppError::Conflict {
+            code: "invalid_state",
+            detail: "Recommendations are given while the application is in review (advisory ones: before submission)."
+                .into(),
+            current_state: Some(app.state),
+        });
+    }
+    let mut next: review::ActiveModel = r.clone().into();
+    let rec =
+        serde_json::to_value(input.recommendation).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    next.recommendation = Set(Some(rec.clone()));
+    next.reasons = Set(input.reasons);
+    next.comments = Set(input.comments);
+    next.submitted_at = Set(Some(db::now()));
+    next.version = Set(r.version + 1);
+    let updated = next.update(&txn).await?;
+    audit::record(
+        &txn,
+        &caller.actor(),
+        AuditEntry {
+            affiliate_id: Some(app.affiliate_id),
+            action: "review.recommended",
+            resource_kind: "application",
+            resource_id: app.id.to_string(),
+            before: r.recommendation.map(|x| serde_json::json!({"recommendation": x})),
+            after: Some(serde_json::json!({"recommendation": rec})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The coordinator's decision. Approving, marking emerging or declining needs both
+/// reviewers' recommendations. Approval issues the endorsement, or (with an exam) the
+/// approval to sit it. Deferral reasons go to the applicant.
+pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Decision) -> AppResult<application::Model> {
+    let txn = begin_write(&state.db).await?;
+    let app = applications::visible(&txn, caller, app_id, Access::Staff).await?;
+    let actor = caller.actor();
+    let version = policies::get(&txn, app.policy_version_id).await?;
+    let exam = policies::requirements(&version)?.exam_required;
+    let reinstatement = app.kind == "reinstatement";
+    // A reinstatement is decided by the coordinator directly, with no exam.
+    let app = if reinstatement && matches!(State::parse(&app.state), Some(State::Submitted | State::Resubmitted)) {
+        applications::apply(&txn, &app, Action::StartReview, &actor, None).await?
+    } else {
+        app
+    };
+    let action = match input.decision {
+        DecisionKind::Approve if exam && !reinstatement => Action::ApproveForExam,
+        DecisionKind::Approve => Action::Endorse,
+        DecisionKind::Emerging => Action::MarkEmerging,
+        DecisionKind::Defer => Action::Defer,
+        DecisionKind::Hold => Action::Hold,
+        DecisionKind::Resume => Action::Resume,
+        DecisionKind::Decline => Action::Decline,
+    };
+    // The state decides first (409 naming it); then whether both reviews are in.
+    let from = State::parse(&app.state).unwrap_or(State::Withdrawn);
+    crate::domain::application::transition(from, action, app.category_code.ends_with("FRS")).map_err(|e| {
+        AppError::Conflict {
+            code: "invalid_state",
+            detail: format!("This application is {}: {e}.", from.as_str().replace('_', " ")),
+            current_state: Some(from.as_str().into()),
+        }
+    })?;
+    if !reinstatement
+        && matches!(action, Action::ApproveForExam | Action::Endorse | Action::MarkEmerging | Action::Decline)
+    {
+        let done = reviews_of(&txn, app.id).await?.iter().filter(|r| !r.advisory && r.submitted_at.is_some()).count();
+        if done < REVIEWERS {
+            return Err(AppError::Conflict {
+                code: "reviews_incomplete",
+                detail: format!("{done} of {REVIEWERS} reviewers have recommended."),
+                current_state: Some(app.state.clone()),
+            });
+        }
+    }
+    let updated = applications::apply(&txn, &app, action, &actor, input.reasons.clone()).await?;
+    match action {
+        Action::Endorse if reinstatement => {
+            endorsements::reinstate(&txn, &actor, &updated).await?;
+        }
+        Action::Endorse if from == State::Emerging => {
+            endorsements::graduate(&txn, &actor, &updated).await?;
+        }
+        Action::Endorse => {
+            endorsements::issue(&txn, &actor, &updated, false).await?;
+        }
+        Action::MarkEmerging => {
+            endorsements::issue(&txn, &actor, &updated, true).await?;
+        }
+        _ => {}
+    }
+    if let Some(applicant) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
+        let (subject, text) = match action {
+            Action::Defer => (
+                format!("Your {} application is deferred", app.category_code),
+                format!(
+                    "Hello {},\n\nThe reviewers ask for more before a decision:\n\n{}\n\nUpdate your portfolio and resubmit.\n",
+                    applicant.given_name,
+                    input.reasons.clone().unwrap_or_default()
+                ),
+            ),
+            Action::ApproveForExam => (
+                format!("Your {} application is approved: register for the exam", app.category_code),
+                format!(
+                    "Hello {},\n\nYour application is approved. Register for an exam sitting within a year.\n",
+                    applicant.given_name
+                ),
+            ),
+            Action::Decline => (
+                format!("Your {} application", app.category_code),
+                format!(
+                    "Hello {},\n\nYour application was not endorsed:\n\n{}\n",
+                    applicant.given_name,
+                    input.reasons.clone().unwrap_or_default()
+                ),
+            ),
+            Action::Hold => (
+                format!("Your {} application is on hold", app.category_code),
+                format!("Hello {},\n\n{}\n", applicant.given_name, input.reasons.clone().unwrap_or_default()),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        if !subject.is_empty() {
+            outbox::enqueue_email(&txn, &email_to(&applicant, subject, text)).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The advisory feedback on an application, for its applicant (and staff).
+pub async fn advisory_feedback(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    app_id: Uuid,
+) -> AppResult<Vec<review::Model>> {
+    let app = applications::visible(db, caller, app_id, Access::Read).await?;
+    Ok(reviews_of(db, app.id).await?.into_iter().filter(|r| r.advisory).collect())
+}

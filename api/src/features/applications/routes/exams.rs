@@ -1,0 +1,98 @@
+use actix_web::{HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller, error::AppError, error::Problem, features::applications::dto::review::ExamRegistration,
+    features::applications::dto::review::ExamResult, features::applications::dto::review::ExamSignup,
+    features::applications::dto::review::NewSitting, features::applications::dto::review::Sitting,
+    features::applications::exams, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
+    http::pagination::PageParams, http::pagination::PageRequest, state::AppState,
+};
+
+/// Exam sittings of the affiliate, with seats left (public).
+#[utoipa::path(
+    tag = "exam",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code or id"), PageParams),
+    responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/affiliates/{affiliate}/exam-sittings")]
+pub async fn sittings(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "exam-sittings";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = exams::sittings(&state.db, &path.into_inner(), &page).await?;
+    let (data, next_cursor) = page.finish(LIST, rows, |s| (s.sitting_on, s.id))?;
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
+}
+
+/// Schedules a sitting within a published exam week (coordinators).
+#[utoipa::path(
+    tag = "exam",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    request_body = NewSitting,
+    responses(
+        (status = 201, description = "Scheduled", body = Sitting),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/exam-sittings")]
+pub async fn create_sitting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewSitting>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created().json(exams::create_sitting(&state.db, &caller, &path.into_inner(), body.0).await?))
+}
+
+/// Registers for a sitting (applications approved for the exam): an exam-fee invoice.
+#[utoipa::path(
+    tag = "exam",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ExamSignup,
+    responses(
+        (status = 201, description = "Registered", body = ExamRegistration),
+        (status = 404, description = "No such application of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`, `already_registered`, `sitting_full`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/applications/{id}/exam-registrations")]
+pub async fn register(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ExamSignup>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created()
+        .json(ExamRegistration::from(exams::register(&state, &caller, path.into_inner(), body.0.sitting_id).await?)))
+}
+
+/// Records both parts of an exam (coordinators). A pass endorses the application.
+#[utoipa::path(
+    tag = "exam",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Exam registration id")),
+    request_body = ExamResult,
+    responses(
+        (status = 200, description = "Recorded", body = ExamRegistration),
+        (status = 404, description = "No such registration you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`result_recorded`, `exam_fee_unpaid`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/exam-registrations/{id}/result")]
+pub async fn result(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ExamResult>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(ExamRegistration::from(exams::record(&state, &caller, path.into_inner(), body.0).await?)))
+}

@@ -1,0 +1,146 @@
+use actix_web::{HttpResponse, get, http::header, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller, error::AppError, error::Problem, features::applications::dto::Application,
+    features::applications::dto::review::AdvisoryFeedback, features::applications::dto::review::Decision,
+    features::applications::dto::review::Review, features::applications::dto::review::ReviewInput,
+    features::applications::dto::review::ReviewerAssignment, features::applications::reviews, http::etag::etag,
+    http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams,
+    http::pagination::PageRequest, state::AppState,
+};
+
+/// Assigns a reviewer (coordinators): endorsed at the category's level or higher in its
+/// family, not the applicant, not one of its raters. Starts the review; with `advisory`,
+/// an optional review of a draft before submission instead.
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ReviewerAssignment,
+    responses(
+        (status = 201, description = "Assigned", body = Review),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`, `already_assigned`, `reviewers_full`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/applications/{id}/reviews")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReviewerAssignment>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created().json(Review::from(
+        reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory).await?,
+    )))
+}
+
+/// The application's reviews (coordinators and its reviewers).
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "Reviews", body = Vec<Review>),
+        (status = 403, description = "Applicants see decisions, not reviews", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/applications/{id}/reviews")]
+pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let rows = reviews::of_application(&state.db, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(Review::from).collect::<Vec<_>>()))
+}
+
+/// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "Advisory feedback", body = Vec<AdvisoryFeedback>),
+        (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/applications/{id}/advisory-feedback")]
+pub async fn advisory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let rows = reviews::advisory_feedback(&state.db, &caller, path.into_inner()).await?;
+    let data: Vec<AdvisoryFeedback> = rows
+        .into_iter()
+        .map(|r| AdvisoryFeedback {
+            recommendation: r.recommendation,
+            reasons: r.reasons,
+            comments: r.comments,
+            submitted_at: r.submitted_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(data))
+}
+
+/// The reviews assigned to the signed-in reviewer.
+#[utoipa::path(tag = "review", security(("bearer" = [])), params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[get("/me/reviews")]
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    const LIST: &str = "my-reviews";
+    let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
+    let rows = reviews::mine(&state.db, &caller, &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |r| r.id)?;
+    Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Review::from).collect::<Vec<_>>(), next_cursor }))
+}
+
+/// An assigned reviewer's recommendation (approve, defer with reasons, on hold).
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ReviewInput,
+    responses(
+        (status = 200, description = "Recorded", body = Review),
+        (status = 404, description = "Not an application you review", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/applications/{id}/reviews/mine")]
+pub async fn recommend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReviewInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(Review::from(reviews::recommend(&state.db, &caller, path.into_inner(), body.0).await?)))
+}
+
+/// The coordinator's decision: approve (endorse, or approve for the exam), emerging (IFRS),
+/// defer (reasons go to the applicant), hold, resume, decline.
+#[utoipa::path(
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = Decision,
+    responses(
+        (status = 200, description = "Decided", body = Application),
+        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`, `reviews_incomplete`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/applications/{id}/decision")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<Decision>,
+) -> Result<HttpResponse, AppError> {
+    let app = reviews::decide(&state, &caller, path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(app.version))).json(Application::from(app)))
+}

@@ -1,0 +1,148 @@
+use actix_web::{HttpResponse, get, http::header, post, web};
+use uuid::Uuid;
+
+use crate::{
+    auth::Caller, error::AppError, error::Problem, features::billing::dto::Fee, features::billing::dto::FeeQuery,
+    features::billing::dto::Invoice, features::billing::dto::InvoiceListQuery, features::billing::dto::NewEntry,
+    features::billing::dto::NewFee, features::billing::fees, features::billing::invoices, http::etag::etag,
+    http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page, http::pagination::PageRequest,
+    state::AppState,
+};
+
+const LIST: &str = "invoices";
+
+/// The affiliate's fees in force on a day (public).
+#[utoipa::path(
+    tag = "billing",
+    security(()),
+    params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), FeeQuery),
+    responses(
+        (status = 200, description = "The fee schedule", body = Vec<Fee>),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/affiliates/{affiliate}/fees")]
+pub async fn schedule(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: ApiQuery<FeeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let rows = fees::schedule(&state.db, &path.into_inner(), query.0.on).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(Fee::from).collect::<Vec<_>>()))
+}
+
+/// Publishes a fee from a date on (coordinators). Earlier versions stay for earlier dates.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
+    request_body = NewFee,
+    responses(
+        (status = 201, description = "Published", body = Fee),
+        (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`fee_version_exists`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/affiliates/{affiliate}/fees")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewFee>,
+) -> Result<HttpResponse, AppError> {
+    let fee = fees::publish(&state.db, &caller, &path.into_inner(), body.0).await?;
+    Ok(HttpResponse::Created().json(Fee::from(fee)))
+}
+
+/// One's own invoices.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(InvoiceListQuery),
+    responses(
+        (status = 200, description = "A page of invoices", body = Page<Invoice>),
+        (status = 403, description = "Machine clients have no invoices of their own", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/me/invoices")]
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<InvoiceListQuery>,
+) -> Result<HttpResponse, AppError> {
+    page_of(&state, &caller, true, query.0).await
+}
+
+/// The affiliate's invoices (coordinators; clients with `invoices:read`).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(InvoiceListQuery),
+    responses(
+        (status = 200, description = "A page of invoices", body = Page<Invoice>),
+        (status = 403, description = "Not staff of the affiliate", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/invoices")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ApiQuery<InvoiceListQuery>,
+) -> Result<HttpResponse, AppError> {
+    page_of(&state, &caller, false, query.0).await
+}
+
+async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQuery) -> Result<HttpResponse, AppError> {
+    let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
+    let rows = invoices::list(&state.db, caller, own, q.person_id, q.status.as_deref(), &page).await?;
+    let (rows, next_cursor) = page.finish(LIST, rows, |i| i.id)?;
+    let mut data = Vec::with_capacity(rows.len());
+    for row in rows {
+        data.push(invoices::load(&state.db, row).await?);
+    }
+    Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
+}
+
+/// One invoice with its lines and entries (its owner, or staff of its affiliate).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "The invoice", body = Invoice, headers(("ETag" = String, description = "Current version"))),
+        (status = 404, description = "No such invoice you may see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/invoices/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let inv = invoices::get(&state.db, &caller, path.into_inner()).await?;
+    let version = inv.version;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))
+}
+
+/// Records a payment (partial allowed), refund or waiver (coordinators; clients with
+/// `payments:write`). Settling the invoice fires what waited for it, once.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Invoice id")),
+    request_body = NewEntry,
+    responses(
+        (status = 201, description = "Recorded; the invoice as it now stands", body = Invoice),
+        (status = 403, description = "Not staff of the affiliate", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invoice_void`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/invoices/{id}/entries")]
+pub async fn record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<NewEntry>,
+) -> Result<HttpResponse, AppError> {
+    let inv = invoices::record_entry(&state, &caller, path.into_inner(), body.0).await?;
+    let version = inv.version;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))
+}

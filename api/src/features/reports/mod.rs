@@ -1,0 +1,16 @@
+//! Dashboard reports and CSV exports for coordinators and `reports:read` clients.
+pub mod dto;
+pub mod routes;
+pub mod service;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the reports routes (under `/v1`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(routes::endorsements)
+        .service(routes::applications)
+        .service(routes::renewals)
+        .service(routes::scholarships)
+        .service(routes::roster_csv)
+        .service(routes::renewals_csv);
+}

@@ -1,0 +1,49 @@
+//! The dispatcher of what invoices cause, above billing and every capability that bills:
+//! a settled invoice activates what waited for it, by its purpose (a registration's
+//! temporary login, a membership, a renewal); a new unsettled invoice takes an approved
+//! scholarship's credit. Billing calls it through its port (`billing::effects`), in the
+//! transaction that created or settled the invoice, so each effect happens exactly once.
+use futures_util::future::BoxFuture;
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    error::AppResult,
+    features::{
+        accounts::registrations, billing::effects::InvoiceEffects, memberships::service as memberships,
+        renewals::service as renewals, scholarships::service as scholarships,
+    },
+    platform::audit::Actor,
+    state::AppState,
+};
+use entity::invoice;
+
+pub struct Dispatcher;
+
+impl InvoiceEffects for Dispatcher {
+    fn created<'a>(
+        &'a self,
+        state: &'a AppState,
+        txn: &'a DatabaseTransaction,
+        actor: &'a Actor,
+        invoice: &'a invoice::Model,
+    ) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(scholarships::apply_awards(state, txn, actor, invoice.person_id))
+    }
+
+    fn settled<'a>(
+        &'a self,
+        state: &'a AppState,
+        txn: &'a DatabaseTransaction,
+        actor: &'a Actor,
+        invoice: &'a invoice::Model,
+    ) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(async move {
+            match invoice.purpose.as_str() {
+                "registration" => registrations::on_fee_settled(state, txn, actor, invoice).await,
+                "membership" => memberships::on_paid(state, txn, actor, invoice).await,
+                "renewal" => renewals::on_paid(txn, actor, invoice).await,
+                _ => Ok(()),
+            }
+        })
+    }
+}

@@ -1,0 +1,2 @@
+//! The emails the service sends (delivered through the outbox by `workers::mailer`).
+pub mod emails;
