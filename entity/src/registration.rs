@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A registration for endorsement: the preliminary information and the fee that opens the account.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -14,10 +16,25 @@ pub struct Model {
     pub rsc_quarter_hours: i32,
     pub target_category: Option<String>,
     pub invoice_id: Option<Uuid>,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+/// Where a registration stands: `awaiting_fee` until the registration fee is settled,
+/// `fee_settled` (the temporary login is sent), `activated` once it is used. New values
+/// may be added later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    #[sea_orm(string_value = "awaiting_fee")]
+    AwaitingFee,
+    #[sea_orm(string_value = "fee_settled")]
+    FeeSettled,
+    #[sea_orm(string_value = "activated")]
+    Activated,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,10 +8,12 @@ pub mod engine;
 #[cfg(test)]
 mod engine_tests;
 pub mod hours;
+pub mod invoice;
 pub mod membership;
 pub mod money;
 pub mod people;
 pub mod policy;
+pub mod registration;
 pub mod renewal;
 pub mod roles;
 pub mod schedule;

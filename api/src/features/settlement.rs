@@ -15,7 +15,7 @@ use crate::{
     platform::audit::Actor,
     state::AppState,
 };
-use entity::invoice;
+use entity::invoice::{self, InvoicePurpose};
 
 pub struct Dispatcher;
 
@@ -38,11 +38,13 @@ impl InvoiceEffects for Dispatcher {
         invoice: &'a invoice::Model,
     ) -> BoxFuture<'a, AppResult<()>> {
         Box::pin(async move {
-            match invoice.purpose.as_str() {
-                "registration" => registrations::on_fee_settled(state, txn, actor, invoice).await,
-                "membership" => memberships::on_paid(state, txn, actor, invoice).await,
-                "renewal" => renewals::on_paid(txn, actor, invoice).await,
-                _ => Ok(()),
+            match invoice.purpose {
+                InvoicePurpose::Registration => registrations::on_fee_settled(state, txn, actor, invoice).await,
+                InvoicePurpose::Membership => memberships::on_paid(state, txn, actor, invoice).await,
+                InvoicePurpose::Renewal => renewals::on_paid(txn, actor, invoice).await,
+                // An application's processing fee and an exam fee are read when the
+                // applicant submits or sits: nothing waits for them.
+                InvoicePurpose::Processing | InvoicePurpose::Exam => Ok(()),
             }
         })
     }

@@ -58,6 +58,8 @@ from endorse_client.models import (  # noqa: E402
     EntryKind,
     EventKind,
     Invoice,
+    InvoicePurpose,
+    InvoiceStatus,
     JoinPlan,
     Joined,
     Language,
@@ -304,11 +306,11 @@ def main() -> None:
     coordinator = sign_in(anonymous, COORDINATOR_EMAIL, COORDINATOR_PASSWORD, "the coordinator")
     invoices = ok(
         "coordinator lists the applicant's open invoices",
-        billing_list.sync_detailed(client=coordinator, person_id=registration.person_id, status="open"),
+        billing_list.sync_detailed(client=coordinator, person_id=registration.person_id, status=InvoiceStatus.OPEN),
         200,
         PageInvoice,
     )
-    eq("open invoices", [(i.id, i.purpose) for i in invoices.data], [(invoice.id, "registration")])
+    eq("open invoices", [(i.id, i.purpose) for i in invoices.data], [(invoice.id, InvoicePurpose.REGISTRATION)])
     fee = invoices.data[0]
     settled = ok(
         "coordinator records the registration fee payment",

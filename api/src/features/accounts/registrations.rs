@@ -6,6 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::{self, registration::RegistrationEvent};
 use crate::{
     auth::password, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
     error::AppError, error::AppResult, features::accounts::dto::registrations::NewRegistration,
@@ -15,7 +16,10 @@ use crate::{
     features::billing::invoices::Line, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::outbox, platform::rate_limit, state::AppState,
 };
-use entity::{affiliate, invoice, person, registration};
+use entity::{
+    affiliate, invoice, person,
+    registration::{self, RegistrationStatus},
+};
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -69,14 +73,14 @@ async fn already_registered(
         person_id: Uuid::now_v7(),
         number: invoices::new_number(affiliate)?,
         currency: affiliate.currency.clone(),
-        purpose: "registration".into(),
+        purpose: entity::invoice::InvoicePurpose::Registration,
         subject_id: None,
         total_cents: total,
         paid_cents: 0,
         refunded_cents: 0,
         credited_cents: 0,
         waived_cents: 0,
-        status: if total == 0 { "settled" } else { "open" }.into(),
+        status: if total == 0 { entity::invoice::InvoiceStatus::Settled } else { entity::invoice::InvoiceStatus::Open },
         settled_at: (total == 0).then_some(now),
         created_at: now,
         updated_at: now,
@@ -94,7 +98,7 @@ async fn already_registered(
         id: Uuid::now_v7(),
         person_id: invoice.person_id,
         affiliate_id: affiliate.id,
-        status: if total == 0 { "fee_settled" } else { "awaiting_fee" }.into(),
+        status: if total == 0 { RegistrationStatus::FeeSettled } else { RegistrationStatus::AwaitingFee },
         invoice: Invoice::build(invoice, vec![line], vec![]),
     })
 }
@@ -148,7 +152,7 @@ async fn create(
         rsc_quarter_hours: Set((input.rsc_hours_received * 4.0).round() as i32),
         target_category: Set(input.target_category.clone()),
         invoice_id: Set(None),
-        status: Set("awaiting_fee".into()),
+        status: Set(RegistrationStatus::AwaitingFee),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -175,8 +179,17 @@ async fn create(
         fee_kind: "registration".into(),
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
-    let inv =
-        invoices::create(state, &txn, &actor, affiliate, person.id, "registration", Some(reg.id), vec![line]).await?;
+    let inv = invoices::create(
+        state,
+        &txn,
+        &actor,
+        affiliate,
+        person.id,
+        entity::invoice::InvoicePurpose::Registration,
+        Some(reg.id),
+        vec![line],
+    )
+    .await?;
     registration::Entity::update_many()
         .col_expr(registration::Column::InvoiceId, Expr::value(inv.id))
         .filter(registration::Column::Id.eq(reg.id))
@@ -216,12 +229,15 @@ pub async fn on_fee_settled(
     invoice: &invoice::Model,
 ) -> AppResult<()> {
     let Some(reg_id) = invoice.subject_id else { return Ok(()) };
+    // Conditional on the state it leaves, so the login goes out once whatever the races.
+    let from = RegistrationStatus::AwaitingFee;
+    let to = domain::registration::transition(from, RegistrationEvent::FeeSettled).map_err(AppError::internal)?;
     let moved = registration::Entity::update_many()
-        .col_expr(registration::Column::Status, Expr::value("fee_settled"))
+        .col_expr(registration::Column::Status, Expr::value(to))
         .col_expr(registration::Column::UpdatedAt, Expr::value(db::now()))
         .col_expr(registration::Column::Version, Expr::col(registration::Column::Version).add(1))
         .filter(registration::Column::Id.eq(reg_id))
-        .filter(registration::Column::Status.eq("awaiting_fee"))
+        .filter(registration::Column::Status.eq(from))
         .exec(db)
         .await?;
     if moved.rows_affected != 1 {
@@ -271,7 +287,7 @@ pub async fn send_temporary_login_again(
     let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
     if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending.as_str()) {
         let reg = registration::Entity::find().filter(registration::Column::PersonId.eq(person.id)).one(&txn).await?;
-        if reg.is_some_and(|r| r.status == "fee_settled") {
+        if reg.is_some_and(|r| r.status == RegistrationStatus::FeeSettled) {
             send_temporary_login(frontend_base_url, &txn, &person).await?;
         }
     }
@@ -304,10 +320,13 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
     next.updated_at = Set(db::now());
     next.version = Set(current.version + 1);
     let updated = next.update(&txn).await?;
+    let from = RegistrationStatus::FeeSettled;
+    let to = domain::registration::transition(from, RegistrationEvent::Activated).map_err(AppError::internal)?;
     registration::Entity::update_many()
-        .col_expr(registration::Column::Status, Expr::value("activated"))
+        .col_expr(registration::Column::Status, Expr::value(to))
         .col_expr(registration::Column::Version, Expr::col(registration::Column::Version).add(1))
         .filter(registration::Column::PersonId.eq(updated.id))
+        .filter(registration::Column::Status.eq(from))
         .exec(&txn)
         .await?;
     audit::record(

@@ -179,8 +179,17 @@ pub async fn register(
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
     let id = Uuid::now_v7();
-    let inv =
-        invoices::create(state, &txn, &caller.actor(), &affiliate, app.person_id, "exam", Some(id), vec![line]).await?;
+    let inv = invoices::create(
+        state,
+        &txn,
+        &caller.actor(),
+        &affiliate,
+        app.person_id,
+        entity::invoice::InvoicePurpose::Exam,
+        Some(id),
+        vec![line],
+    )
+    .await?;
     let m = exam_registration::ActiveModel {
         id: Set(id),
         application_id: Set(app.id),
@@ -236,7 +245,10 @@ pub async fn record(
         });
     }
     if let Some(inv) = reg.invoice_id
-        && invoice::Entity::find_by_id(inv).one(&txn).await?.is_some_and(|i| i.status != "settled")
+        && invoice::Entity::find_by_id(inv)
+            .one(&txn)
+            .await?
+            .is_some_and(|i| i.status != entity::invoice::InvoiceStatus::Settled)
     {
         return Err(AppError::conflict("exam_fee_unpaid", "The exam fee is not settled."));
     }

@@ -456,7 +456,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
                     &caller.actor(),
                     &affiliate,
                     app.person_id,
-                    "processing",
+                    entity::invoice::InvoicePurpose::Processing,
                     Some(app.id),
                     vec![line],
                 )
@@ -470,7 +470,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
                 inv
             }
         };
-        if invoice.status != "settled" {
+        if invoice.status != entity::invoice::InvoiceStatus::Settled {
             unmet.push(FieldError::new(
                 "processing_fee",
                 "unpaid",

@@ -85,8 +85,8 @@ pub struct InvoiceLine {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceEntry {
     pub id: Uuid,
-    pub kind: String,
-    pub method: Option<String>,
+    pub kind: InvoiceEntryKind,
+    pub method: Option<PaymentMethod>,
     pub amount: Money,
     pub reference: Option<String>,
     pub reason: Option<String>,
@@ -100,10 +100,8 @@ pub struct Invoice {
     pub number: String,
     pub affiliate_id: Uuid,
     pub person_id: Uuid,
-    /// What it is for: `registration`, `membership`, ...
-    pub purpose: String,
-    /// `open`, `settled` or `void`.
-    pub status: String,
+    pub purpose: InvoicePurpose,
+    pub status: InvoiceStatus,
     pub total: Money,
     pub paid: Money,
     pub refunded: Money,
@@ -171,27 +169,18 @@ pub enum EntryKind {
     Waiver,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    /// Card, through an external processor (give its reference).
-    Card,
-    Check,
-    /// Paid by an employer or another third party.
-    Employer,
-    Other,
-}
-
-impl PaymentMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethod::Card => "card",
-            PaymentMethod::Check => "check",
-            PaymentMethod::Employer => "employer",
-            PaymentMethod::Other => "other",
+impl From<EntryKind> for InvoiceEntryKind {
+    fn from(kind: EntryKind) -> Self {
+        match kind {
+            EntryKind::Payment => InvoiceEntryKind::Payment,
+            EntryKind::Refund => InvoiceEntryKind::Refund,
+            EntryKind::Waiver => InvoiceEntryKind::Waiver,
         }
     }
 }
+
+pub use entity::invoice::{InvoicePurpose, InvoiceStatus};
+pub use entity::invoice_entry::{InvoiceEntryKind, PaymentMethod};
 
 /// A payment (partial allowed), a refund, or a waiver with its reason. A payment or
 /// waiver larger than the balance is refused, as is a refund larger than what was paid.
@@ -223,6 +212,9 @@ impl Validate for NewEntry {
             }
             _ => {}
         }
+        if self.method == Some(PaymentMethod::Scholarship) {
+            errors.add("method", err("not_allowed", "scholarship credits are recorded by the service"));
+        }
         if matches!(self.kind, EntryKind::Waiver | EntryKind::Refund)
             && self.reason.as_deref().is_none_or(|r| r.trim().is_empty())
         {
@@ -242,9 +234,8 @@ impl Validate for NewEntry {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListQuery {
-    /// `open`, `settled` or `void`.
-    #[param(pattern = "^(open|settled|void)$")]
-    pub status: Option<String>,
+    /// Only invoices in this status.
+    pub status: Option<InvoiceStatus>,
     /// Only this person's invoices (coordinators).
     pub person_id: Option<Uuid>,
     #[param(minimum = 1, maximum = 200)]

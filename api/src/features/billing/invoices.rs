@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::{self, invoice::InvoiceEvent};
 use crate::{
     auth::Caller, db, db::begin_write, domain::money::Entry, domain::money::Ledger, domain::money::check_amount,
     error::AppError, error::AppResult, features::billing::dto::EntryKind, features::billing::dto::Invoice,
@@ -16,16 +17,25 @@ use crate::{
     platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation, state::AppState,
 };
-use entity::{affiliate, invoice, invoice_entry, invoice_line};
+use entity::{
+    affiliate,
+    invoice::{self, InvoicePurpose, InvoiceStatus},
+    invoice_entry::{self, InvoiceEntryKind, PaymentMethod},
+    invoice_line,
+};
 
 pub const RESOURCE: &str = "invoice";
 
 /// The invoice purpose a fee kind of a scholarship applies to (RSC costs are paid
 /// outside the service, so they have no invoice).
-pub fn purpose_for(fee_kind: &str) -> &str {
+pub fn purpose_for(fee_kind: &str) -> Option<InvoicePurpose> {
     match fee_kind {
-        "renewal" => "renewal",
-        other => other,
+        "registration" => Some(InvoicePurpose::Registration),
+        "membership" => Some(InvoicePurpose::Membership),
+        "processing" => Some(InvoicePurpose::Processing),
+        "exam" => Some(InvoicePurpose::Exam),
+        "renewal" | "late_fee" => Some(InvoicePurpose::Renewal),
+        _ => None,
     }
 }
 
@@ -84,7 +94,7 @@ pub async fn create(
     actor: &Actor,
     affiliate: &affiliate::Model,
     person_id: Uuid,
-    purpose: &str,
+    purpose: InvoicePurpose,
     subject_id: Option<Uuid>,
     lines: Vec<Line>,
 ) -> AppResult<invoice::Model> {
@@ -97,14 +107,14 @@ pub async fn create(
         person_id: Set(person_id),
         number: Set(new_number(affiliate)?),
         currency: Set(affiliate.currency.clone()),
-        purpose: Set(purpose.into()),
+        purpose: Set(purpose),
         subject_id: Set(subject_id),
         total_cents: Set(total),
         paid_cents: Set(0),
         refunded_cents: Set(0),
         credited_cents: Set(0),
         waived_cents: Set(0),
-        status: Set(if settled { "settled" } else { "open" }.into()),
+        status: Set(if settled { InvoiceStatus::Settled } else { InvoiceStatus::Open }),
         settled_at: Set(settled.then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -166,7 +176,7 @@ pub async fn list(
     caller: &Caller,
     own_only: bool,
     person: Option<Uuid>,
-    status: Option<&str>,
+    status: Option<InvoiceStatus>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<invoice::Model>> {
     let mut query = invoice::Entity::find().order_by_asc(invoice::Column::Id).limit(page.fetch_limit());
@@ -181,9 +191,6 @@ pub async fn list(
         }
     }
     if let Some(s) = status {
-        if !matches!(s, "open" | "settled" | "void") {
-            return Err(AppError::invalid_query("status", "invalid", "must be open, settled or void"));
-        }
         query = query.filter(invoice::Column::Status.eq(s));
     }
     if let Some(after) = page.after {
@@ -204,13 +211,6 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
     if caller.kind == crate::auth::SubjectKind::Person && current.person_id == caller.id {
         return Err(AppError::own_record("record a payment, refund or waiver"));
     }
-    if current.status == "void" {
-        return Err(AppError::Conflict {
-            code: "invoice_void",
-            detail: "This invoice is void.".into(),
-            current_state: Some("void".into()),
-        });
-    }
     let amount = check_amount(&input.amount, &current.currency, false)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
     let entry = match input.kind {
@@ -218,11 +218,7 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
         EntryKind::Refund => Entry::Refund(amount),
         EntryKind::Waiver => Entry::Waiver(amount),
     };
-    let note = EntryNote {
-        method: input.method.map(|m| m.as_str().to_string()),
-        reference: input.reference,
-        reason: input.reason,
-    };
+    let note = EntryNote { method: input.method, reference: input.reference, reason: input.reason };
     let updated = apply_entry(state, &txn, &caller.actor(), &current, entry, note).await?;
     txn.commit().await?;
     Ok(updated)
@@ -230,7 +226,7 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
 
 /// Who recorded an entry and why.
 pub struct EntryNote {
-    pub method: Option<String>,
+    pub method: Option<PaymentMethod>,
     pub reference: Option<String>,
     pub reason: Option<String>,
 }
@@ -253,18 +249,29 @@ pub async fn apply_entry(
         credited: current.credited_cents,
         waived: current.waived_cents,
     };
+    // The lifecycle decides first: a void invoice takes nothing (409 naming its state).
+    let void = domain::invoice::transition(current.status, InvoiceEvent::Entry { covered: false });
+    if let Err(why) = void {
+        return Err(AppError::Conflict {
+            code: "invoice_void",
+            detail: format!("This invoice is void: {why}."),
+            current_state: Some("void".into()),
+        });
+    }
     let (kind, action, amount) = match entry {
-        Entry::Payment(a) => ("payment", "invoice.payment_recorded", a),
-        Entry::Refund(a) => ("refund", "invoice.refund_recorded", a),
-        Entry::Waiver(a) => ("waiver", "invoice.waived", a),
-        Entry::Credit(a) => ("credit", "invoice.credited", a),
+        Entry::Payment(a) => (InvoiceEntryKind::Payment, "invoice.payment_recorded", a),
+        Entry::Refund(a) => (InvoiceEntryKind::Refund, "invoice.refund_recorded", a),
+        Entry::Waiver(a) => (InvoiceEntryKind::Waiver, "invoice.waived", a),
+        Entry::Credit(a) => (InvoiceEntryKind::Credit, "invoice.credited", a),
     };
     let next = ledger.apply(entry).map_err(|m| {
-        let code = if kind == "refund" { "refund_exceeds_payments" } else { "exceeds_balance" };
+        let code = if kind == InvoiceEntryKind::Refund { "refund_exceeds_payments" } else { "exceeds_balance" };
         AppError::invalid_field("amount", code, m)
     })?;
     let now = db::now();
-    let newly_settled = current.status == "open" && next.is_settled();
+    let status = domain::invoice::transition(current.status, InvoiceEvent::Entry { covered: next.is_settled() })
+        .map_err(AppError::internal)?;
+    let newly_settled = status != current.status && status == InvoiceStatus::Settled;
     let mut updated = current.clone();
     updated.paid_cents = next.paid;
     updated.refunded_cents = next.refunded;
@@ -273,7 +280,7 @@ pub async fn apply_entry(
     updated.version += 1;
     updated.updated_at = now;
     if newly_settled {
-        updated.status = "settled".into();
+        updated.status = status;
         updated.settled_at = Some(now);
     }
     let result = invoice::Entity::update_many()
@@ -281,7 +288,7 @@ pub async fn apply_entry(
         .col_expr(invoice::Column::RefundedCents, Expr::value(updated.refunded_cents))
         .col_expr(invoice::Column::WaivedCents, Expr::value(updated.waived_cents))
         .col_expr(invoice::Column::CreditedCents, Expr::value(updated.credited_cents))
-        .col_expr(invoice::Column::Status, Expr::value(updated.status.clone()))
+        .col_expr(invoice::Column::Status, Expr::value(updated.status))
         .col_expr(invoice::Column::SettledAt, Expr::value(updated.settled_at))
         .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
         .col_expr(invoice::Column::Version, Expr::value(updated.version))
@@ -296,7 +303,7 @@ pub async fn apply_entry(
         id: Set(Uuid::now_v7()),
         invoice_id: Set(current.id),
         affiliate_id: Set(current.affiliate_id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         method: Set(note.method),
         amount_cents: Set(amount),
         reference: Set(note.reference.clone()),

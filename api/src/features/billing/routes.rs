@@ -95,7 +95,7 @@ pub async fn list(
 
 async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQuery) -> Result<HttpResponse, AppError> {
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
-    let rows = invoices::list(&state.db, caller, own, q.person_id, q.status.as_deref(), &page).await?;
+    let rows = invoices::list(&state.db, caller, own, q.person_id, q.status, &page).await?;
     let (rows, next_cursor) = page.finish(LIST, rows, |i| i.id)?;
     let mut data = Vec::with_capacity(rows.len());
     for row in rows {

@@ -277,8 +277,17 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
     .await?;
     log(&txn, &m).await?;
     let line = Line { description: plan.name.clone(), fee_kind: "membership".into(), amount_cents: plan.dues_cents };
-    let inv =
-        invoices::create(state, &txn, &actor, &affiliate, caller.id, "membership", Some(m.id), vec![line]).await?;
+    let inv = invoices::create(
+        state,
+        &txn,
+        &actor,
+        &affiliate,
+        caller.id,
+        entity::invoice::InvoicePurpose::Membership,
+        Some(m.id),
+        vec![line],
+    )
+    .await?;
     membership::Entity::update_many()
         .col_expr(membership::Column::InvoiceId, Expr::value(inv.id))
         .filter(membership::Column::Id.eq(m.id))

@@ -388,7 +388,7 @@ pub async fn bulk(
                     &caller,
                     item.renewal_id,
                     &item.amount,
-                    item.method.as_str(),
+                    item.method,
                     item.reference,
                 )
                 .await;

@@ -542,8 +542,17 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     next.version = Set(m.version + 1);
     next.updated_at = Set(db::now());
     let submitted = next.update(&txn).await?;
-    let inv =
-        invoices::create(state, &txn, &caller.actor(), &affiliate, m.person_id, "renewal", Some(m.id), lines).await?;
+    let inv = invoices::create(
+        state,
+        &txn,
+        &caller.actor(),
+        &affiliate,
+        m.person_id,
+        entity::invoice::InvoicePurpose::Renewal,
+        Some(m.id),
+        lines,
+    )
+    .await?;
     let mut with_invoice: renewal::ActiveModel = renewal::Entity::find_by_id(m.id)
         .one(&txn)
         .await?
@@ -645,7 +654,10 @@ pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppR
         });
     }
     if let Some(inv) = m.invoice_id
-        && entity::invoice::Entity::find_by_id(inv).one(&txn).await?.is_some_and(|i| i.status != "settled")
+        && entity::invoice::Entity::find_by_id(inv)
+            .one(&txn)
+            .await?
+            .is_some_and(|i| i.status != entity::invoice::InvoiceStatus::Settled)
     {
         return Err(AppError::conflict("renewal_fee_unpaid", "The renewal fee is not settled."));
     }
@@ -1003,9 +1015,16 @@ pub async fn record_payment(
     caller: &Caller,
     id: Uuid,
     amount: &crate::domain::money::Money,
-    method: &str,
+    method: entity::invoice_entry::PaymentMethod,
     reference: Option<String>,
 ) -> AppResult<renewal::Model> {
+    if method == entity::invoice_entry::PaymentMethod::Scholarship {
+        return Err(AppError::invalid_field(
+            "method",
+            "not_allowed",
+            "scholarship credits are recorded by the service",
+        ));
+    }
     let txn = begin_write(&state.db).await?;
     let m = staff_renewal(&txn, caller, id).await?;
     let invoice_id = m.invoice_id.ok_or_else(|| AppError::Conflict {
@@ -1020,7 +1039,7 @@ pub async fn record_payment(
         .ok_or_else(|| AppError::internal("invoice vanished"))?;
     let cents = crate::domain::money::check_amount(amount, &inv.currency, false)
         .map_err(|e| AppError::invalid_field("amount", "invalid_amount", e))?;
-    let note = invoices::EntryNote { method: Some(method.into()), reference, reason: None };
+    let note = invoices::EntryNote { method: Some(method), reference, reason: None };
     invoices::apply_entry(state, &txn, &caller.actor(), &inv, crate::domain::money::Entry::Payment(cents), note)
         .await?;
     let updated =

@@ -263,10 +263,11 @@ pub async fn apply_awards(
         .all(txn)
         .await?;
     for award in awards.into_iter().filter(|a| a.applied_cents < a.awarded_cents) {
+        let Some(purpose) = invoices::purpose_for(&award.purpose) else { continue };
         let mut open = invoice::Entity::find()
             .filter(invoice::Column::PersonId.eq(person_id))
-            .filter(invoice::Column::Status.eq("open"))
-            .filter(invoice::Column::Purpose.eq(invoices::purpose_for(&award.purpose)))
+            .filter(invoice::Column::Status.eq(entity::invoice::InvoiceStatus::Open))
+            .filter(invoice::Column::Purpose.eq(purpose))
             .order_by_asc(invoice::Column::Id)
             .all(txn)
             .await?;
@@ -286,7 +287,7 @@ pub async fn apply_awards(
                 continue;
             }
             let note = EntryNote {
-                method: Some("scholarship".into()),
+                method: Some(entity::invoice_entry::PaymentMethod::Scholarship),
                 reference: Some(format!("scholarship request {}", award.id)),
                 reason: None,
             };

@@ -102,7 +102,6 @@ pub struct Registration {
     pub id: Uuid,
     pub person_id: Uuid,
     pub affiliate_id: Uuid,
-    /// `awaiting_fee`, `fee_settled` (temporary login sent) or `activated`.
-    pub status: String,
+    pub status: entity::registration::RegistrationStatus,
     pub invoice: Invoice,
 }
