@@ -3,6 +3,7 @@
 //! A fixed-months plan runs N months less a day. Renewing early starts the day after the
 //! current membership ends. All dates are in the affiliate's time zone.
 use chrono::{Datelike, Duration, Months, NaiveDate};
+use entity::membership::MembershipState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TermRule {
@@ -81,13 +82,39 @@ impl Status {
     }
 }
 
-pub fn status_on(state: &str, starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>, day: NaiveDate) -> Status {
+pub fn status_on(
+    state: MembershipState,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    day: NaiveDate,
+) -> Status {
     match (state, starts_on, ends_on) {
-        ("cancelled", ..) => Status::Cancelled,
-        ("paid", Some(start), Some(_)) if day < start => Status::Upcoming,
-        ("paid", Some(_), Some(end)) if day <= end => Status::Active,
-        ("paid", Some(_), Some(_)) => Status::Expired,
+        (MembershipState::Cancelled, ..) => Status::Cancelled,
+        (MembershipState::Paid, Some(start), Some(_)) if day < start => Status::Upcoming,
+        (MembershipState::Paid, Some(_), Some(end)) if day <= end => Status::Active,
+        (MembershipState::Paid, Some(_), Some(_)) => Status::Expired,
         _ => Status::PendingPayment,
+    }
+}
+
+/// What happens to a membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipEvent {
+    /// Its invoice is settled.
+    Pay,
+    /// A partner's sync says it is paid, or cancelled.
+    Synced(MembershipState),
+}
+
+/// The state after `event`, or why it cannot happen.
+pub fn transition(from: MembershipState, event: MembershipEvent) -> Result<MembershipState, &'static str> {
+    use MembershipState as S;
+    match (from, event) {
+        (S::PendingPayment, MembershipEvent::Pay) => Ok(S::Paid),
+        (S::Paid, MembershipEvent::Pay) => Err("the membership is paid already"),
+        (S::Cancelled, MembershipEvent::Pay) => Err("the membership is cancelled"),
+        // The partner's record is the source of truth for what it syncs.
+        (_, MembershipEvent::Synced(to)) => Ok(to),
     }
 }
 
@@ -148,11 +175,28 @@ mod tests {
     #[test]
     fn status_follows_the_day() {
         let (s, e) = (Some(d("2026-01-01")), Some(d("2026-12-31")));
-        assert_eq!(status_on("paid", s, e, d("2025-12-31")), Status::Upcoming);
-        assert_eq!(status_on("paid", s, e, d("2026-01-01")), Status::Active);
-        assert_eq!(status_on("paid", s, e, d("2026-12-31")), Status::Active);
-        assert_eq!(status_on("paid", s, e, d("2027-01-01")), Status::Expired);
-        assert_eq!(status_on("pending_payment", None, None, d("2026-06-01")), Status::PendingPayment);
-        assert_eq!(status_on("cancelled", s, e, d("2026-06-01")), Status::Cancelled);
+        let paid = MembershipState::Paid;
+        assert_eq!(status_on(paid, s, e, d("2025-12-31")), Status::Upcoming);
+        assert_eq!(status_on(paid, s, e, d("2026-01-01")), Status::Active);
+        assert_eq!(status_on(paid, s, e, d("2026-12-31")), Status::Active);
+        assert_eq!(status_on(paid, s, e, d("2027-01-01")), Status::Expired);
+        assert_eq!(status_on(MembershipState::PendingPayment, None, None, d("2026-06-01")), Status::PendingPayment);
+        assert_eq!(status_on(MembershipState::Cancelled, s, e, d("2026-06-01")), Status::Cancelled);
+    }
+
+    #[test]
+    fn every_move() {
+        use MembershipState as S;
+        let cases = [
+            (S::PendingPayment, MembershipEvent::Pay, Ok(S::Paid)),
+            (S::Paid, MembershipEvent::Pay, Err("the membership is paid already")),
+            (S::Cancelled, MembershipEvent::Pay, Err("the membership is cancelled")),
+            (S::PendingPayment, MembershipEvent::Synced(S::Cancelled), Ok(S::Cancelled)),
+            (S::Paid, MembershipEvent::Synced(S::Cancelled), Ok(S::Cancelled)),
+            (S::Cancelled, MembershipEvent::Synced(S::Paid), Ok(S::Paid)),
+        ];
+        for (from, event, expected) in cases {
+            assert_eq!(transition(from, event), expected, "{from:?} {event:?}");
+        }
     }
 }

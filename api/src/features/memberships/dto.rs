@@ -142,8 +142,7 @@ pub struct Membership {
     pub status: String,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
-    /// `purchase` (through this service) or `external` (recorded by staff).
-    pub source: String,
+    pub source: entity::membership::MembershipSource,
     pub external_reference: Option<String>,
     pub invoice_id: Option<Uuid>,
     pub qualifies_for_endorsement: bool,

@@ -26,7 +26,7 @@ fn rule_of(plan: &membership_plan::Model) -> TermRule {
 
 pub fn to_dto(m: membership::Model, plan: Option<&membership_plan::Model>, day: NaiveDate) -> Membership {
     Membership {
-        status: status_on(&m.state, m.starts_on, m.ends_on, day).as_str().into(),
+        status: status_on(m.state, m.starts_on, m.ends_on, day).as_str().into(),
         qualifies_for_endorsement: plan.is_some_and(|p| p.qualifies_for_endorsement),
         id: m.id,
         affiliate_id: m.affiliate_id,
@@ -249,10 +249,10 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
         affiliate_id: Set(plan.affiliate_id),
         person_id: Set(caller.id),
         plan_id: Set(plan.id),
-        state: Set("pending_payment".into()),
+        state: Set(entity::membership::MembershipState::PendingPayment),
         starts_on: Set(None),
         ends_on: Set(None),
-        source: Set("purchase".into()),
+        source: Set(entity::membership::MembershipSource::Purchase),
         external_reference: Set(None),
         invoice_id: Set(None),
         created_at: Set(now),
@@ -311,7 +311,7 @@ async fn current_end(
     Ok(membership::Entity::find()
         .filter(membership::Column::PersonId.eq(person_id))
         .filter(membership::Column::AffiliateId.eq(affiliate_id))
-        .filter(membership::Column::State.eq("paid"))
+        .filter(membership::Column::State.eq(entity::membership::MembershipState::Paid))
         .filter(membership::Column::Id.ne(except))
         .order_by_desc(membership::Column::EndsOn)
         .one(db)
@@ -329,9 +329,11 @@ pub async fn on_paid(
 ) -> AppResult<()> {
     let Some(id) = invoice.subject_id else { return Ok(()) };
     let Some(m) = membership::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
-    if m.state != "pending_payment" {
+    // Paid once: a second settlement (or a cancelled membership) changes nothing.
+    let Ok(state) = crate::domain::membership::transition(m.state, crate::domain::membership::MembershipEvent::Pay)
+    else {
         return Ok(());
-    }
+    };
     let plan = find_plan(db, m.plan_id).await?;
     let affiliate = crate::platform::tenancy::find(db, &m.affiliate_id.to_string()).await?;
     let bought_on = today(&affiliate);
@@ -339,7 +341,7 @@ pub async fn on_paid(
     let (starts_on, ends_on) =
         term(rule_of(&plan), bought_on, previous).ok_or_else(|| AppError::internal("membership term out of range"))?;
     let mut next: membership::ActiveModel = m.clone().into();
-    next.state = Set("paid".into());
+    next.state = Set(state);
     next.starts_on = Set(Some(starts_on));
     next.ends_on = Set(Some(ends_on));
     next.version = Set(m.version + 1);
@@ -354,7 +356,7 @@ pub async fn on_paid(
             resource_kind: "membership",
             resource_id: m.id.to_string(),
             before: Some(serde_json::json!({"state": m.state})),
-            after: Some(serde_json::json!({"state": "paid", "starts_on": starts_on, "ends_on": ends_on})),
+            after: Some(serde_json::json!({"state": state, "starts_on": starts_on, "ends_on": ends_on})),
         },
     )
     .await?;
@@ -413,10 +415,10 @@ pub async fn record_external(
         affiliate_id: Set(p.affiliate_id),
         person_id: Set(p.id),
         plan_id: Set(plan.id),
-        state: Set("paid".into()),
+        state: Set(entity::membership::MembershipState::Paid),
         starts_on: Set(Some(starts_on)),
         ends_on: Set(Some(ends_on)),
-        source: Set("external".into()),
+        source: Set(entity::membership::MembershipSource::External),
         external_reference: Set(input.reference.clone()),
         invoice_id: Set(None),
         created_at: Set(now),
@@ -478,7 +480,7 @@ pub async fn status(
 pub async fn covering(db: &impl ConnectionTrait, p: &person::Model, day: NaiveDate) -> AppResult<MembershipStatus> {
     let rows = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(p.id))
-        .filter(membership::Column::State.eq("paid"))
+        .filter(membership::Column::State.eq(entity::membership::MembershipState::Paid))
         .filter(membership::Column::StartsOn.lte(day))
         .filter(membership::Column::EndsOn.gte(day))
         .order_by_desc(membership::Column::EndsOn)
@@ -520,7 +522,7 @@ pub async fn list(
         .filter(membership::Column::AffiliateId.eq(affiliate.id))
         .order_by_asc(membership::Column::Id)
         .limit(page.fetch_limit());
-    let paid = membership::Column::State.eq("paid");
+    let paid = membership::Column::State.eq(entity::membership::MembershipState::Paid);
     query = match status {
         None => query,
         Some("active") => query.filter(
@@ -531,7 +533,9 @@ pub async fn list(
         ),
         Some("expired") => query.filter(Condition::all().add(paid).add(membership::Column::EndsOn.lt(day))),
         Some("upcoming") => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.gt(day))),
-        Some("pending_payment") => query.filter(membership::Column::State.eq("pending_payment")),
+        Some("pending_payment") => {
+            query.filter(membership::Column::State.eq(entity::membership::MembershipState::PendingPayment))
+        }
         Some(_) => {
             return Err(AppError::invalid_query(
                 "status",

@@ -14,6 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::domain::membership::MembershipEvent;
 use crate::{
     auth::Caller, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email, error::AppError,
     error::AppResult, error::Problem, features::accounts::dto::people::Language,
@@ -645,7 +646,7 @@ async fn membership_item(
         memberships::find_plan(txn, input.plan_id).await.ok().filter(|p| p.affiliate_id == affiliate.id).ok_or_else(
             || AppError::invalid_field("plan_id", "unknown_plan", "not a membership plan of the affiliate"),
         )?;
-    let state = input.state.unwrap_or(SyncedMembershipState::Paid).as_str();
+    let state: entity::membership::MembershipState = input.state.unwrap_or(SyncedMembershipState::Paid).into();
     let now = db::now();
     let existing = match mapped(txn, affiliate.id, KIND_MEMBERSHIP, &input.external_id).await? {
         Some(id) => membership::Entity::find_by_id(id).one(txn).await?,
@@ -671,7 +672,8 @@ async fn membership_item(
             am.plan_id = Set(plan.id);
             am.starts_on = Set(Some(input.starts_on));
             am.ends_on = Set(Some(input.ends_on));
-            am.state = Set(state.into());
+            am.state = Set(crate::domain::membership::transition(current.state, MembershipEvent::Synced(state))
+                .map_err(|why| AppError::conflict("invalid_state", why))?);
             am.updated_at = Set(now);
             am.version = Set(current.version + 1);
             (am.update(txn).await?, SyncStatus::Updated)
@@ -682,10 +684,10 @@ async fn membership_item(
                 affiliate_id: Set(affiliate.id),
                 person_id: Set(person.id),
                 plan_id: Set(plan.id),
-                state: Set(state.into()),
+                state: Set(state),
                 starts_on: Set(Some(input.starts_on)),
                 ends_on: Set(Some(input.ends_on)),
-                source: Set("external".into()),
+                source: Set(entity::membership::MembershipSource::External),
                 external_reference: Set(Some(input.external_id.clone())),
                 invoice_id: Set(None),
                 created_at: Set(now),

@@ -118,11 +118,11 @@ pub enum SyncedMembershipState {
     Cancelled,
 }
 
-impl SyncedMembershipState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SyncedMembershipState::Paid => "paid",
-            SyncedMembershipState::Cancelled => "cancelled",
+impl From<SyncedMembershipState> for entity::membership::MembershipState {
+    fn from(state: SyncedMembershipState) -> Self {
+        match state {
+            SyncedMembershipState::Paid => Self::Paid,
+            SyncedMembershipState::Cancelled => Self::Cancelled,
         }
     }
 }
