@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A person's application for one credential category, held to the policy version it started under.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +15,7 @@ pub struct Model {
     /// `initial`, or `reinstatement` of a lapsed endorsement.
     pub kind: String,
     pub reinstates_endorsement_id: Option<Uuid>,
-    pub state: String,
+    pub state: ApplicationState,
     /// `person:category` while the application is open, so that only one can be; null once decided or withdrawn.
     pub open_key: Option<String>,
     pub deadline_id: Option<Uuid>,
@@ -23,6 +25,67 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+/// Where an application stands (its transitions are `domain::application::transition`).
+/// New values may be added later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    #[sea_orm(string_value = "in_review")]
+    InReview,
+    #[sea_orm(string_value = "deferred")]
+    Deferred,
+    #[sea_orm(string_value = "resubmitted")]
+    Resubmitted,
+    #[sea_orm(string_value = "on_hold")]
+    OnHold,
+    #[sea_orm(string_value = "exam_pending")]
+    ExamPending,
+    #[sea_orm(string_value = "endorsed")]
+    Endorsed,
+    /// IFRS only: counts as endorsed while finishing the requirements.
+    #[sea_orm(string_value = "emerging")]
+    Emerging,
+    #[sea_orm(string_value = "not_endorsed")]
+    NotEndorsed,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}
+
+impl ApplicationState {
+    /// The stored (and serialized) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::InReview => "in_review",
+            Self::Deferred => "deferred",
+            Self::Resubmitted => "resubmitted",
+            Self::OnHold => "on_hold",
+            Self::ExamPending => "exam_pending",
+            Self::Endorsed => "endorsed",
+            Self::Emerging => "emerging",
+            Self::NotEndorsed => "not_endorsed",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Still open: neither decided nor withdrawn. A person has at most one open
+    /// application per category.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Endorsed | Self::NotEndorsed | Self::Withdrawn)
+    }
+
+    /// The applicant may change the portfolio.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Deferred)
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

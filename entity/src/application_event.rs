@@ -7,8 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub application_id: Uuid,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<crate::application::ApplicationState>,
+    pub to_state: crate::application::ApplicationState,
     pub actor_kind: String,
     pub actor_id: Option<Uuid>,
     pub reason: Option<String>,

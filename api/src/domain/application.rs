@@ -1,24 +1,7 @@
 //! The life of a credential application, as a state machine: every change of state goes
 //! through `transition`, and an illegal one names the state the application is in.
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    Draft,
-    Submitted,
-    InReview,
-    Deferred,
-    Resubmitted,
-    OnHold,
-    ExamPending,
-    Endorsed,
-    /// IFRS only: counts as endorsed while finishing the requirements.
-    Emerging,
-    NotEndorsed,
-    Withdrawn,
-}
+pub use entity::application::ApplicationState as State;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -35,39 +18,6 @@ pub enum Action {
     MarkEmerging,
     Decline,
     Withdraw,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Draft => "draft",
-            State::Submitted => "submitted",
-            State::InReview => "in_review",
-            State::Deferred => "deferred",
-            State::Resubmitted => "resubmitted",
-            State::OnHold => "on_hold",
-            State::ExamPending => "exam_pending",
-            State::Endorsed => "endorsed",
-            State::Emerging => "emerging",
-            State::NotEndorsed => "not_endorsed",
-            State::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-    }
-
-    /// Still open: neither decided nor withdrawn. A person has at most one open
-    /// application per category.
-    pub fn is_open(self) -> bool {
-        !matches!(self, State::Endorsed | State::NotEndorsed | State::Withdrawn)
-    }
-
-    /// The applicant may change the portfolio.
-    pub fn is_editable(self) -> bool {
-        matches!(self, State::Draft | State::Deferred)
-    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -118,11 +118,11 @@ pub async fn register(
 ) -> AppResult<exam_registration::Model> {
     let txn = begin_write(&state.db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
-    if app.state != "exam_pending" {
+    if app.state != crate::domain::application::State::ExamPending {
         return Err(AppError::Conflict {
             code: "invalid_state",
             detail: "Only applications approved for the exam register for it.".into(),
-            current_state: Some(app.state),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     // Locked, so that concurrent registrations cannot both take the last seat.
@@ -140,7 +140,7 @@ pub async fn register(
     let r = rule(&txn, &app).await?;
     let approved = application_event::Entity::find()
         .filter(application_event::Column::ApplicationId.eq(app.id))
-        .filter(application_event::Column::ToState.eq("exam_pending"))
+        .filter(application_event::Column::ToState.eq(crate::domain::application::State::ExamPending))
         .order_by_desc(application_event::Column::OccurredAt)
         .one(&txn)
         .await?

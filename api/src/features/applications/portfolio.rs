@@ -7,10 +7,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, db, db::begin_write, domain::application::State, error::AppError, error::AppResult,
-    features::applications::dto::PortfolioEntry, features::applications::dto::PortfolioItem,
-    features::applications::dto::PortfolioKind, features::applications::service as applications,
-    features::applications::service::Access, http::etag::Precondition, platform::audit, platform::audit::AuditEntry,
+    auth::Caller, db, db::begin_write, error::AppError, error::AppResult, features::applications::dto::PortfolioEntry,
+    features::applications::dto::PortfolioItem, features::applications::dto::PortfolioKind,
+    features::applications::service as applications, features::applications::service::Access, http::etag::Precondition,
+    platform::audit, platform::audit::AuditEntry,
 };
 use entity::{application, portfolio_entry};
 
@@ -40,7 +40,7 @@ pub fn parse(kind: PortfolioKind, data: serde_json::Value) -> Result<PortfolioIt
 }
 
 fn editable(app: &application::Model) -> AppResult<()> {
-    let state = State::parse(&app.state).unwrap_or(State::Withdrawn);
+    let state = app.state;
     if state.is_editable() {
         Ok(())
     } else {
@@ -48,9 +48,9 @@ fn editable(app: &application::Model) -> AppResult<()> {
             code: "application_not_editable",
             detail: format!(
                 "The portfolio can change only while the application is a draft or deferred; it is {}.",
-                app.state.replace('_', " ")
+                app.state.as_str().replace('_', " ")
             ),
-            current_state: Some(app.state.clone()),
+            current_state: Some(app.state.as_str().into()),
         })
     }
 }

@@ -9,15 +9,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, db, db::begin_write, domain::application::State, domain::credentials::CompetencyDomain,
-    domain::people::identity_email, error::AppError, error::AppResult, features::accounts::people,
-    features::accounts::sessions::hash_token, features::affiliates::catalog, features::applications::dto::NewReference,
-    features::applications::dto::Rating, features::applications::dto::ReferenceContent,
-    features::applications::dto::ReferenceRequest, features::applications::dto::ReferenceStatus,
-    features::applications::dto::ReferenceSubmission, features::applications::dto::reference_status,
-    features::applications::service as applications, features::applications::service::Access, platform::audit,
-    platform::audit::Actor, platform::audit::AuditEntry, platform::outbox, platform::outbox::EmailMessage,
-    platform::rate_limit, state::AppState,
+    auth::Caller, db, db::begin_write, domain::credentials::CompetencyDomain, domain::people::identity_email,
+    error::AppError, error::AppResult, features::accounts::people, features::accounts::sessions::hash_token,
+    features::affiliates::catalog, features::applications::dto::NewReference, features::applications::dto::Rating,
+    features::applications::dto::ReferenceContent, features::applications::dto::ReferenceRequest,
+    features::applications::dto::ReferenceStatus, features::applications::dto::ReferenceSubmission,
+    features::applications::dto::reference_status, features::applications::service as applications,
+    features::applications::service::Access, platform::audit, platform::audit::Actor, platform::audit::AuditEntry,
+    platform::outbox, platform::outbox::EmailMessage, platform::rate_limit, state::AppState,
 };
 use entity::{application, application_reference, person, review};
 
@@ -113,11 +112,11 @@ pub async fn invite(
     let txn = begin_write(&state.db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
     check_independent(&txn, &app, &input.email).await?;
-    if !State::parse(&app.state).is_some_and(|s| s.is_editable()) {
+    if !app.state.is_editable() {
         return Err(AppError::Conflict {
             code: "application_not_editable",
             detail: "References are invited while the application is a draft or deferred.".into(),
-            current_state: Some(app.state.clone()),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     let existing = application_reference::Entity::find()

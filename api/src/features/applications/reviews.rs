@@ -47,15 +47,15 @@ pub async fn assign(
 ) -> AppResult<review::Model> {
     let txn = begin_write(db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Staff).await?;
-    let state = State::parse(&app.state).unwrap_or(State::Withdrawn);
+    let state = app.state;
     if advisory && !state.is_editable() {
         return Err(AppError::Conflict {
             code: "invalid_state",
             detail: format!(
                 "An advisory review comes before submission; this application is {}.",
-                app.state.replace('_', " ")
+                app.state.as_str().replace('_', " ")
             ),
-            current_state: Some(app.state.clone()),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     if !advisory && !matches!(state, State::Submitted | State::Resubmitted | State::InReview) {
@@ -63,9 +63,9 @@ pub async fn assign(
             code: "invalid_state",
             detail: format!(
                 "Reviewers are assigned to submitted applications; this one is {}.",
-                app.state.replace('_', " ")
+                app.state.as_str().replace('_', " ")
             ),
-            current_state: Some(app.state.clone()),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     let invalid = |m: &str| AppError::invalid_field("reviewer_id", "ineligible_reviewer", m.to_string());
@@ -195,14 +195,13 @@ pub async fn recommend(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Application".into()))?;
-    let open_for_it =
-        if r.advisory { State::parse(&app.state).is_some_and(|s| s.is_editable()) } else { app.state == "in_review" };
+    let open_for_it = if r.advisory { app.state.is_editable() } else { app.state == State::InReview };
     if !open_for_it {
         return Err(AppError::Conflict {
             code: "invalid_state",
             detail: "Recommendations are given while the application is in review (advisory ones: before submission)."
                 .into(),
-            current_state: Some(app.state),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     let mut next: review::ActiveModel = r.clone().into();
@@ -242,7 +241,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     let exam = policies::requirements(&version)?.exam_required;
     let reinstatement = app.kind == "reinstatement";
     // A reinstatement is decided by the coordinator directly, with no exam.
-    let app = if reinstatement && matches!(State::parse(&app.state), Some(State::Submitted | State::Resubmitted)) {
+    let app = if reinstatement && matches!(app.state, State::Submitted | State::Resubmitted) {
         applications::apply(&txn, &app, Action::StartReview, &actor, None).await?
     } else {
         app
@@ -257,7 +256,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
         DecisionKind::Decline => Action::Decline,
     };
     // The state decides first (409 naming it); then whether both reviews are in.
-    let from = State::parse(&app.state).unwrap_or(State::Withdrawn);
+    let from = app.state;
     crate::domain::application::transition(from, action, app.category_code.ends_with("FRS")).map_err(|e| {
         AppError::Conflict {
             code: "invalid_state",
@@ -273,7 +272,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
             return Err(AppError::Conflict {
                 code: "reviews_incomplete",
                 detail: format!("{done} of {REVIEWERS} reviewers have recommended."),
-                current_state: Some(app.state.clone()),
+                current_state: Some(app.state.as_str().into()),
             });
         }
     }

@@ -99,15 +99,15 @@ async fn log(db: &impl ConnectionTrait, m: &application::Model) -> AppResult<()>
 async fn record_event(
     db: &impl ConnectionTrait,
     app: &application::Model,
-    from: Option<&str>,
+    from: Option<State>,
     actor: &Actor,
     reason: Option<String>,
 ) -> AppResult<()> {
     application_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         application_id: Set(app.id),
-        from_state: Set(from.map(String::from)),
-        to_state: Set(app.state.clone()),
+        from_state: Set(from),
+        to_state: Set(app.state),
         actor_kind: Set(actor.kind.into()),
         actor_id: Set(actor.id),
         reason: Set(reason),
@@ -178,7 +178,7 @@ pub async fn start(
         policy_version_id: Set(version.id),
         kind: Set(if reinstatement { "reinstatement" } else { "initial" }.into()),
         reinstates_endorsement_id: Set(reinstates),
-        state: Set(State::Draft.as_str().into()),
+        state: Set(State::Draft),
         open_key: Set(Some(open_key(me.id, &category.code))),
         deadline_id: Set(None),
         processing_invoice_id: Set(None),
@@ -221,7 +221,7 @@ pub async fn apply(
     actor: &Actor,
     reason: Option<String>,
 ) -> AppResult<application::Model> {
-    let from = State::parse(&app.state).ok_or_else(|| AppError::internal("unknown application state"))?;
+    let from = app.state;
     let emerging = app.category_code.ends_with("FRS");
     let to = transition(from, action, emerging).map_err(|e| AppError::Conflict {
         code: "invalid_state",
@@ -229,7 +229,7 @@ pub async fn apply(
         current_state: Some(from.as_str().into()),
     })?;
     let mut next: application::ActiveModel = app.clone().into();
-    next.state = Set(to.as_str().into());
+    next.state = Set(to);
     if !to.is_open() {
         next.open_key = Set(None);
     }
@@ -239,7 +239,7 @@ pub async fn apply(
     next.version = Set(app.version + 1);
     next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
-    record_event(db, &updated, Some(from.as_str()), actor, reason).await?;
+    record_event(db, &updated, Some(from), actor, reason).await?;
     let action_name = format!("application.{}", to.as_str());
     audit::record(db, actor, AuditEntry { action: &action_name, ..entry(&updated, "", Some(from.as_str())) }).await?;
     log(db, &updated).await?;
@@ -262,7 +262,7 @@ pub async fn withdraw(
 pub async fn list(
     db: &DatabaseConnection,
     caller: &Caller,
-    state: Option<&str>,
+    state: Option<State>,
     category: Option<&str>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<application::Model>> {
@@ -274,9 +274,6 @@ pub async fn list(
         q.filter(application::Column::PersonId.eq(caller.id))
     };
     if let Some(s) = state {
-        if State::parse(s).is_none() {
-            return Err(AppError::invalid_query("state", "invalid", format!("`{s}` is not an application state")));
-        }
         q = q.filter(application::Column::State.eq(s));
     }
     if let Some(c) = category {
@@ -404,7 +401,7 @@ pub async fn readiness(db: &impl ConnectionTrait, app: &application::Model) -> A
 pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<application::Model> {
     let txn = begin_write(&state.db).await?;
     let app = visible(&txn, caller, id, Access::Own).await?;
-    let current = State::parse(&app.state).ok_or_else(|| AppError::internal("unknown application state"))?;
+    let current = app.state;
     let action = if current == State::Deferred { Action::Resubmit } else { Action::Submit };
     // Illegal states answer 409 before anything else is checked.
     transition(current, action, false).map_err(|e| AppError::Conflict {
@@ -528,11 +525,11 @@ pub async fn sign_code_of_ethics(
             format!("the current text is version {CODE_OF_ETHICS_VERSION}"),
         ));
     }
-    if !State::parse(&app.state).is_some_and(|s| s.is_editable()) {
+    if !app.state.is_editable() {
         return Err(AppError::Conflict {
             code: "application_not_editable",
             detail: "The agreement is signed while the application is a draft or deferred.".into(),
-            current_state: Some(app.state.clone()),
+            current_state: Some(app.state.as_str().into()),
         });
     }
     let signed = attestation::ActiveModel {

@@ -26,9 +26,7 @@ pub struct Application {
     /// `initial`, or `reinstatement` of a lapsed endorsement.
     pub kind: String,
     pub reinstates_endorsement_id: Option<Uuid>,
-    /// `draft`, `submitted`, `in_review`, `deferred`, `resubmitted`, `on_hold`, `exam_pending`,
-    /// `endorsed`, `emerging`, `not_endorsed` or `withdrawn`.
-    pub state: String,
+    pub state: entity::application::ApplicationState,
     /// The deadline whose review cycle it belongs to, once submitted.
     pub deadline_id: Option<Uuid>,
     pub processing_invoice_id: Option<Uuid>,
@@ -63,8 +61,8 @@ impl From<application::Model> for Application {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationEvent {
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<entity::application::ApplicationState>,
+    pub to_state: entity::application::ApplicationState,
     pub actor_kind: String,
     pub reason: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -100,10 +98,7 @@ pub struct NewApplication {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
     /// Filter by state.
-    #[param(
-        pattern = "^(draft|submitted|in_review|deferred|resubmitted|on_hold|exam_pending|endorsed|emerging|not_endorsed|withdrawn)$"
-    )]
-    pub state: Option<String>,
+    pub state: Option<entity::application::ApplicationState>,
     /// Filter by category code.
     pub category: Option<String>,
     #[param(minimum = 1, maximum = 200)]

@@ -67,7 +67,7 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
-    let rows = applications::list(&state.db, &caller, q.state.as_deref(), q.category.as_deref(), &page).await?;
+    let rows = applications::list(&state.db, &caller, q.state, q.category.as_deref(), &page).await?;
     let (rows, next_cursor) = page.finish(LIST, rows, |a| a.id)?;
     Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Application::from).collect::<Vec<_>>(), next_cursor }))
 }
