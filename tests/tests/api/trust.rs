@@ -122,6 +122,18 @@ async fn partner_sync_and_imports_never_take_over_an_account() {
     assert_eq!(res.status(), 200);
     let body = sync_people(&app, &writer, json!([person("p-2", "helper2@example.org", "Helper")])).await;
     assert_eq!(item_code(&body, 0), "staff_account");
+    // …nor given an endorsement (which would make them eligible to review).
+    let res = app
+        .post("/v1/affiliates/wa/sync/endorsements")
+        .bearer_auth(&writer)
+        .json(&json!({"items": [{"external_id": "e-1", "person_external_id": "p-2", "category": "IMHM-C", "number": "WA-LEGACY-1", "issued_on": "2020-01-01", "expires_on": "2099-12-31", "status": "active"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(item_code(&body, 0), "staff_account", "{body}");
+    assert_eq!(app.count("endorsements", "number = 'WA-LEGACY-1'").await, 0);
 
     // A coordinator's CSV import with another coordinator's email: refused, whole.
     for mode in ["dry_run", "apply"] {

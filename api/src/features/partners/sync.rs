@@ -773,6 +773,13 @@ async fn endorsement_item(
     input: &EndorsementSync,
 ) -> AppResult<Outcome> {
     let person = person_by_external(txn, affiliate.id, &input.person_external_id, "person_external_id").await?;
+    // Endorsements decide who may review: a partner never endorses a staff account.
+    if !with_staff_roles(txn, &[person.id]).await?.is_empty() {
+        return Err(AppError::conflict(
+            "staff_account",
+            "Accounts with a staff role are never changed by sync; staff record their endorsements.",
+        ));
+    }
     let category = catalog::category(txn, &input.category)
         .await
         .map_err(|_| AppError::invalid_field("category", "unknown_category", "not a category of the catalog"))?;
