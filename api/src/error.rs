@@ -164,6 +164,16 @@ impl AppError {
         }
     }
 
+    /// 403 `conflict_of_interest`: a rater who reviews, a reviewer who rates, an applicant who rates.
+    pub fn conflict_of_interest(detail: impl Into<String>) -> Self {
+        AppError::Refused { code: "conflict_of_interest", detail: detail.into() }
+    }
+
+    /// 403 `role_above_own`: a role above the caller's own, or an admin changed by a non-admin.
+    pub fn role_above_own(detail: impl Into<String>) -> Self {
+        AppError::Refused { code: "role_above_own", detail: detail.into() }
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         AppError::Conflict { code, detail: detail.into(), current_state: None }
     }

@@ -7,3 +7,8 @@ pub mod revocation;
 pub mod tokens;
 
 pub use caller::{Caller, MaybeCaller, SubjectKind};
+
+/// Compares two secrets (or their hashes) in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

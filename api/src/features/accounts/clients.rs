@@ -170,10 +170,12 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
     let client = Clients::find().filter(Column::ClientId.eq(client_id)).one(&state.db).await?.ok_or_else(invalid)?;
     let now = db::now();
     let presented = hash_token(secret);
-    let current_ok = constant_time_eq(presented.as_bytes(), client.secret_hash.as_bytes());
-    let previous_ok =
-        client.previous_secret_hash.as_ref().is_some_and(|h| constant_time_eq(presented.as_bytes(), h.as_bytes()))
-            && client.previous_secret_expires_at.is_some_and(|t| t > now);
+    let current_ok = crate::auth::constant_time_eq(presented.as_bytes(), client.secret_hash.as_bytes());
+    let previous_ok = client
+        .previous_secret_hash
+        .as_ref()
+        .is_some_and(|h| crate::auth::constant_time_eq(presented.as_bytes(), h.as_bytes()))
+        && client.previous_secret_expires_at.is_some_and(|t| t > now);
     if client.revoked_at.is_some() || !(current_ok || previous_ok) {
         return Err(invalid());
     }
@@ -198,8 +200,4 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
     };
     let issued = tokens::issue(&state.keys, &state.token_settings, subject).map_err(AppError::internal)?;
     Ok(TokenPair { access_token: issued.token, expires_in: issued.expires_in, refresh_token: String::new() })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

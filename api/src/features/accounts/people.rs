@@ -32,11 +32,6 @@ pub async fn known_addresses(db: &impl ConnectionTrait, p: &person::Model) -> Ap
     Ok(out)
 }
 
-/// 403 `conflict_of_interest`.
-pub fn conflict_of_interest(detail: &str) -> AppError {
-    AppError::Refused { code: "conflict_of_interest", detail: detail.to_string() }
-}
-
 /// Roles granted to a person (the implicit applicant role first).
 pub async fn roles_of(db: &impl ConnectionTrait, person_id: Uuid) -> AppResult<Vec<Role>> {
     let mut roles = vec![Role::Applicant];
@@ -208,10 +203,6 @@ async fn bump(db: &impl ConnectionTrait, current: &person::Model, expected: Opti
     person::Entity::find_by_id(current.id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))
 }
 
-fn role_above_own(detail: &str) -> AppError {
-    AppError::Refused { code: "role_above_own", detail: detail.to_string() }
-}
-
 /// A caller grants or revokes only roles up to their own highest one (admin > coordinator >
 /// reviewer), and a coordinator never changes an admin.
 async fn check_grant(
@@ -222,7 +213,7 @@ async fn check_grant(
 ) -> AppResult<()> {
     let highest = caller.roles.iter().copied().max().unwrap_or(Role::Applicant);
     if role.role() > highest {
-        return Err(role_above_own("You can grant or revoke only roles you hold yourself."));
+        return Err(AppError::role_above_own("You can grant or revoke only roles you hold yourself."));
     }
     check_not_above(db, caller, target).await
 }
@@ -230,7 +221,7 @@ async fn check_grant(
 /// 403 `role_above_own` when `target` is an admin and the caller is not.
 async fn check_not_above(db: &impl ConnectionTrait, caller: &Caller, target: &person::Model) -> AppResult<()> {
     if !caller.is_admin() && roles_of(db, target.id).await?.contains(&Role::Admin) {
-        return Err(role_above_own("Only an admin changes an admin's account or roles."));
+        return Err(AppError::role_above_own("Only an admin changes an admin's account or roles."));
     }
     Ok(())
 }

@@ -86,14 +86,14 @@ async fn check_independent(db: &impl ConnectionTrait, app: &application::Model, 
         .await?
         .ok_or_else(|| AppError::internal("applicant vanished"))?;
     if people::known_addresses(db, &applicant).await?.contains(&rater) {
-        return Err(people::conflict_of_interest("You cannot be a reference rater of your own application."));
+        return Err(AppError::conflict_of_interest("You cannot be a reference rater of your own application."));
     }
     let reviewers = review::Entity::find().filter(review::Column::ApplicationId.eq(app.id)).all(db).await?;
     for r in reviewers {
         if let Some(p) = person::Entity::find_by_id(r.reviewer_id).one(db).await?
             && people::known_addresses(db, &p).await?.contains(&rater)
         {
-            return Err(people::conflict_of_interest("A reviewer of this application cannot also rate it."));
+            return Err(AppError::conflict_of_interest("A reviewer of this application cannot also rate it."));
         }
     }
     Ok(())

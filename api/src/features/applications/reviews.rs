@@ -75,7 +75,7 @@ pub async fn assign(
         .filter(|p| p.affiliate_id == app.affiliate_id && p.status == "active")
         .ok_or_else(|| invalid("not an active person of this affiliate"))?;
     if reviewer.id == app.person_id {
-        return Err(people::conflict_of_interest("The applicant cannot review their own application."));
+        return Err(AppError::conflict_of_interest("The applicant cannot review their own application."));
     }
     if !roles_of(&txn, reviewer.id).await?.contains(&Role::Reviewer) {
         return Err(invalid("does not hold the reviewer role"));
@@ -86,7 +86,7 @@ pub async fn assign(
         .await?;
     let addresses = people::known_addresses(&txn, &reviewer).await?;
     if raters.iter().any(|r| addresses.contains(&identity_email(&r.rater_email))) {
-        return Err(people::conflict_of_interest("This person is a reference rater of the application."));
+        return Err(AppError::conflict_of_interest("This person is a reference rater of the application."));
     }
     let category = catalog::category(&txn, &app.category_code).await?;
     let held = endorsement::Entity::find()

@@ -63,7 +63,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+    if !crate::auth::constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
         return Err(AppError::Unauthenticated {
             code: "unauthenticated",
             detail: "Metrics need `Authorization: Bearer <METRICS_TOKEN>`.".into(),
@@ -81,8 +81,4 @@ pub fn render(state: &AppState) -> Result<HttpResponse, AppError> {
 /// The internal listener's only route.
 pub async fn internal_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     render(&state)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
