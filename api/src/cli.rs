@@ -231,6 +231,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if config.run_migrations {
                 db::migrate_up(&config.database_url).await.map_err(|e| e.to_string())?;
             }
+            let scopes = crate::domain::scopes::parse(&scopes.join(" "))?;
             let input = crate::features::accounts::dto::clients::NewClient { name, scopes };
             validator::Validate::validate(&input).map_err(|e| {
                 crate::http::extract::flatten_validation(&e)

@@ -178,6 +178,22 @@ impl AppError {
         AppError::Conflict { code, detail: detail.into(), current_state: None }
     }
 
+    /// 409 `invalid_state`: the one answer to an illegal lifecycle move. `what` names the
+    /// record ("renewal"), `current` is its state (also given as `current_state`) and `why`
+    /// is the refusal from the lifecycle's transition function.
+    pub fn invalid_state<S: sea_orm::ActiveEnum<Value = String>>(
+        what: &str,
+        current: S,
+        why: impl std::fmt::Display,
+    ) -> Self {
+        let current = current.to_value();
+        AppError::Conflict {
+            code: "invalid_state",
+            detail: format!("This {what} is {}: {why}.", current.replace('_', " ")),
+            current_state: Some(current),
+        }
+    }
+
     /// 400 naming one bad query parameter.
     pub fn invalid_query(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::BadRequest {

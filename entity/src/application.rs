@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,8 +13,7 @@ pub struct Model {
     pub person_id: Uuid,
     pub category_code: String,
     pub policy_version_id: Uuid,
-    /// `initial`, or `reinstatement` of a lapsed endorsement.
-    pub kind: String,
+    pub kind: ApplicationKind,
     pub reinstates_endorsement_id: Option<Uuid>,
     pub state: ApplicationState,
     /// `person:category` while the application is open, so that only one can be; null once decided or withdrawn.
@@ -85,6 +85,15 @@ impl ApplicationState {
     /// The applicant may change the portfolio.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Deferred)
+    }
+}
+
+closed_set! {
+    /// A first application, or the reinstatement of a lapsed endorsement. New values may
+    /// be added later.
+    pub enum ApplicationKind {
+        Initial = "initial",
+        Reinstatement = "reinstatement",
     }
 }
 

@@ -9,7 +9,7 @@ pub struct Model {
     pub application_id: Uuid,
     pub from_state: Option<crate::application::ApplicationState>,
     pub to_state: crate::application::ApplicationState,
-    pub actor_kind: String,
+    pub actor_kind: crate::sets::ActorKind,
     pub actor_id: Option<Uuid>,
     pub reason: Option<String>,
     pub occurred_at: DateTimeUtc,

@@ -10,8 +10,8 @@ pub struct Model {
     pub rater_name: String,
     pub rater_email: String,
     pub relationship: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ReferenceKind,
+    pub status: ReferenceStatus,
     pub token_hash: String,
     pub expires_at: DateTimeUtc,
     pub invited_at: DateTimeUtc,
@@ -21,6 +21,29 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// Who a reference rater is to the applicant. New values may be added later.
+    pub enum ReferenceKind {
+        Supervisor = "supervisor",
+        ReflectiveSupervisor = "reflective_supervisor",
+        Colleague = "colleague",
+        /// Someone the applicant supervises or consults with.
+        Supervisee = "supervisee",
+    }
+}
+
+closed_set! {
+    /// Where a reference stands as stored. New values may be added later.
+    pub enum ReferenceStatus {
+        /// The rater was invited and has not answered.
+        Invited = "invited",
+        /// The rater submitted their ratings.
+        Submitted = "submitted",
+        /// The rater declined.
+        Declined = "declined",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,9 +8,16 @@ pub struct Model {
     pub id: Uuid,
     pub application_id: Uuid,
     pub person_id: Uuid,
-    pub kind: String,
+    pub kind: AttestationKind,
     pub text_version: String,
     pub signed_at: DateTimeUtc,
+}
+
+closed_set! {
+    /// What a person attested to. New values may be added later.
+    pub enum AttestationKind {
+        CodeOfEthics = "code_of_ethics",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub affiliate_id: Option<Uuid>,
-    pub actor_kind: String,
+    pub actor_kind: crate::sets::ActorKind,
     pub actor_id: Option<Uuid>,
     pub action: String,
     pub resource_kind: String,

@@ -8,16 +8,24 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub seq: i64,
     pub affiliate_id: Uuid,
-    pub kind: String,
+    pub kind: crate::sets::RecordKind,
     pub record_id: Uuid,
     pub external_id: Option<String>,
     pub version: i64,
-    pub operation: String,
+    pub operation: Operation,
     pub representation: Option<Json>,
     pub changed_at: DateTimeUtc,
     /// The feed order: assigned at commit, so it grows in commit order (null only
     /// inside the writing transaction).
     pub position: Option<i64>,
+}
+
+closed_set! {
+    /// What happened to a record. New values may be added later.
+    pub enum Operation {
+        Upsert = "upsert",
+        Delete = "delete",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,8 +15,17 @@ pub struct Model {
     pub example_roles: Json,
     /// Level within the family: 1 associate ... 5 mentor (reviewers review at their level or lower).
     pub rank: i32,
-    pub track: Option<String>,
+    pub track: Option<MentorTrack>,
     pub created_at: DateTimeUtc,
+}
+
+closed_set! {
+    /// The track of a mentor category. New values may be added later.
+    pub enum MentorTrack {
+        Clinical = "clinical",
+        Policy = "policy",
+        ResearchFaculty = "research_faculty",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,14 +13,27 @@ pub struct Model {
     pub number: String,
     pub issued_on: Date,
     pub expires_on: Date,
-    /// `active`, `lapsed`, `archived` or `revoked`.
-    pub status: String,
+    pub status: EndorsementStatus,
     pub emerging: bool,
     /// Shown in the public registry (the holder may opt out; verification by number stays).
     pub listed: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// Where an endorsement stands. New values may be added later.
+    pub enum EndorsementStatus {
+        /// In force until it expires.
+        Active = "active",
+        /// Not renewed in time; reinstated through a reinstatement application.
+        Lapsed = "lapsed",
+        /// Kept for the record (e.g. imported history).
+        Archived = "archived",
+        /// Withdrawn by the association.
+        Revoked = "revoked",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,13 +9,22 @@ pub struct Model {
     pub application_id: Uuid,
     pub sitting_id: Uuid,
     pub invoice_id: Option<Uuid>,
-    /// `registered`, `passed`, `failed` or `absent`.
-    pub status: String,
+    pub status: ExamRegistrationStatus,
     pub part1_score: Option<i32>,
     pub part2_passed: Option<bool>,
     pub recorded_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// Where an exam registration stands. New values may be added later.
+    pub enum ExamRegistrationStatus {
+        Registered = "registered",
+        Passed = "passed",
+        Failed = "failed",
+        Absent = "absent",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub affiliate_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
+    pub kind: crate::sets::RecordKind,
     #[sea_orm(primary_key, auto_increment = false)]
     pub external_id: String,
     pub record_id: Uuid,

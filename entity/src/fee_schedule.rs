@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub affiliate_id: Uuid,
-    pub fee_kind: String,
+    pub fee_kind: crate::sets::FeeKind,
     /// The credential category for per-category fees; empty otherwise.
     pub category: String,
     pub amount_cents: i64,

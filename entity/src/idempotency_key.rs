@@ -9,12 +9,20 @@ pub struct Model {
     pub caller: String,
     pub key: String,
     pub request_hash: String,
-    pub state: String,
+    pub state: IdempotencyState,
     pub response_status: Option<i32>,
     pub response_headers: Option<String>,
     pub response_body: Option<Vec<u8>>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+}
+
+closed_set! {
+    /// Whether the first request with a key is still running.
+    pub enum IdempotencyState {
+        InFlight = "in_flight",
+        Completed = "completed",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

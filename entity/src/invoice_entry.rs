@@ -15,7 +15,7 @@ pub struct Model {
     pub amount_cents: i64,
     pub reference: Option<String>,
     pub reason: Option<String>,
-    pub recorded_by_kind: String,
+    pub recorded_by_kind: crate::sets::ActorKind,
     pub recorded_by: Option<Uuid>,
     pub recorded_at: DateTimeUtc,
 }

@@ -9,7 +9,7 @@ pub struct Model {
     pub invoice_id: Uuid,
     pub position: i32,
     pub description: String,
-    pub fee_kind: String,
+    pub fee_kind: crate::sets::ChargeKind,
     pub amount_cents: i64,
 }
 

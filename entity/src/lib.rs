@@ -1,5 +1,53 @@
-//! sea-orm entities: one module per table. No behaviour lives here; rules are in
-//! `api::domain` and use-cases in `api::services`.
+//! sea-orm entities: one module per table, and the closed sets their columns hold. No
+//! behaviour lives here beyond naming values; rules are in `api::domain` and use-cases
+//! in `api::features`.
+
+/// Declares a closed set stored as a string column: one enum that sea-orm reads and
+/// writes (`DeriveActiveEnum`), serde and the OpenAPI schema spell the same way, with
+/// `as_str`, `parse` and `ALL`. The database keeps the same strings as before, so no data
+/// migration is needed. Doc comments on the enum and its variants become the schema's text.
+#[macro_export]
+macro_rules! closed_set {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
+        }
+    ) => {
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        $(#[$meta])*
+        pub enum $name {
+            $( $(#[$vmeta])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as stored and as the API spells it.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value),+ }
+            }
+
+            /// The value named `s`, if it is one.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($value => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod affiliate;
 pub mod application;
 pub mod application_event;
@@ -39,6 +87,7 @@ pub mod role_assignment;
 pub mod schedule_event;
 pub mod scholarship_fund;
 pub mod scholarship_request;
+pub mod sets;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_subscription;

@@ -7,12 +7,21 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub person_id: Uuid,
-    pub purpose: String,
+    pub purpose: LoginTokenPurpose,
     pub token_hash: String,
     pub new_email: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
+}
+
+closed_set! {
+    /// What an emailed single-use secret is for.
+    pub enum LoginTokenPurpose {
+        Activation = "activation",
+        PasswordReset = "password_reset",
+        EmailChange = "email_change",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

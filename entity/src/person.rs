@@ -15,8 +15,8 @@ pub struct Model {
     pub family_name: String,
     /// argon2id PHC string; `None` until the person sets a password.
     pub password_hash: Option<String>,
-    pub status: String,
-    pub preferred_language: String,
+    pub status: PersonStatus,
+    pub preferred_language: crate::sets::Language,
     pub phone: Option<String>,
     pub address_line1: Option<String>,
     pub address_line2: Option<String>,
@@ -58,6 +58,16 @@ impl Model {
     /// Whether a person has taken the account over: set a password or signed in.
     pub fn is_claimed(&self) -> bool {
         self.password_hash.is_some() || self.last_signed_in_at.is_some()
+    }
+}
+
+closed_set! {
+    /// An account's lifecycle: `pending` until the temporary login is used, `active`, or
+    /// `disabled`. New values may be added later.
+    pub enum PersonStatus {
+        Pending = "pending",
+        Active = "active",
+        Disabled = "disabled",
     }
 }
 

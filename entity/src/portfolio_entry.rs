@@ -7,13 +7,23 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub application_id: Uuid,
-    pub kind: String,
+    pub kind: PortfolioKind,
     pub data: Json,
     /// Set by a coordinator (e.g. a transcript seen).
     pub verified: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// A portfolio tab. New values may be added later.
+    pub enum PortfolioKind {
+        Education = "education",
+        Work = "work",
+        Trainings = "trainings",
+        Rsc = "rsc",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

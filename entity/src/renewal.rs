@@ -9,8 +9,7 @@ pub struct Model {
     pub affiliate_id: Uuid,
     pub person_id: Uuid,
     pub year: i32,
-    /// `open`, `submitted`, `approved` or `returned`.
-    pub state: String,
+    pub state: RenewalState,
     pub provides_rsc: bool,
     pub ethics_signed_at: Option<DateTimeUtc>,
     pub invoice_id: Option<Uuid>,
@@ -20,6 +19,20 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// Where a renewal stands. New values may be added later.
+    pub enum RenewalState {
+        /// Being filled in by the person.
+        Open = "open",
+        /// Waiting for staff (or auto-approval once its fee is settled).
+        Submitted = "submitted",
+        /// Approved: the endorsements run another year.
+        Approved = "approved",
+        /// Sent back with reasons; the person edits and submits again.
+        Returned = "returned",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

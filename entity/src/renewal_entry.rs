@@ -7,10 +7,27 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub renewal_id: Uuid,
-    pub kind: String,
+    pub kind: RenewalEntryKind,
     pub data: Json,
     pub created_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// What a renewal records beyond the attestation. New values may be added later.
+    pub enum RenewalEntryKind {
+        Trainings = "trainings",
+        Rsc = "rsc",
+    }
+}
+
+impl From<RenewalEntryKind> for crate::portfolio_entry::PortfolioKind {
+    fn from(kind: RenewalEntryKind) -> Self {
+        match kind {
+            RenewalEntryKind::Trainings => Self::Trainings,
+            RenewalEntryKind::Rsc => Self::Rsc,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,11 +12,20 @@ pub struct Model {
     pub assigned_at: DateTimeUtc,
     /// An advisory review before submission: feedback only, no part in the decision.
     pub advisory: bool,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub reasons: Option<String>,
     pub comments: Option<String>,
     pub submitted_at: Option<DateTimeUtc>,
     pub version: i64,
+}
+
+closed_set! {
+    /// A reviewer's recommendation. New values may be added later.
+    pub enum Recommendation {
+        Approve = "approve",
+        Defer = "defer",
+        OnHold = "on_hold",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub person_id: Uuid,
     pub affiliate_id: Uuid,
-    pub role: String,
+    pub role: crate::sets::Role,
     pub granted_at: DateTimeUtc,
     pub granted_by: Option<Uuid>,
 }

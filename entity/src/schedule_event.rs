@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub affiliate_id: Uuid,
-    pub kind: String,
+    pub kind: EventKind,
     pub title: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
@@ -17,6 +17,16 @@ pub struct Model {
     pub categories: Json,
     pub created_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// What a schedule event is. New values may be added later.
+    pub enum EventKind {
+        SubmissionDeadline = "submission_deadline",
+        ExamWeek = "exam_week",
+        InformationalSession = "informational_session",
+        RenewalPeriod = "renewal_period",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,7 @@ pub struct Model {
     pub event_position: i64,
     pub event_type: String,
     pub payload: Json,
-    /// `pending`, `delivered` or `failed` (gave up).
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,
@@ -20,6 +19,17 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub delivered_at: Option<DateTimeUtc>,
+}
+
+closed_set! {
+    /// Where a webhook delivery stands. New values may be added later.
+    pub enum DeliveryStatus {
+        /// Waiting for (another) attempt.
+        Pending = "pending",
+        Delivered = "delivered",
+        /// Gave up after its attempts.
+        Failed = "failed",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,14 +15,21 @@ pub struct Model {
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
-    /// `active` or `disabled`.
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub disabled_reason: Option<String>,
     pub owner_email: Option<String>,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+}
+
+closed_set! {
+    /// Whether a subscription receives events. New values may be added later.
+    pub enum SubscriptionStatus {
+        Active = "active",
+        Disabled = "disabled",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

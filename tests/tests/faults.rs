@@ -261,7 +261,7 @@ async fn two_replicas_under_mixed_traffic_lose_no_update_store_each_post_once_an
     let (in_a, in_b) = (delivered_ids(&a.mail_dir), delivered_ids(&b.mail_dir));
     assert!(in_a.is_disjoint(&in_b), "a message was delivered by both replicas: {:?}", in_a.intersection(&in_b));
     let rows = entity::outbox_message::Entity::find().all(&a.state.db).await.unwrap();
-    let ids: HashSet<String> = rows.iter().filter(|m| m.kind == "email").map(|m| m.id.to_string()).collect();
+    let ids: HashSet<String> = rows.iter().filter(|m| m.kind.as_str() == "email").map(|m| m.id.to_string()).collect();
     let delivered: HashSet<String> = in_a.union(&in_b).cloned().collect();
     assert_eq!(delivered, ids, "the files delivered are exactly the messages");
     let dirs = [a.mail_dir.as_path(), b.mail_dir.as_path()];

@@ -9,7 +9,9 @@ use crate::{
     domain::roles::Role, error::AppError, http::rate_limit::VerifiedClaims, platform::audit::Actor, state::AppState,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Who a token is for (the `kind` claim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     Person,
     Client,
@@ -21,20 +23,23 @@ pub struct Caller {
     pub id: Uuid,
     pub affiliate_id: Uuid,
     pub roles: Vec<Role>,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<crate::domain::scopes::Scope>,
     pub request_id: Option<String>,
 }
 
 impl Caller {
     fn from_claims(claims: AccessClaims, request_id: Option<String>) -> Result<Self, AppError> {
         let id = Uuid::parse_str(&claims.sub).map_err(|_| invalid_token())?;
-        let kind = if claims.kind == "client" { SubjectKind::Client } else { SubjectKind::Person };
+        let kind = claims.kind;
         Ok(Caller {
             kind,
             id,
             affiliate_id: claims.aff,
             roles: claims.roles,
-            scopes: claims.scope.map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default(),
+            scopes: claims
+                .scope
+                .map(|s| s.split_whitespace().filter_map(crate::domain::scopes::Scope::parse).collect())
+                .unwrap_or_default(),
             request_id,
         })
     }
@@ -85,13 +90,17 @@ impl Caller {
         }
     }
 
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.kind == SubjectKind::Client && self.scopes.iter().any(|s| s == scope)
+    pub fn has_scope(&self, scope: crate::domain::scopes::Scope) -> bool {
+        self.kind == SubjectKind::Client && self.scopes.contains(&scope)
     }
 
     /// Staff work on an affiliate's records: its coordinators (or an admin), or one of
     /// its machine clients holding `scope`. Others get 403.
-    pub fn require_staff_or_scope(&self, affiliate_id: Uuid, scope: &str) -> Result<(), AppError> {
+    pub fn require_staff_or_scope(
+        &self,
+        affiliate_id: Uuid,
+        scope: crate::domain::scopes::Scope,
+    ) -> Result<(), AppError> {
         let allowed = match self.kind {
             SubjectKind::Person => self.manages_affiliate(affiliate_id),
             SubjectKind::Client => self.affiliate_id == affiliate_id && self.has_scope(scope),
@@ -119,8 +128,8 @@ impl Caller {
     pub fn actor(&self) -> Actor {
         Actor {
             kind: match self.kind {
-                SubjectKind::Person => "person",
-                SubjectKind::Client => "client",
+                SubjectKind::Person => crate::platform::audit::ActorKind::Person,
+                SubjectKind::Client => crate::platform::audit::ActorKind::Client,
             },
             id: Some(self.id),
             request_id: self.request_id.clone(),

@@ -14,7 +14,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use super::caller::SubjectKind;
-use crate::domain::people::AccountStatus;
 use entity::{machine_client, person};
 
 /// How long a replica trusts what it read of a subject.
@@ -64,16 +63,14 @@ impl TokenGenerations {
 async fn read(db: &impl ConnectionTrait, kind: SubjectKind, id: Uuid) -> Result<Option<i64>, DbErr> {
     match kind {
         SubjectKind::Person => {
-            let row: Option<(i64, String)> = person::Entity::find_by_id(id)
+            let row: Option<(i64, person::PersonStatus)> = person::Entity::find_by_id(id)
                 .select_only()
                 .column(person::Column::TokenGeneration)
                 .column(person::Column::Status)
                 .into_tuple()
                 .one(db)
                 .await?;
-            Ok(row.and_then(|(generation, status)| {
-                AccountStatus::parse(&status).is_some_and(AccountStatus::may_sign_in).then_some(generation)
-            }))
+            Ok(row.and_then(|(generation, status)| crate::domain::people::may_sign_in(status).then_some(generation)))
         }
         SubjectKind::Client => {
             let row: Option<i64> = machine_client::Entity::find()

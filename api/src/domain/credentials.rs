@@ -178,13 +178,4 @@ impl CompetencyDomain {
     }
 }
 
-/// Who a reference rater is to the applicant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferenceKind {
-    Supervisor,
-    ReflectiveSupervisor,
-    Colleague,
-    /// Someone the applicant supervises or consults with.
-    Supervisee,
-}
+pub use entity::application_reference::ReferenceKind;

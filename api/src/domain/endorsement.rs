@@ -100,3 +100,99 @@ mod tests {
         assert_eq!(number("wa", "IMHM-R/F", 7), "WA-IMHM-RF-000007");
     }
 }
+
+pub use entity::endorsement::EndorsementStatus;
+pub use entity::exam_registration::ExamRegistrationStatus;
+
+/// What happens to an exam registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExamEvent {
+    Result { passed: bool },
+    Absent,
+}
+
+/// The status after `event`, or why it may not happen: a result is recorded once.
+pub fn exam_transition(from: ExamRegistrationStatus, event: ExamEvent) -> Result<ExamRegistrationStatus, &'static str> {
+    match (from, event) {
+        (ExamRegistrationStatus::Registered, ExamEvent::Result { passed: true }) => Ok(ExamRegistrationStatus::Passed),
+        (ExamRegistrationStatus::Registered, ExamEvent::Result { passed: false }) => Ok(ExamRegistrationStatus::Failed),
+        (ExamRegistrationStatus::Registered, ExamEvent::Absent) => Ok(ExamRegistrationStatus::Absent),
+        (ExamRegistrationStatus::Passed | ExamRegistrationStatus::Failed | ExamRegistrationStatus::Absent, _) => {
+            Err("its result is recorded already")
+        }
+    }
+}
+
+/// What happens to an endorsement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndorsementEvent {
+    /// Its period closed without a renewal.
+    Lapse,
+    /// A reinstatement application was approved.
+    Reinstate,
+    /// A renewal was approved: it runs another year.
+    Renew,
+}
+
+/// The status after `event`, or why it may not happen.
+pub fn endorsement_transition(
+    from: EndorsementStatus,
+    event: EndorsementEvent,
+) -> Result<EndorsementStatus, &'static str> {
+    use EndorsementEvent::*;
+    use EndorsementStatus::*;
+    match (from, event) {
+        (Active, Lapse) => Ok(Lapsed),
+        (Active, Renew) => Ok(Active),
+        (Lapsed, Reinstate) => Ok(Active),
+        (Lapsed, Lapse | Renew) => Err("it has lapsed; it is reinstated through an application"),
+        (Active, Reinstate) => Err("it is active"),
+        (Archived | Revoked, _) => Err("it is no longer in force"),
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    #[test]
+    fn every_exam_move() {
+        use ExamRegistrationStatus::*;
+        let done = Err("its result is recorded already");
+        let cases = [
+            (Registered, ExamEvent::Result { passed: true }, Ok(Passed)),
+            (Registered, ExamEvent::Result { passed: false }, Ok(Failed)),
+            (Registered, ExamEvent::Absent, Ok(Absent)),
+            (Passed, ExamEvent::Result { passed: false }, done),
+            (Failed, ExamEvent::Result { passed: true }, done),
+            (Absent, ExamEvent::Result { passed: true }, done),
+            (Passed, ExamEvent::Absent, done),
+        ];
+        for (from, event, expected) in cases {
+            assert_eq!(exam_transition(from, event), expected, "{from:?} {event:?}");
+        }
+    }
+
+    #[test]
+    fn every_endorsement_move() {
+        use EndorsementEvent::*;
+        use EndorsementStatus::*;
+        let lapsed = Err("it has lapsed; it is reinstated through an application");
+        let gone = Err("it is no longer in force");
+        let cases = [
+            (Active, Lapse, Ok(Lapsed)),
+            (Active, Renew, Ok(Active)),
+            (Active, Reinstate, Err("it is active")),
+            (Lapsed, Reinstate, Ok(Active)),
+            (Lapsed, Lapse, lapsed),
+            (Lapsed, Renew, lapsed),
+            (Archived, Reinstate, gone),
+            (Archived, Renew, gone),
+            (Revoked, Reinstate, gone),
+            (Revoked, Lapse, gone),
+        ];
+        for (from, event, expected) in cases {
+            assert_eq!(endorsement_transition(from, event), expected, "{from:?} {event:?}");
+        }
+    }
+}

@@ -60,25 +60,16 @@ pub fn term(
     Some((starts_on, ends_on))
 }
 
-/// A membership's status on `day`, from whether it is paid and its dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    PendingPayment,
-    Upcoming,
-    Active,
-    Expired,
-    Cancelled,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::PendingPayment => "pending_payment",
-            Status::Upcoming => "upcoming",
-            Status::Active => "active",
-            Status::Expired => "expired",
-            Status::Cancelled => "cancelled",
-        }
+entity::closed_set! {
+    /// A membership's status on a day (in the affiliate's time zone), from whether it is
+    /// paid and its dates. New values may be added later.
+    #[schema(as = MembershipDayStatus)]
+    pub enum Status {
+        PendingPayment = "pending_payment",
+        Upcoming = "upcoming",
+        Active = "active",
+        Expired = "expired",
+        Cancelled = "cancelled",
     }
 }
 

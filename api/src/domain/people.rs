@@ -40,36 +40,11 @@ pub fn same_name(supplied: &str, given: &str, family: &str) -> bool {
         && (supplied == fold_name(&format!("{given} {family}")) || supplied == fold_name(&format!("{family} {given}")))
 }
 
-/// Account lifecycle: `pending` until the temporary login is used, `active`, or `disabled`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccountStatus {
-    Pending,
-    Active,
-    Disabled,
-}
+pub use entity::person::PersonStatus as AccountStatus;
 
-impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountStatus::Pending => "pending",
-            AccountStatus::Active => "active",
-            AccountStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(AccountStatus::Pending),
-            "active" => Some(AccountStatus::Active),
-            "disabled" => Some(AccountStatus::Disabled),
-            _ => None,
-        }
-    }
-
-    /// Only active accounts may sign in or refresh their session.
-    pub fn may_sign_in(self) -> bool {
-        self == AccountStatus::Active
-    }
+/// Only active accounts may sign in or refresh their session.
+pub fn may_sign_in(status: AccountStatus) -> bool {
+    status == AccountStatus::Active
 }
 
 #[cfg(test)]
@@ -101,9 +76,9 @@ mod tests {
 
     #[test]
     fn only_active_accounts_sign_in() {
-        assert!(AccountStatus::Active.may_sign_in());
-        assert!(!AccountStatus::Pending.may_sign_in());
-        assert!(!AccountStatus::Disabled.may_sign_in());
+        assert!(may_sign_in(AccountStatus::Active));
+        assert!(!may_sign_in(AccountStatus::Pending));
+        assert!(!may_sign_in(AccountStatus::Disabled));
         assert_eq!(AccountStatus::parse("active"), Some(AccountStatus::Active));
     }
 }

@@ -86,3 +86,113 @@ mod tests {
         assert_eq!(reminders_due(&p, d("2026-09-30")), Vec::<i64>::new());
     }
 }
+
+pub use entity::renewal::RenewalState;
+
+/// What happens to a renewal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenewalEvent {
+    Submit,
+    Approve,
+    Return,
+}
+
+/// Entries and the attestation change while the renewal is open or returned.
+pub fn is_editable(state: RenewalState) -> bool {
+    matches!(state, RenewalState::Open | RenewalState::Returned)
+}
+
+/// The state after `event`, or why it may not happen. A renewal is submitted while
+/// editable, and decided by staff once submitted; approval is final.
+pub fn transition(from: RenewalState, event: RenewalEvent) -> Result<RenewalState, &'static str> {
+    use RenewalEvent::*;
+    use RenewalState::*;
+    match (from, event) {
+        (Open | Returned, Submit) => Ok(Submitted),
+        (Submitted, Approve) => Ok(Approved),
+        (Submitted, Return) => Ok(Returned),
+        (Submitted, Submit) => Err("it waits for a decision"),
+        (Approved, _) => Err("it is approved"),
+        (Open | Returned, Approve | Return) => Err("only submitted renewals are decided"),
+    }
+}
+
+entity::closed_set! {
+    /// Where a person stands for a year's renewal, as staff lists it: `due` (an endorsement
+    /// runs through the year and nothing is opened), the renewal's own state, or `lapsed`.
+    /// New values may be added later.
+    pub enum RenewalStanding {
+        Due = "due",
+        Open = "open",
+        Submitted = "submitted",
+        Approved = "approved",
+        Returned = "returned",
+        Lapsed = "lapsed",
+    }
+}
+
+impl From<RenewalState> for RenewalStanding {
+    fn from(state: RenewalState) -> Self {
+        match state {
+            RenewalState::Open => RenewalStanding::Open,
+            RenewalState::Submitted => RenewalStanding::Submitted,
+            RenewalState::Approved => RenewalStanding::Approved,
+            RenewalState::Returned => RenewalStanding::Returned,
+        }
+    }
+}
+
+impl RenewalStanding {
+    /// The renewal state this standing is, when it is one.
+    pub fn state(self) -> Option<RenewalState> {
+        match self {
+            RenewalStanding::Open => Some(RenewalState::Open),
+            RenewalStanding::Submitted => Some(RenewalState::Submitted),
+            RenewalStanding::Approved => Some(RenewalState::Approved),
+            RenewalStanding::Returned => Some(RenewalState::Returned),
+            RenewalStanding::Due | RenewalStanding::Lapsed => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::RenewalEvent::*;
+    use super::RenewalState::*;
+    use super::*;
+
+    #[test]
+    fn every_move() {
+        let refused_submitted = Err("it waits for a decision");
+        let approved = Err("it is approved");
+        let undecidable = Err("only submitted renewals are decided");
+        let cases = [
+            (Open, Submit, Ok(Submitted)),
+            (Open, Approve, undecidable),
+            (Open, Return, undecidable),
+            (Returned, Submit, Ok(Submitted)),
+            (Returned, Approve, undecidable),
+            (Returned, Return, undecidable),
+            (Submitted, Submit, refused_submitted),
+            (Submitted, Approve, Ok(Approved)),
+            (Submitted, Return, Ok(Returned)),
+            (Approved, Submit, approved),
+            (Approved, Approve, approved),
+            (Approved, Return, approved),
+        ];
+        for (from, event, expected) in cases {
+            assert_eq!(transition(from, event), expected, "{from:?} {event:?}");
+        }
+    }
+
+    #[test]
+    fn standings_name_states() {
+        for state in RenewalState::ALL {
+            assert_eq!(RenewalStanding::from(*state).state(), Some(*state));
+        }
+        assert_eq!(RenewalStanding::Due.state(), None);
+        assert_eq!(RenewalStanding::Lapsed.state(), None);
+        assert!(is_editable(Open) && is_editable(Returned));
+        assert!(!is_editable(Submitted) && !is_editable(Approved));
+    }
+}

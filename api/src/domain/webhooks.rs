@@ -6,9 +6,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The record kinds of the change log a subscription may choose.
-pub const KINDS: &[&str] =
-    &["person", "membership", "invoice", "application", "endorsement", "renewal", "scholarship_request"];
+use entity::change_log::Operation;
+use entity::sets::RecordKind;
 
 const SECRET_PREFIX: &str = "whsec_";
 
@@ -34,8 +33,11 @@ pub fn signature_header(secrets: &[&str], msg_id: &str, timestamp: i64, body: &[
 }
 
 /// The event type of a change: `person.upserted`, `membership.deleted`, …
-pub fn event_type(kind: &str, operation: &str) -> String {
-    let verb = if operation == "delete" { "deleted" } else { "upserted" };
+pub fn event_type(kind: RecordKind, operation: Operation) -> String {
+    let verb = match operation {
+        Operation::Delete => "deleted",
+        Operation::Upsert => "upserted",
+    };
     format!("{kind}.{verb}")
 }
 
@@ -141,7 +143,57 @@ mod tests {
 
     #[test]
     fn event_types_name_kind_and_operation() {
-        assert_eq!(event_type("person", "upsert"), "person.upserted");
-        assert_eq!(event_type("membership", "delete"), "membership.deleted");
+        assert_eq!(event_type(RecordKind::Person, Operation::Upsert), "person.upserted");
+        assert_eq!(event_type(RecordKind::Membership, Operation::Delete), "membership.deleted");
+    }
+}
+
+pub use entity::webhook_delivery::DeliveryStatus;
+
+/// What happens to a webhook delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// An attempt answered 2xx.
+    Succeeded,
+    /// An attempt failed; `give_up` when the endpoint answered 410 or the delivery is too old.
+    AttemptFailed { give_up: bool },
+    /// Staff or the partner asked for it again.
+    Redeliver,
+}
+
+/// The status after `event`, or why it may not happen. Any delivery may be sent again.
+pub fn delivery_transition(from: DeliveryStatus, event: DeliveryEvent) -> Result<DeliveryStatus, &'static str> {
+    match (from, event) {
+        (_, DeliveryEvent::Redeliver) => Ok(DeliveryStatus::Pending),
+        (DeliveryStatus::Pending, DeliveryEvent::Succeeded) => Ok(DeliveryStatus::Delivered),
+        (DeliveryStatus::Pending, DeliveryEvent::AttemptFailed { give_up: true }) => Ok(DeliveryStatus::Failed),
+        (DeliveryStatus::Pending, DeliveryEvent::AttemptFailed { give_up: false }) => Ok(DeliveryStatus::Pending),
+        (DeliveryStatus::Delivered | DeliveryStatus::Failed, _) => Err("it is not waiting for an attempt"),
+    }
+}
+
+#[cfg(test)]
+mod delivery_tests {
+    use super::DeliveryEvent::*;
+    use super::DeliveryStatus::*;
+    use super::*;
+
+    #[test]
+    fn every_move() {
+        let idle = Err("it is not waiting for an attempt");
+        let cases = [
+            (Pending, Succeeded, Ok(Delivered)),
+            (Pending, AttemptFailed { give_up: false }, Ok(Pending)),
+            (Pending, AttemptFailed { give_up: true }, Ok(Failed)),
+            (Pending, Redeliver, Ok(Pending)),
+            (Delivered, Redeliver, Ok(Pending)),
+            (Failed, Redeliver, Ok(Pending)),
+            (Delivered, Succeeded, idle),
+            (Failed, AttemptFailed { give_up: true }, idle),
+            (Delivered, AttemptFailed { give_up: false }, idle),
+        ];
+        for (from, event, expected) in cases {
+            assert_eq!(delivery_transition(from, event), expected, "{from:?} {event:?}");
+        }
     }
 }

@@ -157,6 +157,11 @@ fn data_error(path: &str, message: &str) -> FieldError {
         FieldError::new(full, "unknown_field", format!("`{field}` is not a field of this resource"))
     } else if let Some(field) = named("missing field `") {
         FieldError::new(join(&field), "required", format!("`{field}` is required"))
+    } else if let Some(value) = named("unknown variant `") {
+        // A value outside a closed set: serde names the accepted ones after "expected".
+        let field = if path == "." || path.is_empty() { "body".to_string() } else { path.to_string() };
+        let accepted = message.split_once("expected ").map_or("", |(_, rest)| rest);
+        FieldError::new(field, "unknown_value", format!("`{value}` is not accepted; expected {accepted}"))
     } else {
         let field = if path == "." || path.is_empty() { "body".to_string() } else { path.to_string() };
         FieldError::new(field, "invalid", message)

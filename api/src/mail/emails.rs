@@ -1,10 +1,11 @@
 //! The emails the service sends, in the person's preferred language (English or Spanish).
 use crate::platform::outbox::EmailMessage;
+use entity::sets::Language;
 
 pub struct Recipient<'a> {
     pub name: &'a str,
     pub email: &'a str,
-    pub language: &'a str,
+    pub language: Language,
 }
 
 /// `"Name" <address>`, with characters that could break the header removed (a quote, a
@@ -24,7 +25,7 @@ fn link(base: &str, path: &str, token: &str) -> String {
 
 pub fn temporary_login(r: &Recipient, affiliate: &str, base: &str, token: &str) -> EmailMessage {
     let url = link(base, "activate", token);
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             format!("{affiliate}: su acceso temporal para Endorsement"),
             format!(
@@ -48,7 +49,7 @@ pub fn temporary_login(r: &Recipient, affiliate: &str, base: &str, token: &str) 
 /// instead of the registrant learning that the account exists.
 pub fn registration_attempt(r: &Recipient, affiliate: &str, base: &str) -> EmailMessage {
     let reset = format!("{}/reset-password", base.trim_end_matches('/'));
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             format!("{affiliate}: ya tiene una cuenta"),
             format!(
@@ -71,7 +72,7 @@ pub fn registration_attempt(r: &Recipient, affiliate: &str, base: &str) -> Email
 /// An email change asked for an address that already has an account: told to that address.
 pub fn address_has_account(r: &Recipient, base: &str) -> EmailMessage {
     let reset = format!("{}/reset-password", base.trim_end_matches('/'));
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             "Esta dirección ya tiene una cuenta".to_string(),
             format!(
@@ -93,7 +94,7 @@ pub fn address_has_account(r: &Recipient, base: &str) -> EmailMessage {
 
 pub fn password_reset(r: &Recipient, base: &str, token: &str) -> EmailMessage {
     let url = link(base, "reset-password", token);
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             "Restablecer su contraseña".to_string(),
             format!(
@@ -115,7 +116,7 @@ pub fn password_reset(r: &Recipient, base: &str, token: &str) -> EmailMessage {
 
 pub fn confirm_email_change(r: &Recipient, base: &str, token: &str) -> EmailMessage {
     let url = link(base, "confirm-email", token);
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             "Confirme su nueva dirección de correo".to_string(),
             format!(
@@ -136,7 +137,7 @@ pub fn confirm_email_change(r: &Recipient, base: &str, token: &str) -> EmailMess
 }
 
 pub fn email_changed_notice(r: &Recipient, new_email: &str) -> EmailMessage {
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             "Su correo fue cambiado".to_string(),
             format!("Hola {},\n\nSu cuenta ahora usa {new_email}. Si no fue usted, contáctenos.\n", r.name),
@@ -151,7 +152,7 @@ pub fn email_changed_notice(r: &Recipient, new_email: &str) -> EmailMessage {
 }
 
 pub fn membership_active(r: &Recipient, affiliate: &str, plan: &str, ends_on: &str) -> EmailMessage {
-    let (subject, text) = if r.language == "es" {
+    let (subject, text) = if r.language == Language::Spanish {
         (
             format!("{affiliate}: su membresía está activa"),
             format!("Hola {},\n\nSu membresía ({plan}) está activa hasta el {ends_on}.\n", r.name),
@@ -171,7 +172,7 @@ mod tests {
 
     #[test]
     fn language_and_header_safety() {
-        let r = Recipient { name: "Ana \"<x>\"\r\nBcc: evil", email: "ana@example.org", language: "es" };
+        let r = Recipient { name: "Ana \"<x>\"\r\nBcc: evil", email: "ana@example.org", language: Language::Spanish };
         let m = temporary_login(&r, "WA", "https://app.example/", "TOKEN");
         assert!(m.subject.contains("acceso temporal"));
         assert!(m.text.contains("https://app.example/activate?token=TOKEN"));

@@ -6,18 +6,24 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use entity::audit_event;
+pub use entity::sets::ActorKind;
 
 /// Who acts: a person, a machine client, or the system itself (jobs, CLI).
 #[derive(Clone, Debug)]
 pub struct Actor {
-    pub kind: &'static str,
+    pub kind: ActorKind,
     pub id: Option<Uuid>,
     pub request_id: Option<String>,
 }
 
 impl Actor {
     pub fn system() -> Actor {
-        Actor { kind: "system", id: None, request_id: None }
+        Actor { kind: ActorKind::System, id: None, request_id: None }
+    }
+
+    /// A person acting outside a request's caller (a link they followed, a job for them).
+    pub fn person(id: Uuid) -> Actor {
+        Actor { kind: ActorKind::Person, id: Some(id), request_id: None }
     }
 }
 
@@ -34,7 +40,7 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(entry.affiliate_id),
-        actor_kind: Set(actor.kind.to_string()),
+        actor_kind: Set(actor.kind),
         actor_id: Set(actor.id),
         action: Set(entry.action.to_string()),
         resource_kind: Set(entry.resource_kind.to_string()),

@@ -10,26 +10,14 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use entity::sets::RecordKind;
 use entity::{change_log, external_id};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
-    Upsert,
-    Delete,
-}
+pub use entity::change_log::Operation;
 
-impl Operation {
-    fn as_str(self) -> &'static str {
-        match self {
-            Operation::Upsert => "upsert",
-            Operation::Delete => "delete",
-        }
-    }
-}
-
-pub struct Change<'a> {
+pub struct Change {
     pub affiliate_id: Uuid,
-    pub kind: &'a str,
+    pub kind: RecordKind,
     pub record_id: Uuid,
     /// The partner's id when the caller knows it; otherwise it is looked up.
     pub external_id: Option<String>,
@@ -39,22 +27,22 @@ pub struct Change<'a> {
     pub representation: Option<Value>,
 }
 
-fn row(change: Change<'_>, external_id: Option<String>) -> change_log::ActiveModel {
+fn row(change: Change, external_id: Option<String>) -> change_log::ActiveModel {
     change_log::ActiveModel {
         seq: NotSet,
         affiliate_id: Set(change.affiliate_id),
-        kind: Set(change.kind.to_string()),
+        kind: Set(change.kind),
         record_id: Set(change.record_id),
         external_id: Set(external_id),
         version: Set(change.version),
-        operation: Set(change.operation.as_str().into()),
+        operation: Set(change.operation),
         representation: Set(change.representation),
         changed_at: Set(db::now()),
         position: NotSet,
     }
 }
 
-pub async fn append(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
+pub async fn append(db: &impl ConnectionTrait, change: Change) -> Result<(), DbErr> {
     let external = match change.external_id.clone() {
         Some(id) => Some(id),
         None => external_id_of(db, change.affiliate_id, change.kind, change.record_id).await?,
@@ -63,7 +51,7 @@ pub async fn append(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
 }
 
 /// Appends many changes whose external ids the caller already knows (bulk sync).
-pub async fn append_many(db: &impl ConnectionTrait, changes: Vec<Change<'_>>) -> Result<(), DbErr> {
+pub async fn append_many(db: &impl ConnectionTrait, changes: Vec<Change>) -> Result<(), DbErr> {
     let rows: Vec<change_log::ActiveModel> = changes
         .into_iter()
         .map(|c| {
@@ -80,7 +68,7 @@ pub async fn append_many(db: &impl ConnectionTrait, changes: Vec<Change<'_>>) ->
 pub async fn external_id_of(
     db: &impl ConnectionTrait,
     affiliate_id: Uuid,
-    kind: &str,
+    kind: RecordKind,
     record_id: Uuid,
 ) -> Result<Option<String>, DbErr> {
     external_id::Entity::find()
@@ -114,7 +102,7 @@ pub async fn after(
 /// The external ids of many records of one kind (record ids are globally unique).
 pub async fn external_ids_for(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: RecordKind,
     record_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
     let mut found = std::collections::HashMap::new();

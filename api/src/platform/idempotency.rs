@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{db, db::is_unique_violation};
-use entity::idempotency_key::{self, Column, Entity as Keys};
+use entity::idempotency_key::{self, Column, Entity as Keys, IdempotencyState};
 
 #[derive(Debug)]
 pub struct StoredResponse {
@@ -43,7 +43,7 @@ pub async fn begin(
             caller: Set(caller.to_string()),
             key: Set(key.to_string()),
             request_hash: Set(request_hash.to_string()),
-            state: Set("in_flight".into()),
+            state: Set(IdempotencyState::InFlight),
             response_status: Set(None),
             response_headers: Set(None),
             response_body: Set(None),
@@ -64,7 +64,7 @@ pub async fn begin(
                         continue;
                     }
                     Some(row) if row.request_hash != request_hash => return Ok(Begin::Mismatch),
-                    Some(row) if row.state != "completed" => return Ok(Begin::InFlight),
+                    Some(row) if row.state != IdempotencyState::Completed => return Ok(Begin::InFlight),
                     Some(row) => {
                         let headers = row
                             .response_headers
@@ -88,7 +88,7 @@ pub async fn begin(
 pub async fn complete(db: &DatabaseConnection, id: Uuid, response: &StoredResponse) -> Result<(), DbErr> {
     let headers = serde_json::to_string(&response.headers).map_err(|e| DbErr::Json(e.to_string()))?;
     Keys::update_many()
-        .col_expr(Column::State, Expr::value("completed"))
+        .col_expr(Column::State, Expr::value(IdempotencyState::Completed))
         .col_expr(Column::ResponseStatus, Expr::value(response.status as i32))
         .col_expr(Column::ResponseHeaders, Expr::value(headers))
         .col_expr(Column::ResponseBody, Expr::value(response.body.clone()))

@@ -14,12 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use entity::outbox_message::{self, Column, Entity as Outbox};
-
-pub const KIND_EMAIL: &str = "email";
-/// A password-reset request for an address: resolved by the worker (see `accounts`).
-pub const KIND_PASSWORD_RESET: &str = "password_reset";
-/// A request for a new temporary login: resolved by the worker (see `registrations`).
-pub const KIND_TEMPORARY_LOGIN_RESEND: &str = "temporary_login_resend";
+pub use entity::outbox_message::{OutboxKind, OutboxStatus};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EmailMessage {
@@ -31,17 +26,17 @@ pub struct EmailMessage {
 
 pub async fn enqueue_email(db: &impl ConnectionTrait, email: &EmailMessage) -> Result<Uuid, DbErr> {
     let payload = serde_json::to_value(email).map_err(|e| DbErr::Json(e.to_string()))?;
-    enqueue(db, KIND_EMAIL, payload).await
+    enqueue(db, OutboxKind::Email, payload).await
 }
 
-pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, payload: serde_json::Value) -> Result<Uuid, DbErr> {
+pub async fn enqueue(db: &impl ConnectionTrait, kind: OutboxKind, payload: serde_json::Value) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let now = db::now();
     outbox_message::ActiveModel {
         id: Set(id),
-        kind: Set(kind.to_string()),
+        kind: Set(kind),
         payload: Set(payload),
-        status: Set("pending".into()),
+        status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
@@ -64,7 +59,7 @@ pub async fn claim_due(
     let txn = crate::db::begin_write(db).await?;
     let now = db::now();
     let mut query = Outbox::find()
-        .filter(Column::Status.eq("pending"))
+        .filter(Column::Status.eq(OutboxStatus::Pending))
         .filter(Column::NextAttemptAt.lte(now))
         .filter(Column::LockedUntil.is_null().or(Column::LockedUntil.lt(now)))
         .order_by_asc(Column::NextAttemptAt)
@@ -95,7 +90,7 @@ pub async fn claim_due(
 
 pub async fn mark_delivered(db: &DatabaseConnection, id: Uuid) -> Result<(), DbErr> {
     Outbox::update_many()
-        .col_expr(Column::Status, Expr::value("sent"))
+        .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(Column::DeliveredAt, Expr::value(db::now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
@@ -117,7 +112,7 @@ pub async fn mark_failed(
         .col_expr(Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()));
     update = match retry_at {
         Some(at) => update.col_expr(Column::NextAttemptAt, Expr::value(at)),
-        None => update.col_expr(Column::Status, Expr::value("dead")),
+        None => update.col_expr(Column::Status, Expr::value(OutboxStatus::Dead)),
     };
     update.filter(Column::Id.eq(id)).exec(db).await.map(|_| ())
 }

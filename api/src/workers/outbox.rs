@@ -14,8 +14,8 @@ use super::{
 };
 use crate::{
     features::accounts::profile as accounts, features::accounts::registrations, http::metrics::Metrics,
-    platform::idempotency, platform::outbox, platform::outbox::EmailMessage, platform::outbox::KIND_EMAIL,
-    platform::outbox::KIND_PASSWORD_RESET, platform::outbox::KIND_TEMPORARY_LOGIN_RESEND, platform::rate_limit,
+    platform::idempotency, platform::outbox, platform::outbox::EmailMessage, platform::outbox::OutboxKind,
+    platform::rate_limit,
 };
 
 const BATCH: u64 = 20;
@@ -75,15 +75,14 @@ impl OutboxWorker {
         let claimed = outbox::claim_due(&self.db, BATCH, LEASE).await?;
         let mut report = TickReport::default();
         for message in claimed {
-            let result = match message.kind.as_str() {
-                KIND_EMAIL => match serde_json::from_value::<EmailMessage>(message.payload.clone()) {
+            let result = match message.kind {
+                OutboxKind::Email => match serde_json::from_value::<EmailMessage>(message.payload.clone()) {
                     Ok(email) => self.mailer.send(message.id, &self.from, &email).await,
                     Err(e) => Err(MailError::Undeliverable(format!("unreadable email payload: {e}"))),
                 },
-                KIND_PASSWORD_RESET | KIND_TEMPORARY_LOGIN_RESEND => {
+                OutboxKind::PasswordReset | OutboxKind::TemporaryLoginResend => {
                     self.run_job(&message).await.map_err(MailError::Transient)
                 }
-                other => Err(MailError::Undeliverable(format!("no deliverer for outbox kind `{other}`"))),
             };
             match result {
                 Ok(()) => {
@@ -117,7 +116,7 @@ impl OutboxWorker {
     /// An account job: look the address up and write the email it calls for, if any.
     async fn run_job(&self, message: &entity::outbox_message::Model) -> Result<(), String> {
         let email = message.payload.get("email").and_then(|v| v.as_str()).ok_or("job without an email")?;
-        let done = if message.kind == KIND_PASSWORD_RESET {
+        let done = if message.kind == OutboxKind::PasswordReset {
             accounts::send_password_reset(&self.db, &self.frontend_base_url, email).await
         } else {
             registrations::send_temporary_login_again(&self.db, &self.frontend_base_url, email).await

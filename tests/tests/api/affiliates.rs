@@ -241,7 +241,7 @@ async fn every_change_is_audited_and_logged_in_its_transaction() {
         vec!["affiliate.created", "affiliate.updated"]
     );
     let update = &audit[1];
-    assert_eq!(update.actor_kind, "person");
+    assert_eq!(update.actor_kind.as_str(), "person");
     assert!(update.actor_id.is_some());
     assert!(update.request_id.is_some());
     assert_eq!(update.before.as_ref().unwrap()["name"], "Association mi");
@@ -255,6 +255,6 @@ async fn every_change_is_audited_and_logged_in_its_transaction() {
         .await
         .unwrap();
     assert_eq!(changes.iter().map(|c| c.version).collect::<Vec<_>>(), vec![1, 2]);
-    assert!(changes.iter().all(|c| c.operation == "upsert"));
+    assert!(changes.iter().all(|c| c.operation.as_str() == "upsert"));
     assert_eq!(changes[1].representation.as_ref().unwrap()["name"], "Michigan");
 }

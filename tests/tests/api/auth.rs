@@ -146,7 +146,7 @@ fn claims(app: &TestApp, person: &str) -> AccessClaims {
         iat: now,
         nbf: now,
         jti: "t".into(),
-        kind: "person".into(),
+        kind: api::auth::SubjectKind::Person,
         aff: uuid::Uuid::parse_str("0194f3a0-0000-7000-8000-000000000001").unwrap(),
         roles: vec![Role::Admin],
         scope: None,

@@ -150,7 +150,7 @@ async fn clients_get_scoped_tokens_for_their_affiliate_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["code"], "unknown_scope");
+    assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["code"], "unknown_value");
 }
 
 #[tokio::test]

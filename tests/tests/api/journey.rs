@@ -53,7 +53,7 @@ async fn reviewer(app: &TestApp, email: &str, category: &str) -> (String, String
         number: Set(format!("WA-{}-R{}", category.replace('/', ""), &id.simple().to_string()[20..])),
         issued_on: Set(today() - Duration::days(400)),
         expires_on: Set(today() + Duration::days(400)),
-        status: Set("active".into()),
+        status: Set(entity::endorsement::EndorsementStatus::Active),
         emerging: Set(false),
         listed: Set(true),
         created_at: Set(chrono::Utc::now()),

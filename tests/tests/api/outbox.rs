@@ -86,7 +86,7 @@ async fn failures_are_retried_with_backoff_then_abandoned() {
     let report = w.tick().await.unwrap();
     assert_eq!((report.delivered, report.failed), (0, 1));
     let row = entity::outbox_message::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(row.status, "pending");
+    assert_eq!(row.status.as_str(), "pending");
     assert_eq!(row.attempts, 1);
     assert!(row.last_error.as_deref().unwrap_or_default().contains("SMTP"), "{:?}", row.last_error);
     let wait = (row.next_attempt_at - before).num_seconds();
@@ -106,7 +106,7 @@ async fn failures_are_retried_with_backoff_then_abandoned() {
         .unwrap();
     assert_eq!(w.tick().await.unwrap().failed, 1);
     let row = entity::outbox_message::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(row.status, "dead");
+    assert_eq!(row.status.as_str(), "dead");
     assert_eq!(row.attempts, 2);
 }
 
@@ -163,7 +163,7 @@ async fn smtp_delivery_sends_the_message() {
     assert!(received.contains(&format!("<{id}@endorse.test>")), "{received}");
     assert!(received.contains("Hello from endorse."), "{received}");
     let row = entity::outbox_message::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert!(row.delivered_at.is_some());
 }
 

@@ -31,7 +31,7 @@ pub(super) async fn endorse(
         number: Set(number.clone()),
         issued_on: Set(issued_on),
         expires_on: Set(expires_on),
-        status: Set("active".into()),
+        status: Set(entity::endorsement::EndorsementStatus::Active),
         emerging: Set(false),
         listed: Set(true),
         created_at: Set(chrono::Utc::now()),

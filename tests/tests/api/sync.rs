@@ -560,7 +560,7 @@ async fn a_change_committed_late_is_not_skipped_by_a_saved_cursor() {
     let (_, start) = drain(&app, &coordinator, None).await;
     let change = |label: &str| Change {
         affiliate_id: wa,
-        kind: "person",
+        kind: entity::sets::RecordKind::Person,
         record_id: uuid::Uuid::now_v7(),
         external_id: Some(label.to_string()),
         version: 1,

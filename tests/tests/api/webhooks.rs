@@ -392,7 +392,8 @@ async fn subscription_urls_must_be_public_https() {
         .await
         .unwrap();
     let p = problem(res, 422, "validation_failed").await;
-    assert_eq!(p["errors"][0]["code"], "unknown_kind");
+    assert_eq!(p["errors"][0]["code"], "unknown_value");
+    assert_eq!(p["errors"][0]["field"], "kinds[1]");
     // A public IP literal needs no lookup and is accepted.
     let res = app
         .post("/v1/affiliates/wa/webhooks")

@@ -48,8 +48,8 @@ pub async fn create(
     {
         return Err(AppError::Forbidden("Only the affiliate's coordinators or an admin create its clients.".into()));
     }
-    let scope_list =
-        scopes::parse(&input.scopes.join(" ")).map_err(|m| AppError::invalid_field("scopes", "unknown_scope", m))?;
+    let mut scope_list = input.scopes.clone();
+    scopes::normalise(&mut scope_list);
     let secret = random("cs_", 32)?;
     let now = db::now();
     let model = machine_client::ActiveModel {
@@ -60,7 +60,7 @@ pub async fn create(
         secret_hash: Set(hash_token(&secret)),
         previous_secret_hash: Set(None),
         previous_secret_expires_at: Set(None),
-        scopes: Set(scope_list.join(" ")),
+        scopes: Set(scopes::join(&scope_list)),
         created_by: Set(caller.map(|c| c.id)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -179,7 +179,7 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
     if client.revoked_at.is_some() || !(current_ok || previous_ok) {
         return Err(invalid());
     }
-    let held: Vec<String> = client.scopes.split_whitespace().map(String::from).collect();
+    let held = scopes::parse(&client.scopes).map_err(AppError::internal)?;
     let granted = match requested {
         None => held.clone(),
         Some(r) => {
@@ -191,11 +191,11 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
         }
     };
     let subject = tokens::Subject {
-        kind: "client",
+        kind: crate::auth::SubjectKind::Client,
         id: client.id,
         affiliate: client.affiliate_id,
         roles: vec![],
-        scope: Some(granted.join(" ")),
+        scope: Some(scopes::join(&granted)),
         generation: client.token_generation,
     };
     let issued = tokens::issue(&state.keys, &state.token_settings, subject).map_err(AppError::internal)?;

@@ -8,29 +8,14 @@ use uuid::Uuid;
 use crate::{db, error::AppError, error::AppResult, features::accounts::sessions::hash_token};
 use entity::login_token::{self, Column, Entity as LoginTokens};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    Activation,
-    PasswordReset,
-    EmailChange,
-}
+pub use entity::login_token::LoginTokenPurpose as Purpose;
 
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Activation => "activation",
-            Purpose::PasswordReset => "password_reset",
-            Purpose::EmailChange => "email_change",
-        }
-    }
-
-    /// How long a link stays valid.
-    pub fn ttl(self) -> chrono::Duration {
-        match self {
-            Purpose::Activation => chrono::Duration::days(7),
-            Purpose::PasswordReset => chrono::Duration::hours(1),
-            Purpose::EmailChange => chrono::Duration::hours(24),
-        }
+/// How long a link stays valid.
+pub fn ttl(purpose: Purpose) -> chrono::Duration {
+    match purpose {
+        Purpose::Activation => chrono::Duration::days(7),
+        Purpose::PasswordReset => chrono::Duration::hours(1),
+        Purpose::EmailChange => chrono::Duration::hours(24),
     }
 }
 
@@ -55,11 +40,11 @@ pub async fn issue(
     login_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
-        purpose: Set(purpose.as_str().into()),
+        purpose: Set(purpose),
         token_hash: Set(hash_token(&token)),
         new_email: Set(new_email),
         created_at: Set(now),
-        expires_at: Set(now + purpose.ttl()),
+        expires_at: Set(now + ttl(purpose)),
         used_at: Set(None),
     }
     .insert(db)

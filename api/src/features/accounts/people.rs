@@ -14,7 +14,7 @@ use entity::{person, role_assignment};
 pub async fn known_addresses(db: &impl ConnectionTrait, p: &person::Model) -> AppResult<Vec<String>> {
     let mut out = vec![crate::domain::people::identity_email(&p.email)];
     let changes = entity::audit_event::Entity::find()
-        .filter(entity::audit_event::Column::ResourceKind.eq("person"))
+        .filter(entity::audit_event::Column::ResourceKind.eq(entity::sets::RecordKind::Person.as_str()))
         .filter(entity::audit_event::Column::ResourceId.eq(p.id.to_string()))
         .filter(entity::audit_event::Column::Action.eq("person.email_changed"))
         .all(db)
@@ -37,7 +37,7 @@ pub async fn roles_of(db: &impl ConnectionTrait, person_id: Uuid) -> AppResult<V
     let mut roles = vec![Role::Applicant];
     let rows = role_assignment::Entity::find().filter(role_assignment::Column::PersonId.eq(person_id)).all(db).await?;
     for row in rows {
-        if let Some(role) = Role::parse(&row.role).filter(|r| !roles.contains(r)) {
+        if let Some(role) = Some(row.role).filter(|r| !roles.contains(r)) {
             roles.push(role);
         }
     }
@@ -75,8 +75,8 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
         given_name: Set(input.given_name),
         family_name: Set(input.family_name),
         password_hash: Set(Some(hash)),
-        status: Set(AccountStatus::Active.as_str().into()),
-        preferred_language: Set("en".into()),
+        status: Set(AccountStatus::Active),
+        preferred_language: Set(Language::English),
         phone: Set(None),
         address_line1: Set(None),
         address_line2: Set(None),
@@ -99,7 +99,7 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
             id: Set(Uuid::now_v7()),
             person_id: Set(person.id),
             affiliate_id: Set(affiliate.id),
-            role: Set(role.as_str().into()),
+            role: Set(*role),
             granted_at: Set(now),
             granted_by: Set(None),
         }
@@ -133,6 +133,7 @@ use crate::{
     features::accounts::dto::people::StaffSettableStatus, features::accounts::people_repr::log_person,
     http::etag::Precondition, http::pagination::PageRequest,
 };
+use entity::sets::Language;
 use sea_orm::{
     Condition, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait as _, Func},
@@ -144,7 +145,9 @@ pub async fn get(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> AppRes
     let found = person::Entity::find_by_id(id).one(db).await?;
     let visible = found.filter(|p| match caller.kind {
         SubjectKind::Person => p.id == caller.id || caller.manages_affiliate(p.affiliate_id),
-        SubjectKind::Client => p.affiliate_id == caller.affiliate_id && caller.has_scope("people:read"),
+        SubjectKind::Client => {
+            p.affiliate_id == caller.affiliate_id && caller.has_scope(crate::domain::scopes::Scope::PeopleRead)
+        }
     });
     visible.ok_or_else(|| AppError::NotFound("Person".into()))
 }
@@ -154,10 +157,10 @@ pub async fn search(
     db: &DatabaseConnection,
     caller: &Caller,
     q: Option<&str>,
-    status: Option<&str>,
+    status: Option<AccountStatus>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<person::Model>> {
-    caller.require_staff_or_scope(caller.affiliate_id, "people:read")?;
+    caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::PeopleRead)?;
     let mut query = person::Entity::find()
         .filter(person::Column::AffiliateId.eq(caller.affiliate_id))
         .order_by_asc(person::Column::Id)
@@ -178,9 +181,6 @@ pub async fn search(
         );
     }
     if let Some(s) = status {
-        if AccountStatus::parse(s).is_none() {
-            return Err(AppError::invalid_query("status", "invalid", "must be pending, active or disabled"));
-        }
         query = query.filter(person::Column::Status.eq(s));
     }
     if let Some(after) = page.after {
@@ -240,11 +240,11 @@ pub async fn grant_role(
         return Err(AppError::NotFound("Person".into()));
     }
     check_grant(&txn, caller, &current, role).await?;
-    if current.status != AccountStatus::Active.as_str() {
+    if current.status != AccountStatus::Active {
         return Err(AppError::Conflict {
             code: "account_not_active",
             detail: "Roles can be granted to active accounts only.".into(),
-            current_state: Some(current.status),
+            current_state: Some(current.status.to_string()),
         });
     }
     let before = roles_of(&txn, id).await?;
@@ -256,7 +256,7 @@ pub async fn grant_role(
         id: Set(Uuid::now_v7()),
         person_id: Set(id),
         affiliate_id: Set(current.affiliate_id),
-        role: Set(role.role().as_str().into()),
+        role: Set(role.role()),
         granted_at: Set(db::now()),
         granted_by: Set(Some(caller.id)),
     }
@@ -347,7 +347,7 @@ pub async fn set_status(
         return Err(AppError::Conflict {
             code: "account_not_activated",
             detail: "This account has not set a password yet; it activates through its temporary login.".into(),
-            current_state: Some(current.status),
+            current_state: Some(current.status.to_string()),
         });
     }
     let mut update = person::Entity::update_many();

@@ -6,13 +6,14 @@ use crate::{
     platform::change_log::Change, platform::change_log::Operation,
 };
 use entity::person;
+use entity::sets::RecordKind;
 
 pub async fn log_person(db: &impl ConnectionTrait, model: &person::Model) -> AppResult<()> {
     changes::append(
         db,
         Change {
             affiliate_id: model.affiliate_id,
-            kind: "person",
+            kind: RecordKind::Person,
             record_id: model.id,
             external_id: None,
             version: model.version,

@@ -5,10 +5,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use crate::{
     auth::Caller, auth::password, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
     error::AppError, error::AppResult, features::accounts::dto::people::EmailChange,
-    features::accounts::dto::people::MembershipSummary, features::accounts::dto::people::PasswordChange,
-    features::accounts::dto::people::Person, features::accounts::dto::people::Profile,
-    features::accounts::dto::people::ProfilePatch, features::accounts::login_tokens,
-    features::accounts::login_tokens::Purpose, features::accounts::people::roles_of,
+    features::accounts::dto::people::MembershipStanding, features::accounts::dto::people::MembershipSummary,
+    features::accounts::dto::people::PasswordChange, features::accounts::dto::people::Person,
+    features::accounts::dto::people::Profile, features::accounts::dto::people::ProfilePatch,
+    features::accounts::login_tokens, features::accounts::login_tokens::Purpose, features::accounts::people::roles_of,
     features::accounts::people_repr::log_person, features::memberships::service as memberships,
     http::etag::Precondition, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::clock::today, platform::outbox, platform::rate_limit, state::AppState,
@@ -28,7 +28,7 @@ pub async fn profile_of(db: &DatabaseConnection, p: person::Model) -> AppResult<
     let covering = memberships::covering(db, &p, day).await?;
     let membership = match covering.membership {
         Some(m) => MembershipSummary {
-            status: m.status,
+            status: m.status.into(),
             ends_on: m.ends_on,
             qualifies_for_endorsement: covering.qualifies_for_endorsement,
         },
@@ -43,8 +43,14 @@ pub async fn profile_of(db: &DatabaseConnection, p: person::Model) -> AppResult<
             .await?;
             let latest = history.into_iter().max_by_key(|m| m.ends_on.unwrap_or(chrono::NaiveDate::MIN));
             match latest {
-                Some(m) => MembershipSummary { status: m.status, ends_on: m.ends_on, qualifies_for_endorsement: false },
-                None => MembershipSummary { status: "none".into(), ends_on: None, qualifies_for_endorsement: false },
+                Some(m) => {
+                    MembershipSummary { status: m.status.into(), ends_on: m.ends_on, qualifies_for_endorsement: false }
+                }
+                None => MembershipSummary {
+                    status: MembershipStanding::None,
+                    ends_on: None,
+                    qualifies_for_endorsement: false,
+                },
             }
         }
     };
@@ -77,7 +83,7 @@ pub async fn update_profile(
         next.family_name = Set(v.trim().to_string());
     }
     if let Some(v) = patch.preferred_language {
-        next.preferred_language = Set(v.as_str().into());
+        next.preferred_language = Set(v);
     }
     if let Some(v) = patch.phone {
         next.phone = Set(v);
@@ -183,7 +189,7 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &str)
     rate_limit::hit(&state.db, &format!("reset-ip:{client}"), 20, HOUR).await?;
     rate_limit::hit(&state.db, &format!("reset-email:{email}"), 3, HOUR).await?;
     let txn = begin_write(&state.db).await?;
-    outbox::enqueue(&txn, outbox::KIND_PASSWORD_RESET, serde_json::json!({ "email": email })).await?;
+    outbox::enqueue(&txn, outbox::OutboxKind::PasswordReset, serde_json::json!({ "email": email })).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -192,21 +198,16 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &str)
 pub async fn send_password_reset(db: &DatabaseConnection, frontend_base_url: &str, email: &str) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
-    if let Some(p) = found.filter(|p| p.status == AccountStatus::Active.as_str()) {
+    if let Some(p) = found.filter(|p| p.status == AccountStatus::Active) {
         let token = login_tokens::issue(&txn, p.id, Purpose::PasswordReset, None).await?;
         let name = format!("{} {}", p.given_name, p.family_name);
         let message = emails::password_reset(
-            &Recipient { name: &name, email: &p.email, language: &p.preferred_language },
+            &Recipient { name: &name, email: &p.email, language: p.preferred_language },
             frontend_base_url,
             &token,
         );
         outbox::enqueue_email(&txn, &message).await?;
-        audit::record(
-            &txn,
-            &Actor { kind: "person", id: Some(p.id), request_id: None },
-            entry(&p, "person.password_reset_requested"),
-        )
-        .await?;
+        audit::record(&txn, &Actor::person(p.id), entry(&p, "person.password_reset_requested")).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -220,7 +221,7 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, new_password:
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Account".into()))?;
-    if current.status != AccountStatus::Active.as_str() {
+    if current.status != AccountStatus::Active {
         return Err(AppError::bad_request(
             "invalid_token",
             "This link or code is not valid: it may have expired or been used already.",
@@ -230,12 +231,7 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, new_password:
     password::check_personal(&new_password, &current.email, &current.given_name, &current.family_name)
         .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
     let updated = set_password(&txn, &current, hash).await?;
-    audit::record(
-        &txn,
-        &Actor { kind: "person", id: Some(updated.id), request_id: None },
-        entry(&updated, "person.password_reset"),
-    )
-    .await?;
+    audit::record(&txn, &Actor::person(updated.id), entry(&updated, "person.password_reset")).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -254,7 +250,7 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
         .one(&txn)
         .await?;
     let name = format!("{} {}", current.given_name, current.family_name);
-    let recipient = Recipient { name: &name, email: &new_email, language: &current.preferred_language };
+    let recipient = Recipient { name: &name, email: &new_email, language: current.preferred_language };
     // The answer is the same either way; only the new address learns that it has an account.
     let message = if taken.is_some() {
         emails::address_has_account(&recipient, state.config.frontend_base_url.as_str())
@@ -289,13 +285,13 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
         .map_err(db::conflict_on_unique("email_taken", "An account with this email already exists."))?;
     let name = format!("{} {}", current.given_name, current.family_name);
     let notice = emails::email_changed_notice(
-        &Recipient { name: &name, email: &current.email, language: &current.preferred_language },
+        &Recipient { name: &name, email: &current.email, language: current.preferred_language },
         &new_email,
     );
     outbox::enqueue_email(&txn, &notice).await?;
     audit::record(
         &txn,
-        &Actor { kind: "person", id: Some(current.id), request_id: None },
+        &Actor::person(current.id),
         AuditEntry {
             affiliate_id: Some(current.affiliate_id),
             action: "person.email_changed",

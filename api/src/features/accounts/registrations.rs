@@ -16,6 +16,8 @@ use crate::{
     features::billing::invoices::Line, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::outbox, platform::rate_limit, state::AppState,
 };
+use entity::sets::ChargeKind;
+use entity::sets::FeeKind;
 use entity::{
     affiliate, invoice, person,
     registration::{self, RegistrationStatus},
@@ -54,12 +56,13 @@ async fn already_registered(
 ) -> AppResult<Registration> {
     let txn = begin_write(&state.db).await?;
     let email = normalize_email(&input.email);
-    let fee = fees::in_force(&txn, affiliate.id, "registration", "", crate::platform::clock::today(affiliate)).await?;
+    let fee =
+        fees::in_force(&txn, affiliate.id, FeeKind::Registration, "", crate::platform::clock::today(affiliate)).await?;
     let total = fee.map(|f| f.amount_cents).unwrap_or(0);
     if let Some(owner) = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await? {
         let name = format!("{} {}", owner.given_name, owner.family_name);
         let notice = emails::registration_attempt(
-            &Recipient { name: &name, email: &owner.email, language: &owner.preferred_language },
+            &Recipient { name: &name, email: &owner.email, language: owner.preferred_language },
             &affiliate.name,
             state.config.frontend_base_url.as_str(),
         );
@@ -91,7 +94,7 @@ async fn already_registered(
         invoice_id: invoice.id,
         position: 0,
         description: REGISTRATION_FEE.into(),
-        fee_kind: "registration".into(),
+        fee_kind: ChargeKind::Registration,
         amount_cents: total,
     };
     Ok(Registration {
@@ -122,8 +125,8 @@ async fn create(
         given_name: Set(input.given_name.trim().to_string()),
         family_name: Set(input.family_name.trim().to_string()),
         password_hash: Set(None),
-        status: Set(AccountStatus::Pending.as_str().into()),
-        preferred_language: Set(input.preferred_language.as_str().into()),
+        status: Set(AccountStatus::Pending),
+        preferred_language: Set(input.preferred_language),
         phone: Set(input.phone.clone()),
         address_line1: Set(address.line1),
         address_line2: Set(address.line2),
@@ -141,7 +144,7 @@ async fn create(
     .insert(&txn)
     .await
     .map_err(db::conflict_on_unique(EMAIL_TAKEN, "An account with this email already exists."))?;
-    let actor = Actor { kind: "person", id: Some(person.id), request_id: None };
+    let actor = Actor::person(person.id);
     let reg = registration::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
@@ -173,10 +176,11 @@ async fn create(
     )
     .await?;
     log_person(&txn, &person).await?;
-    let fee = fees::in_force(&txn, affiliate.id, "registration", "", crate::platform::clock::today(affiliate)).await?;
+    let fee =
+        fees::in_force(&txn, affiliate.id, FeeKind::Registration, "", crate::platform::clock::today(affiliate)).await?;
     let line = Line {
         description: REGISTRATION_FEE.into(),
-        fee_kind: "registration".into(),
+        fee_kind: ChargeKind::Registration,
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
     let inv = invoices::create(
@@ -212,7 +216,7 @@ async fn send_temporary_login(
     let token = login_tokens::issue(db, person.id, Purpose::Activation, None).await?;
     let name = format!("{} {}", person.given_name, person.family_name);
     let email = emails::temporary_login(
-        &Recipient { name: &name, email: &person.email, language: &person.preferred_language },
+        &Recipient { name: &name, email: &person.email, language: person.preferred_language },
         &affiliate.name,
         frontend_base_url,
         &token,
@@ -272,7 +276,7 @@ pub async fn resend_temporary_login(state: &AppState, email: &str, client: &str)
     rate_limit::hit(&state.db, &format!("resend-ip:{client}"), 20, HOUR).await?;
     rate_limit::hit(&state.db, &format!("resend-email:{email}"), 3, HOUR).await?;
     let txn = begin_write(&state.db).await?;
-    outbox::enqueue(&txn, outbox::KIND_TEMPORARY_LOGIN_RESEND, serde_json::json!({ "email": email })).await?;
+    outbox::enqueue(&txn, outbox::OutboxKind::TemporaryLoginResend, serde_json::json!({ "email": email })).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -285,7 +289,7 @@ pub async fn send_temporary_login_again(
 ) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
-    if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending.as_str()) {
+    if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending) {
         let reg = registration::Entity::find().filter(registration::Column::PersonId.eq(person.id)).one(&txn).await?;
         if reg.is_some_and(|r| r.status == RegistrationStatus::FeeSettled) {
             send_temporary_login(frontend_base_url, &txn, &person).await?;
@@ -304,11 +308,11 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Account".into()))?;
-    if current.status != AccountStatus::Pending.as_str() {
+    if current.status != AccountStatus::Pending {
         return Err(AppError::Conflict {
             code: "account_not_pending",
             detail: "This account is already active or disabled.".into(),
-            current_state: Some(current.status),
+            current_state: Some(current.status.to_string()),
         });
     }
     // Refused here, the code is not spent: the transaction rolls back.
@@ -316,7 +320,7 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
         .map_err(|m| AppError::invalid_field("password", "weak_password", m))?;
     let mut next: person::ActiveModel = current.clone().into();
     next.password_hash = Set(Some(hash));
-    next.status = Set(AccountStatus::Active.as_str().into());
+    next.status = Set(AccountStatus::Active);
     next.updated_at = Set(db::now());
     next.version = Set(current.version + 1);
     let updated = next.update(&txn).await?;
@@ -331,7 +335,7 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
         .await?;
     audit::record(
         &txn,
-        &Actor { kind: "person", id: Some(updated.id), request_id: None },
+        &Actor::person(updated.id),
         AuditEntry {
             affiliate_id: Some(updated.affiliate_id),
             action: "person.activated",

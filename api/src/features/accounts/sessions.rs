@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    auth::password, auth::tokens, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
-    error::AppError, error::AppResult, features::accounts::people::roles_of, platform::audit, platform::audit::Actor,
+    auth::password, auth::tokens, db, db::begin_write, domain::people::normalize_email, error::AppError,
+    error::AppResult, features::accounts::people::roles_of, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::rate_limit, state::AppState,
 };
 use entity::{person, refresh_token};
@@ -41,7 +41,7 @@ async fn issue_pair(
 ) -> AppResult<TokenPair> {
     let roles = roles_of(db, person.id).await?;
     let subject = tokens::Subject {
-        kind: "person",
+        kind: crate::auth::SubjectKind::Person,
         id: person.id,
         affiliate: person.affiliate_id,
         roles,
@@ -80,7 +80,7 @@ pub async fn login(state: &AppState, username: &str, pass: String, client: &str)
     let stored = found.as_ref().and_then(|p| p.password_hash.clone());
     let ok = password::verify(pass, stored).await?;
     let person = match found {
-        Some(p) if ok && AccountStatus::parse(&p.status).is_some_and(AccountStatus::may_sign_in) => p,
+        Some(p) if ok && crate::domain::people::may_sign_in(p.status) => p,
         _ => return Err(invalid_grant("The email or password is not right, or the account is not active.")),
     };
     let txn = begin_write(&state.db).await?;
@@ -93,7 +93,7 @@ pub async fn login(state: &AppState, username: &str, pass: String, client: &str)
         .await?;
     audit::record(
         &txn,
-        &Actor { kind: "person", id: Some(person.id), request_id: None },
+        &Actor::person(person.id),
         AuditEntry {
             affiliate_id: Some(person.affiliate_id),
             action: "session.signed_in",
@@ -153,7 +153,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenPair> {
     }
     let person = person::Entity::find_by_id(row.person_id).one(&txn).await?;
     let person = match person {
-        Some(p) if AccountStatus::parse(&p.status).is_some_and(AccountStatus::may_sign_in) => p,
+        Some(p) if crate::domain::people::may_sign_in(p.status) => p,
         _ => {
             revoke_family(&txn, row.family_id).await?;
             txn.commit().await?;

@@ -10,7 +10,8 @@ use crate::{
     domain::engine::Education, domain::engine::Profile, domain::engine::RscEntry, domain::engine::WorkEntry,
     domain::engine::evaluate, domain::hours::Hours, domain::policy::WorkRule, error::AppError, error::AppResult,
     features::affiliates::catalog, features::affiliates::dto::catalog::CategoryFit,
-    features::affiliates::dto::catalog::FitCheck, features::affiliates::policies, platform::clock::today,
+    features::affiliates::dto::catalog::FitCheck, features::affiliates::dto::catalog::FitSource,
+    features::affiliates::policies, platform::clock::today,
 };
 use entity::{person, registration};
 
@@ -26,7 +27,7 @@ pub async fn check(
     affiliate_ident: &str,
     profile: &Profile,
     on: Option<NaiveDate>,
-    source: &str,
+    source: FitSource,
 ) -> AppResult<FitCheck> {
     let affiliate = crate::platform::tenancy::find(db, affiliate_ident).await?;
     let on = on.unwrap_or_else(|| today(&affiliate));
@@ -70,12 +71,7 @@ pub async fn check(
         ));
     }
     out.sort_by_key(|(family, rank, fit)| (family.clone(), *rank, fit.category.clone()));
-    Ok(FitCheck {
-        affiliate_id: affiliate.id,
-        on,
-        source: source.into(),
-        categories: out.into_iter().map(|(_, _, f)| f).collect(),
-    })
+    Ok(FitCheck { affiliate_id: affiliate.id, on, source, categories: out.into_iter().map(|(_, _, f)| f).collect() })
 }
 
 /// A signed-in person's fit, estimated from what they told us at registration (highest
@@ -118,6 +114,7 @@ pub async fn for_me(db: &DatabaseConnection, caller: &Caller) -> AppResult<FitCh
         }
     }
     let covering = crate::features::memberships::service::covering(db, &me, crate::platform::clock::today(&affiliate));
-    profile.membership_active = covering.await?.membership.is_some_and(|m| m.status == "active");
-    check(db, &affiliate.id.to_string(), &profile, Some(day), "registration").await
+    profile.membership_active =
+        covering.await?.membership.is_some_and(|m| m.status == crate::domain::membership::Status::Active);
+    check(db, &affiliate.id.to_string(), &profile, Some(day), FitSource::Registration).await
 }

@@ -68,7 +68,7 @@ pub async fn publish(
     let model = schedule_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
-        kind: Set(input.kind.as_str().into()),
+        kind: Set(input.kind),
         title: Set(input.title.trim().to_string()),
         starts_on: Set(input.starts_on),
         ends_on: Set(input.ends_on),
@@ -107,7 +107,7 @@ pub async fn deadlines(
 ) -> AppResult<Vec<(NaiveDate, Vec<String>, Uuid)>> {
     Ok(Events::find()
         .filter(Column::AffiliateId.eq(affiliate_id))
-        .filter(Column::Kind.eq("submission_deadline"))
+        .filter(Column::Kind.eq(entity::schedule_event::EventKind::SubmissionDeadline))
         .filter(Column::StartsOn.gte(from))
         .all(db)
         .await?

@@ -14,6 +14,7 @@ use crate::{
     platform::change_log::Operation,
 };
 use entity::affiliate::{self, Column, Entity as Affiliates};
+use entity::sets::RecordKind;
 
 pub const RESOURCE: &str = "affiliate";
 
@@ -69,7 +70,7 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
         &txn,
         Change {
             affiliate_id: model.id,
-            kind: RESOURCE,
+            kind: RecordKind::Affiliate,
             record_id: model.id,
             external_id: None,
             version: model.version,
@@ -149,7 +150,7 @@ pub async fn update(
         &txn,
         Change {
             affiliate_id: current.id,
-            kind: RESOURCE,
+            kind: RecordKind::Affiliate,
             record_id: current.id,
             external_id: None,
             version: next.version,

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::endorsement::{ExamEvent, exam_transition};
 use crate::{
     auth::Caller, db, db::begin_write, domain::application::Action, domain::endorsement::ExamRule, error::AppError,
     error::AppResult, features::affiliates::policies, features::applications::dto::review::ExamResult,
@@ -16,6 +17,8 @@ use crate::{
     http::pagination::PageRequest, http::pagination::after_pair, platform::audit, platform::audit::AuditEntry,
     platform::clock::today, state::AppState,
 };
+use entity::exam_registration::ExamRegistrationStatus;
+use entity::sets::{ChargeKind, FeeKind};
 use entity::{application_event, exam_registration, exam_sitting, invoice, schedule_event};
 
 const HOLDING: [&str; 3] = ["registered", "passed", "failed"];
@@ -41,7 +44,7 @@ pub async fn create_sitting(
     }
     let in_week = schedule_event::Entity::find()
         .filter(schedule_event::Column::AffiliateId.eq(affiliate.id))
-        .filter(schedule_event::Column::Kind.eq("exam_week"))
+        .filter(schedule_event::Column::Kind.eq(entity::schedule_event::EventKind::ExamWeek))
         .filter(schedule_event::Column::StartsOn.lte(input.sitting_on))
         .all(&txn)
         .await?
@@ -119,11 +122,11 @@ pub async fn register(
     let txn = begin_write(&state.db).await?;
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
     if app.state != crate::domain::application::State::ExamPending {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: "Only applications approved for the exam register for it.".into(),
-            current_state: Some(app.state.as_str().into()),
-        });
+        return Err(AppError::invalid_state(
+            "application",
+            app.state,
+            "only applications approved for the exam register for it",
+        ));
     }
     // Locked, so that concurrent registrations cannot both take the last seat.
     let sitting = exam_sitting::Entity::find_by_id(sitting_id)
@@ -155,10 +158,10 @@ pub async fn register(
     }
     let previous =
         exam_registration::Entity::find().filter(exam_registration::Column::ApplicationId.eq(app.id)).all(&txn).await?;
-    if previous.iter().any(|p| p.status == "registered") {
+    if previous.iter().any(|p| p.status == ExamRegistrationStatus::Registered) {
         return Err(AppError::conflict("already_registered", "You are registered for a sitting already."));
     }
-    for p in previous.iter().filter(|p| p.status == "failed") {
+    for p in previous.iter().filter(|p| p.status == ExamRegistrationStatus::Failed) {
         if let Some(s) = exam_sitting::Entity::find_by_id(p.sitting_id).one(&txn).await?
             && sitting.sitting_on < r.retake_from(s.sitting_on)
         {
@@ -172,10 +175,10 @@ pub async fn register(
     if taken(&txn, sitting.id).await? >= sitting.capacity as i64 {
         return Err(AppError::conflict("sitting_full", "This sitting is full."));
     }
-    let fee = fees::in_force(&txn, affiliate.id, "exam", "", day).await?;
+    let fee = fees::in_force(&txn, affiliate.id, FeeKind::Exam, "", day).await?;
     let line = Line {
         description: format!("Endorsement exam, {}", sitting.sitting_on),
-        fee_kind: "exam".into(),
+        fee_kind: ChargeKind::Exam,
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     };
     let id = Uuid::now_v7();
@@ -195,7 +198,7 @@ pub async fn register(
         application_id: Set(app.id),
         sitting_id: Set(sitting.id),
         invoice_id: Set(Some(inv.id)),
-        status: Set("registered".into()),
+        status: Set(ExamRegistrationStatus::Registered),
         part1_score: Set(None),
         part2_passed: Set(None),
         recorded_at: Set(None),
@@ -237,13 +240,13 @@ pub async fn record(
         AppError::Forbidden(_) => AppError::NotFound("Exam registration".into()),
         other => other,
     })?;
-    if reg.status != "registered" {
-        return Err(AppError::Conflict {
-            code: "result_recorded",
-            detail: "This sitting's result is recorded already.".into(),
-            current_state: Some(reg.status),
-        });
-    }
+    let r = rule(&txn, &app).await?;
+    let passed = r.passed(input.part1_score, input.part2_passed);
+    let to = exam_transition(reg.status, ExamEvent::Result { passed }).map_err(|why| AppError::Conflict {
+        code: "result_recorded",
+        detail: format!("This sitting's result cannot be recorded: {why}."),
+        current_state: Some(reg.status.to_string()),
+    })?;
     if let Some(inv) = reg.invoice_id
         && invoice::Entity::find_by_id(inv)
             .one(&txn)
@@ -252,10 +255,8 @@ pub async fn record(
     {
         return Err(AppError::conflict("exam_fee_unpaid", "The exam fee is not settled."));
     }
-    let r = rule(&txn, &app).await?;
-    let passed = r.passed(input.part1_score, input.part2_passed);
     let mut next: exam_registration::ActiveModel = reg.clone().into();
-    next.status = Set(if passed { "passed" } else { "failed" }.into());
+    next.status = Set(to);
     next.part1_score = Set(Some(input.part1_score));
     next.part2_passed = Set(Some(input.part2_passed));
     next.recorded_at = Set(Some(db::now()));

@@ -15,7 +15,7 @@ use crate::{
 use entity::{application, portfolio_entry};
 
 pub fn to_dto(m: portfolio_entry::Model) -> AppResult<PortfolioEntry> {
-    let kind = PortfolioKind::from_stored(&m.kind);
+    let kind = m.kind;
     let item = parse(kind, m.data.clone()).map_err(|e| AppError::internal(format!("portfolio entry {}: {e}", m.id)))?;
     Ok(PortfolioEntry {
         id: m.id,
@@ -78,7 +78,7 @@ async fn entry(
     portfolio_entry::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|e| e.application_id == app.id && e.kind == kind.as_str())
+        .filter(|e| e.application_id == app.id && e.kind == kind)
         .ok_or_else(|| AppError::NotFound("Portfolio entry".into()))
 }
 
@@ -129,7 +129,7 @@ pub async fn add(
     let m = portfolio_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         application_id: Set(app.id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         data: Set(data(&item)?),
         verified: Set(false),
         created_at: Set(now),

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::reference::{self, ReferenceEvent, ReferenceStatus as Stored};
 use crate::{
     auth::Caller, db, db::begin_write, domain::credentials::CompetencyDomain, domain::people::identity_email,
     error::AppError, error::AppResult, features::accounts::people, features::accounts::sessions::hash_token,
@@ -131,15 +132,14 @@ pub async fn invite(
     }
     let token = secret()?;
     let now = db::now();
-    let kind = serde_json::to_value(input.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let r = application_reference::ActiveModel {
         id: Set(Uuid::now_v7()),
         application_id: Set(app.id),
         rater_name: Set(input.name.trim().to_string()),
         rater_email: Set(input.email.trim().to_string()),
         relationship: Set(input.relationship.trim().to_string()),
-        kind: Set(kind),
-        status: Set("invited".into()),
+        kind: Set(input.kind),
+        status: Set(Stored::Invited),
         token_hash: Set(hash_token(&token)),
         expires_at: Set(now + ttl()),
         invited_at: Set(now),
@@ -183,11 +183,11 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
         .await?
         .filter(|r| r.application_id == app.id)
         .ok_or_else(|| AppError::NotFound("Reference".into()))?;
-    if r.status != "invited" {
+    if r.status != Stored::Invited {
         return Err(AppError::Conflict {
             code: "reference_answered",
             detail: "This rater has already answered.".into(),
-            current_state: Some(r.status),
+            current_state: Some(r.status.to_string()),
         });
     }
     let token = secret()?;
@@ -235,7 +235,7 @@ async fn by_token(db: &impl ConnectionTrait, token: &str) -> AppResult<applicati
         .one(db)
         .await?
         .ok_or_else(gone)?;
-    if r.status != "invited" || r.expires_at <= db::now() {
+    if r.status != Stored::Invited || r.expires_at <= db::now() {
         return Err(gone());
     }
     Ok(r)
@@ -269,7 +269,7 @@ pub async fn open(db: &DatabaseConnection, token: &str) -> AppResult<ReferenceRe
 async fn answer(
     db: &DatabaseConnection,
     token: &str,
-    status: &str,
+    event: ReferenceEvent,
     ratings: Option<Vec<Rating>>,
     comments: Option<String>,
 ) -> AppResult<()> {
@@ -280,19 +280,22 @@ async fn answer(
         .await?
         .ok_or_else(|| AppError::internal("application vanished"))?;
     let now = db::now();
+    // `by_token` admits only open invitations; the transition is the rule of record.
+    let to = reference::transition(r.status, event, r.expires_at <= now)
+        .map_err(|_| AppError::NotFound("This reference link (it may have been used, or expired)".into()))?;
     let mut next: application_reference::ActiveModel = r.clone().into();
-    next.status = Set(status.into());
+    next.status = Set(to);
     next.responded_at = Set(Some(now));
     next.ratings = Set(ratings.map(|r| serde_json::to_value(r).unwrap_or_default()));
     next.comments = Set(comments);
     next.version = Set(r.version + 1);
     next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
-    let actor = Actor { kind: "rater", id: None, request_id: None };
+    let actor = Actor { kind: crate::platform::audit::ActorKind::Rater, id: None, request_id: None };
     audit::record(
         &txn,
         &actor,
-        audit_entry(&app, &updated, if status == "submitted" { "reference.submitted" } else { "reference.declined" }),
+        audit_entry(&app, &updated, if to == Stored::Submitted { "reference.submitted" } else { "reference.declined" }),
     )
     .await?;
     txn.commit().await?;
@@ -300,9 +303,9 @@ async fn answer(
 }
 
 pub async fn submit(db: &DatabaseConnection, token: &str, input: ReferenceSubmission) -> AppResult<()> {
-    answer(db, token, "submitted", Some(input.ratings), input.comments).await
+    answer(db, token, ReferenceEvent::Submit, Some(input.ratings), input.comments).await
 }
 
 pub async fn decline(db: &DatabaseConnection, token: &str, reason: Option<String>) -> AppResult<()> {
-    answer(db, token, "declined", None, reason).await
+    answer(db, token, ReferenceEvent::Decline, None, reason).await
 }

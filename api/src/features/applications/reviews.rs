@@ -17,6 +17,9 @@ use crate::{
     http::pagination::PageRequest, platform::audit, platform::audit::AuditEntry, platform::outbox,
     platform::outbox::EmailMessage, state::AppState,
 };
+use entity::application::ApplicationKind;
+use entity::endorsement::EndorsementStatus;
+use entity::person::PersonStatus;
 use entity::{application, application_reference, endorsement, person, review};
 
 pub const REVIEWERS: usize = 2;
@@ -49,30 +52,20 @@ pub async fn assign(
     let app = applications::visible(&txn, caller, app_id, Access::Staff).await?;
     let state = app.state;
     if advisory && !state.is_editable() {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: format!(
-                "An advisory review comes before submission; this application is {}.",
-                app.state.as_str().replace('_', " ")
-            ),
-            current_state: Some(app.state.as_str().into()),
-        });
+        return Err(AppError::invalid_state("application", app.state, "an advisory review comes before submission"));
     }
     if !advisory && !matches!(state, State::Submitted | State::Resubmitted | State::InReview) {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: format!(
-                "Reviewers are assigned to submitted applications; this one is {}.",
-                app.state.as_str().replace('_', " ")
-            ),
-            current_state: Some(app.state.as_str().into()),
-        });
+        return Err(AppError::invalid_state(
+            "application",
+            app.state,
+            "reviewers are assigned to submitted applications",
+        ));
     }
     let invalid = |m: &str| AppError::invalid_field("reviewer_id", "ineligible_reviewer", m.to_string());
     let reviewer = person::Entity::find_by_id(reviewer_id)
         .one(&txn)
         .await?
-        .filter(|p| p.affiliate_id == app.affiliate_id && p.status == "active")
+        .filter(|p| p.affiliate_id == app.affiliate_id && p.status == PersonStatus::Active)
         .ok_or_else(|| invalid("not an active person of this affiliate"))?;
     if reviewer.id == app.person_id {
         return Err(AppError::conflict_of_interest("The applicant cannot review their own application."));
@@ -91,7 +84,7 @@ pub async fn assign(
     let category = catalog::category(&txn, &app.category_code).await?;
     let held = endorsement::Entity::find()
         .filter(endorsement::Column::PersonId.eq(reviewer.id))
-        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
         .all(&txn)
         .await?;
     let mut qualified = false;
@@ -197,17 +190,15 @@ pub async fn recommend(
         .ok_or_else(|| AppError::NotFound("Application".into()))?;
     let open_for_it = if r.advisory { app.state.is_editable() } else { app.state == State::InReview };
     if !open_for_it {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: "Recommendations are given while the application is in review (advisory ones: before submission)."
-                .into(),
-            current_state: Some(app.state.as_str().into()),
-        });
+        return Err(AppError::invalid_state(
+            "application",
+            app.state,
+            "recommendations are given while the application is in review (advisory ones: before submission)",
+        ));
     }
     let mut next: review::ActiveModel = r.clone().into();
-    let rec =
-        serde_json::to_value(input.recommendation).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    next.recommendation = Set(Some(rec.clone()));
+    let rec = input.recommendation;
+    next.recommendation = Set(Some(rec));
     next.reasons = Set(input.reasons);
     next.comments = Set(input.comments);
     next.submitted_at = Set(Some(db::now()));
@@ -239,7 +230,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     let actor = caller.actor();
     let version = policies::get(&txn, app.policy_version_id).await?;
     let exam = policies::requirements(&version)?.exam_required;
-    let reinstatement = app.kind == "reinstatement";
+    let reinstatement = app.kind == ApplicationKind::Reinstatement;
     // A reinstatement is decided by the coordinator directly, with no exam.
     let app = if reinstatement && matches!(app.state, State::Submitted | State::Resubmitted) {
         applications::apply(&txn, &app, Action::StartReview, &actor, None).await?
@@ -257,13 +248,8 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
     };
     // The state decides first (409 naming it); then whether both reviews are in.
     let from = app.state;
-    crate::domain::application::transition(from, action, app.category_code.ends_with("FRS")).map_err(|e| {
-        AppError::Conflict {
-            code: "invalid_state",
-            detail: format!("This application is {}: {e}.", from.as_str().replace('_', " ")),
-            current_state: Some(from.as_str().into()),
-        }
-    })?;
+    crate::domain::application::transition(from, action, app.category_code.ends_with("FRS"))
+        .map_err(|e| AppError::invalid_state("application", from, e))?;
     if !reinstatement
         && matches!(action, Action::ApproveForExam | Action::Endorse | Action::MarkEmerging | Action::Decline)
     {

@@ -22,6 +22,12 @@ use crate::{
     platform::audit, platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes,
     platform::change_log::Change, platform::change_log::Operation, platform::clock::today, state::AppState,
 };
+use entity::application::ApplicationKind;
+use entity::attestation::AttestationKind;
+use entity::endorsement::EndorsementStatus;
+use entity::person::PersonStatus;
+use entity::sets::RecordKind;
+use entity::sets::{ChargeKind, FeeKind};
 use entity::{application, application_event, application_reference, attestation, invoice, person};
 
 pub const RESOURCE: &str = "application";
@@ -84,7 +90,7 @@ async fn log(db: &impl ConnectionTrait, m: &application::Model) -> AppResult<()>
         db,
         Change {
             affiliate_id: m.affiliate_id,
-            kind: RESOURCE,
+            kind: RecordKind::Application,
             record_id: m.id,
             external_id: None,
             version: m.version,
@@ -131,11 +137,11 @@ pub async fn start(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("Your account".into()))?;
-    if me.status != "active" {
+    if me.status != PersonStatus::Active {
         return Err(AppError::Conflict {
             code: "account_not_active",
             detail: "Activate your account first.".into(),
-            current_state: Some(me.status),
+            current_state: Some(me.status.to_string()),
         });
     }
     let category = catalog::category(&txn, category).await.map_err(|_| {
@@ -153,7 +159,7 @@ pub async fn start(
         let lapsed = entity::endorsement::Entity::find()
             .filter(entity::endorsement::Column::PersonId.eq(me.id))
             .filter(entity::endorsement::Column::CategoryCode.eq(category.code.clone()))
-            .filter(entity::endorsement::Column::Status.eq("lapsed"))
+            .filter(entity::endorsement::Column::Status.eq(EndorsementStatus::Lapsed))
             .one(&txn)
             .await?;
         Some(
@@ -176,7 +182,7 @@ pub async fn start(
         person_id: Set(me.id),
         category_code: Set(category.code.clone()),
         policy_version_id: Set(version.id),
-        kind: Set(if reinstatement { "reinstatement" } else { "initial" }.into()),
+        kind: Set(if reinstatement { ApplicationKind::Reinstatement } else { ApplicationKind::Initial }),
         reinstates_endorsement_id: Set(reinstates),
         state: Set(State::Draft),
         open_key: Set(Some(open_key(me.id, &category.code))),
@@ -223,11 +229,7 @@ pub async fn apply(
 ) -> AppResult<application::Model> {
     let from = app.state;
     let emerging = app.category_code.ends_with("FRS");
-    let to = transition(from, action, emerging).map_err(|e| AppError::Conflict {
-        code: "invalid_state",
-        detail: format!("This application is {}: {e}.", from.as_str().replace('_', " ")),
-        current_state: Some(from.as_str().into()),
-    })?;
+    let to = transition(from, action, emerging).map_err(|e| AppError::invalid_state("application", from, e))?;
     let mut next: application::ActiveModel = app.clone().into();
     next.state = Set(to);
     if !to.is_open() {
@@ -350,13 +352,13 @@ pub async fn profile(db: &impl ConnectionTrait, app: &application::Model, day: N
             .unwrap_or_default();
         p.references.push(Reference {
             kind: status.kind,
-            submitted: status.status == "submitted",
+            submitted: r.status == entity::application_reference::ReferenceStatus::Submitted,
             competency_domains: domains,
         });
     }
     p.code_of_ethics_signed = attestation::Entity::find()
         .filter(attestation::Column::ApplicationId.eq(app.id))
-        .filter(attestation::Column::Kind.eq("code_of_ethics"))
+        .filter(attestation::Column::Kind.eq(AttestationKind::CodeOfEthics))
         .filter(attestation::Column::TextVersion.eq(CODE_OF_ETHICS_VERSION))
         .one(db)
         .await?
@@ -404,11 +406,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let current = app.state;
     let action = if current == State::Deferred { Action::Resubmit } else { Action::Submit };
     // Illegal states answer 409 before anything else is checked.
-    transition(current, action, false).map_err(|e| AppError::Conflict {
-        code: "invalid_state",
-        detail: format!("This application is {}: {e}.", current.as_str().replace('_', " ")),
-        current_state: Some(current.as_str().into()),
-    })?;
+    transition(current, action, false).map_err(|e| AppError::invalid_state("application", current, e))?;
     let affiliate = crate::platform::tenancy::find(&txn, &app.affiliate_id.to_string()).await?;
     let ready = readiness(&txn, &app).await?;
     let mut unmet: Vec<FieldError> = ready
@@ -422,7 +420,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let all_deadlines = schedule::deadlines(&txn, affiliate.id, ready.on).await?;
     let deadline = next_deadline(&all_deadlines, &app.category_code, db::now(), tz).map(|d| d.2);
     // Reinstatements are decided as they come, outside the deadline cycle.
-    if deadline.is_none() && app.kind != "reinstatement" {
+    if deadline.is_none() && app.kind != ApplicationKind::Reinstatement {
         unmet.push(FieldError::new(
             "deadline",
             "no_deadline",
@@ -441,10 +439,10 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
         let invoice = match invoice {
             Some(i) => i,
             None => {
-                let fee = fees::in_force(&txn, affiliate.id, "processing", &app.category_code, ready.on).await?;
+                let fee = fees::in_force(&txn, affiliate.id, FeeKind::Processing, &app.category_code, ready.on).await?;
                 let line = Line {
                     description: format!("Processing fee, {} application", app.category_code),
-                    fee_kind: "processing".into(),
+                    fee_kind: ChargeKind::Processing,
                     amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
                 };
                 let inv = invoices::create(
@@ -536,7 +534,7 @@ pub async fn sign_code_of_ethics(
         id: Set(Uuid::now_v7()),
         application_id: Set(app.id),
         person_id: Set(caller.id),
-        kind: Set("code_of_ethics".into()),
+        kind: Set(AttestationKind::CodeOfEthics),
         text_version: Set(text_version.into()),
         signed_at: Set(db::now()),
     }

@@ -7,34 +7,14 @@ use validator::Validate;
 use crate::domain::money::Money;
 use entity::{fee_schedule, invoice, invoice_entry, invoice_line};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeeKind {
-    Registration,
-    Processing,
-    Exam,
-    Renewal,
-    LateFee,
-}
-
-impl FeeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeKind::Registration => "registration",
-            FeeKind::Processing => "processing",
-            FeeKind::Exam => "exam",
-            FeeKind::Renewal => "renewal",
-            FeeKind::LateFee => "late_fee",
-        }
-    }
-}
+pub use entity::sets::{ChargeKind, FeeKind};
 
 /// A fee in an affiliate's schedule, in force from `effective_from`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0194f3a0-0000-7000-8000-0000000000f1", "kind": "registration", "category": null, "amount": {"amount_cents": 2500, "currency": "USD"}, "effective_from": "2015-01-01"}))]
 pub struct Fee {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: FeeKind,
     /// For per-category fees (processing): the category code.
     pub category: Option<String>,
     pub amount: Money,
@@ -77,7 +57,7 @@ pub struct FeeQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceLine {
     pub description: String,
-    pub fee_kind: String,
+    pub fee_kind: ChargeKind,
     pub amount: Money,
 }
 

@@ -11,12 +11,13 @@ use crate::{
     features::billing::dto::NewFee, platform::audit, platform::audit::AuditEntry,
 };
 use entity::fee_schedule;
+use entity::sets::FeeKind;
 
 /// The fee of `kind` (and `category`) in force on `on`, if any is set.
 pub async fn in_force(
     db: &impl ConnectionTrait,
     affiliate_id: Uuid,
-    kind: &str,
+    kind: FeeKind,
     category: &str,
     on: NaiveDate,
 ) -> AppResult<Option<fee_schedule::Model>> {
@@ -69,14 +70,14 @@ pub async fn publish(
     let amount = check_amount(&input.amount, &affiliate.currency, true)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
     let category = input.category.clone().unwrap_or_default();
-    let needs_category = input.kind == crate::features::billing::dto::FeeKind::Processing;
+    let needs_category = input.kind == FeeKind::Processing;
     if needs_category && category.is_empty() {
         return Err(AppError::invalid_field("category", "required", "processing fees are set per category"));
     }
     let model = fee_schedule::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
-        fee_kind: Set(input.kind.as_str().into()),
+        fee_kind: Set(input.kind),
         category: Set(category),
         amount_cents: Set(amount),
         currency: Set(affiliate.currency.clone()),

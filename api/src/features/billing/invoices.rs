@@ -17,6 +17,7 @@ use crate::{
     platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation, state::AppState,
 };
+use entity::sets::RecordKind;
 use entity::{
     affiliate,
     invoice::{self, InvoicePurpose, InvoiceStatus},
@@ -28,20 +29,10 @@ pub const RESOURCE: &str = "invoice";
 
 /// The invoice purpose a fee kind of a scholarship applies to (RSC costs are paid
 /// outside the service, so they have no invoice).
-pub fn purpose_for(fee_kind: &str) -> Option<InvoicePurpose> {
-    match fee_kind {
-        "registration" => Some(InvoicePurpose::Registration),
-        "membership" => Some(InvoicePurpose::Membership),
-        "processing" => Some(InvoicePurpose::Processing),
-        "exam" => Some(InvoicePurpose::Exam),
-        "renewal" | "late_fee" => Some(InvoicePurpose::Renewal),
-        _ => None,
-    }
-}
 
 pub struct Line {
     pub description: String,
-    pub fee_kind: String,
+    pub fee_kind: entity::sets::ChargeKind,
     pub amount_cents: i64,
 }
 
@@ -73,7 +64,7 @@ async fn log_change(db: &impl ConnectionTrait, model: &invoice::Model) -> AppRes
         db,
         Change {
             affiliate_id: model.affiliate_id,
-            kind: RESOURCE,
+            kind: RecordKind::Invoice,
             record_id: model.id,
             external_id: None,
             version: model.version,
@@ -164,7 +155,9 @@ pub async fn create(
 pub async fn get(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> AppResult<invoice::Model> {
     let found = invoice::Entity::find_by_id(id).one(db).await?;
     let visible = found.filter(|i| match caller.kind {
-        crate::auth::SubjectKind::Client => i.affiliate_id == caller.affiliate_id && caller.has_scope("invoices:read"),
+        crate::auth::SubjectKind::Client => {
+            i.affiliate_id == caller.affiliate_id && caller.has_scope(crate::domain::scopes::Scope::InvoicesRead)
+        }
         crate::auth::SubjectKind::Person => i.person_id == caller.id || caller.manages_affiliate(i.affiliate_id),
     });
     visible.ok_or_else(|| AppError::NotFound("Invoice".into()))
@@ -184,7 +177,7 @@ pub async fn list(
         caller.require_person()?;
         query = query.filter(invoice::Column::PersonId.eq(caller.id));
     } else {
-        caller.require_staff_or_scope(caller.affiliate_id, "invoices:read")?;
+        caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::InvoicesRead)?;
         query = query.filter(invoice::Column::AffiliateId.eq(caller.affiliate_id));
         if let Some(p) = person {
             query = query.filter(invoice::Column::PersonId.eq(p));
@@ -207,7 +200,7 @@ pub async fn record_entry(state: &AppState, caller: &Caller, id: Uuid, input: Ne
     let current = current
         .filter(|i| caller.can_see(i.affiliate_id, None) || i.person_id == caller.id)
         .ok_or_else(|| AppError::NotFound("Invoice".into()))?;
-    caller.require_staff_or_scope(current.affiliate_id, "payments:write")?;
+    caller.require_staff_or_scope(current.affiliate_id, crate::domain::scopes::Scope::PaymentsWrite)?;
     if caller.kind == crate::auth::SubjectKind::Person && current.person_id == caller.id {
         return Err(AppError::own_record("record a payment, refund or waiver"));
     }

@@ -17,8 +17,7 @@ pub struct Endorsement {
     pub number: String,
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
-    /// `active`, `lapsed`, `archived` or `revoked`.
-    pub status: String,
+    pub status: entity::endorsement::EndorsementStatus,
     /// IFRS emerging: counts as endorsed while finishing the requirements.
     pub emerging: bool,
     /// Shown in the public directory.
@@ -59,7 +58,7 @@ pub struct Verification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_matches: Option<bool>,
     pub category: String,
-    pub status: String,
+    pub status: entity::endorsement::EndorsementStatus,
     pub emerging: bool,
     pub valid_through: NaiveDate,
 }

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::endorsement::{EndorsementEvent, endorsement_transition};
 use crate::{
     auth::Caller, db, db::begin_write, domain::endorsement::expires_on, domain::endorsement::number, error::AppError,
     error::AppResult, features::affiliates::catalog, http::etag::Precondition, http::pagination::PageRequest,
@@ -18,6 +19,8 @@ use crate::{
     platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
     platform::clock::today, platform::outbox, platform::outbox::EmailMessage, state::AppState,
 };
+use entity::endorsement::EndorsementStatus;
+use entity::sets::RecordKind;
 use entity::{application, endorsement, number_sequence, person};
 
 /// The next value of a named counter, atomically (one statement, both databases).
@@ -45,7 +48,7 @@ pub(crate) async fn log(db: &impl ConnectionTrait, m: &endorsement::Model) -> Ap
         db,
         Change {
             affiliate_id: m.affiliate_id,
-            kind: "endorsement",
+            kind: RecordKind::Endorsement,
             record_id: m.id,
             external_id: None,
             version: m.version,
@@ -77,7 +80,7 @@ pub async fn issue(
         number: Set(number(&affiliate.code, &app.category_code, seq)),
         issued_on: Set(issued_on),
         expires_on: Set(expires_on(issued_on)),
-        status: Set("active".into()),
+        status: Set(EndorsementStatus::Active),
         emerging: Set(emerging),
         listed: Set(true),
         created_at: Set(now),
@@ -102,7 +105,7 @@ pub async fn issue(
     log(db, &m).await?;
     if let Some(p) = person::Entity::find_by_id(app.person_id).one(db).await? {
         let name = format!("{} {}", p.given_name, p.family_name);
-        let r = Recipient { name: &name, email: &p.email, language: &p.preferred_language };
+        let r = Recipient { name: &name, email: &p.email, language: p.preferred_language };
         let what = if emerging { "emerging" } else { "endorsed" };
         outbox::enqueue_email(
             db,
@@ -167,8 +170,10 @@ pub async fn reinstate(
         .await?
         .ok_or_else(|| AppError::internal("reinstated endorsement vanished"))?;
     let affiliate = crate::platform::tenancy::find(db, &current.affiliate_id.to_string()).await?;
+    let to = endorsement_transition(current.status, EndorsementEvent::Reinstate)
+        .map_err(|why| AppError::invalid_state("endorsement", current.status, why))?;
     let mut next: endorsement::ActiveModel = current.clone().into();
-    next.status = Set("active".into());
+    next.status = Set(to);
     next.expires_on = Set(expires_on(today(&affiliate)));
     next.version = Set(current.version + 1);
     next.updated_at = Set(db::now());
@@ -219,7 +224,7 @@ pub async fn registry(
     let mut q = endorsement::Entity::find()
         .join(sea_orm::JoinType::InnerJoin, holder)
         .select_also(person::Entity)
-        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
         .filter(endorsement::Column::Listed.eq(true))
         .order_by_asc(endorsement::Column::Id)
         .limit(page.fetch_limit());

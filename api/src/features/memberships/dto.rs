@@ -138,8 +138,8 @@ pub struct Membership {
     pub affiliate_id: Uuid,
     pub person_id: Uuid,
     pub plan_id: Uuid,
-    /// Today (in the affiliate's time zone): `pending_payment`, `upcoming`, `active`, `expired` or `cancelled`.
-    pub status: String,
+    /// Today, in the affiliate's time zone.
+    pub status: crate::domain::membership::Status,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub source: entity::membership::MembershipSource,
@@ -221,9 +221,8 @@ pub struct MembershipStatus {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MembershipListQuery {
-    /// Status on `on`: `active`, `expired`, `upcoming`, `pending_payment`.
-    #[param(pattern = "^(active|expired|upcoming|pending_payment)$")]
-    pub status: Option<String>,
+    /// Status on `on`.
+    pub status: Option<crate::domain::membership::Status>,
     pub on: Option<NaiveDate>,
     pub person_id: Option<Uuid>,
     #[param(minimum = 1, maximum = 200)]

@@ -156,7 +156,7 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
-    let rows = memberships::list(&state.db, &caller, q.status.as_deref(), q.on, q.person_id, &page).await?;
+    let rows = memberships::list(&state.db, &caller, q.status, q.on, q.person_id, &page).await?;
     let (rows, next_cursor) = page.finish(LIST, rows, |m| m.id)?;
     Ok(HttpResponse::Ok().json(Page { data: rows, next_cursor }))
 }

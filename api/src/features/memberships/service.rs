@@ -9,15 +9,18 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, auth::SubjectKind, db, db::begin_write, domain::membership::TermRule, domain::membership::status_on,
-    domain::membership::term, domain::money::check_amount, error::AppError, error::AppResult,
-    features::billing::invoices, features::billing::invoices::Line, features::memberships::dto::ExternalMembership,
-    features::memberships::dto::Membership, features::memberships::dto::MembershipStatus,
-    features::memberships::dto::NewPlan, features::memberships::dto::PlanPatch, features::memberships::dto::Term,
-    http::etag::Precondition, http::pagination::PageRequest, mail::emails, mail::emails::Recipient, platform::audit,
-    platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
+    auth::Caller, auth::SubjectKind, db, db::begin_write, domain::membership::Status, domain::membership::TermRule,
+    domain::membership::status_on, domain::membership::term, domain::money::check_amount, error::AppError,
+    error::AppResult, features::billing::invoices, features::billing::invoices::Line,
+    features::memberships::dto::ExternalMembership, features::memberships::dto::Membership,
+    features::memberships::dto::MembershipStatus, features::memberships::dto::NewPlan,
+    features::memberships::dto::PlanPatch, features::memberships::dto::Term, http::etag::Precondition,
+    http::pagination::PageRequest, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
+    platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation, platform::clock::today, platform::outbox, state::AppState,
 };
+use entity::sets::ChargeKind;
+use entity::sets::RecordKind;
 use entity::{affiliate, invoice, membership, membership_plan, person};
 
 fn rule_of(plan: &membership_plan::Model) -> TermRule {
@@ -26,7 +29,7 @@ fn rule_of(plan: &membership_plan::Model) -> TermRule {
 
 pub fn to_dto(m: membership::Model, plan: Option<&membership_plan::Model>, day: NaiveDate) -> Membership {
     Membership {
-        status: status_on(m.state, m.starts_on, m.ends_on, day).as_str().into(),
+        status: status_on(m.state, m.starts_on, m.ends_on, day),
         qualifies_for_endorsement: plan.is_some_and(|p| p.qualifies_for_endorsement),
         id: m.id,
         affiliate_id: m.affiliate_id,
@@ -60,7 +63,7 @@ pub(crate) async fn log(db: &impl ConnectionTrait, m: &membership::Model) -> App
         db,
         Change {
             affiliate_id: m.affiliate_id,
-            kind: "membership",
+            kind: RecordKind::Membership,
             record_id: m.id,
             external_id: None,
             version: m.version,
@@ -276,7 +279,7 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
     )
     .await?;
     log(&txn, &m).await?;
-    let line = Line { description: plan.name.clone(), fee_kind: "membership".into(), amount_cents: plan.dues_cents };
+    let line = Line { description: plan.name.clone(), fee_kind: ChargeKind::Membership, amount_cents: plan.dues_cents };
     let inv = invoices::create(
         state,
         &txn,
@@ -364,7 +367,7 @@ pub async fn on_paid(
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(db).await? {
         let name = format!("{} {}", p.given_name, p.family_name);
         let email = emails::membership_active(
-            &Recipient { name: &name, email: &p.email, language: &p.preferred_language },
+            &Recipient { name: &name, email: &p.email, language: p.preferred_language },
             &affiliate.name,
             &plan.name,
             &ends_on.to_string(),
@@ -378,7 +381,7 @@ async fn visible_person(
     db: &impl ConnectionTrait,
     caller: &Caller,
     person_id: Uuid,
-    scope: &str,
+    scope: crate::domain::scopes::Scope,
 ) -> AppResult<person::Model> {
     let p = person::Entity::find_by_id(person_id).one(db).await?;
     let visible = p.filter(|p| match caller.kind {
@@ -396,8 +399,8 @@ pub async fn record_external(
     input: ExternalMembership,
 ) -> AppResult<membership::Model> {
     let txn = begin_write(&state.db).await?;
-    let p = visible_person(&txn, caller, person_id, "memberships:write").await?;
-    caller.require_staff_or_scope(p.affiliate_id, "memberships:write")?;
+    let p = visible_person(&txn, caller, person_id, crate::domain::scopes::Scope::MembershipsWrite).await?;
+    caller.require_staff_or_scope(p.affiliate_id, crate::domain::scopes::Scope::MembershipsWrite)?;
     // A membership bought elsewhere is recorded by someone else: never on one's own record.
     if caller.kind == crate::auth::SubjectKind::Person && p.id == caller.id {
         return Err(AppError::own_record("record a membership"));
@@ -452,7 +455,7 @@ pub async fn history(
     person_id: Uuid,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<Membership>> {
-    visible_person(db, caller, person_id, "memberships:read").await?;
+    visible_person(db, caller, person_id, crate::domain::scopes::Scope::MembershipsRead).await?;
     let mut query = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(person_id))
         .order_by_desc(membership::Column::Id)
@@ -470,7 +473,7 @@ pub async fn status(
     person_id: Uuid,
     on: Option<NaiveDate>,
 ) -> AppResult<MembershipStatus> {
-    let p = visible_person(db, caller, person_id, "memberships:read").await?;
+    let p = visible_person(db, caller, person_id, crate::domain::scopes::Scope::MembershipsRead).await?;
     let affiliate = crate::platform::tenancy::find(db, &p.affiliate_id.to_string()).await?;
     let day = on.unwrap_or_else(|| today(&affiliate));
     covering(db, &p, day).await
@@ -510,12 +513,12 @@ pub async fn covering(db: &impl ConnectionTrait, p: &person::Model, day: NaiveDa
 pub async fn list(
     db: &DatabaseConnection,
     caller: &Caller,
-    status: Option<&str>,
+    status: Option<Status>,
     on: Option<NaiveDate>,
     person_id: Option<Uuid>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<Membership>> {
-    caller.require_staff_or_scope(caller.affiliate_id, "memberships:read")?;
+    caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::MembershipsRead)?;
     let affiliate = crate::platform::tenancy::find(db, &caller.affiliate_id.to_string()).await?;
     let day = on.unwrap_or_else(|| today(&affiliate));
     let mut query = membership::Entity::find()
@@ -525,23 +528,19 @@ pub async fn list(
     let paid = membership::Column::State.eq(entity::membership::MembershipState::Paid);
     query = match status {
         None => query,
-        Some("active") => query.filter(
+        Some(Status::Active) => query.filter(
             Condition::all()
                 .add(paid)
                 .add(membership::Column::StartsOn.lte(day))
                 .add(membership::Column::EndsOn.gte(day)),
         ),
-        Some("expired") => query.filter(Condition::all().add(paid).add(membership::Column::EndsOn.lt(day))),
-        Some("upcoming") => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.gt(day))),
-        Some("pending_payment") => {
+        Some(Status::Expired) => query.filter(Condition::all().add(paid).add(membership::Column::EndsOn.lt(day))),
+        Some(Status::Upcoming) => query.filter(Condition::all().add(paid).add(membership::Column::StartsOn.gt(day))),
+        Some(Status::PendingPayment) => {
             query.filter(membership::Column::State.eq(entity::membership::MembershipState::PendingPayment))
         }
-        Some(_) => {
-            return Err(AppError::invalid_query(
-                "status",
-                "invalid",
-                "must be active, expired, upcoming or pending_payment",
-            ));
+        Some(Status::Cancelled) => {
+            query.filter(membership::Column::State.eq(entity::membership::MembershipState::Cancelled))
         }
     };
     if let Some(p) = person_id {

@@ -31,7 +31,7 @@ fn finish(w: csv::Writer<Vec<u8>>) -> AppResult<Vec<u8>> {
 /// Every endorsement of the affiliate (any status), with its holder, ordered by number.
 pub async fn roster(db: &DatabaseConnection, caller: &Caller, ident: &str) -> AppResult<Vec<u8>> {
     let affiliate = crate::platform::tenancy::find(db, ident).await?;
-    caller.require_staff_or_scope(affiliate.id, "people:read")?;
+    caller.require_staff_or_scope(affiliate.id, crate::domain::scopes::Scope::PeopleRead)?;
     let mut w = writer();
     w.write_record(["number", "category", "status", "issued_on", "expires_on", "given_name", "family_name", "email"])
         .map_err(AppError::internal)?;
@@ -56,7 +56,7 @@ pub async fn roster(db: &DatabaseConnection, caller: &Caller, ident: &str) -> Ap
             w.write_record([
                 e.number.clone(),
                 e.category_code.clone(),
-                e.status.clone(),
+                e.status.to_string(),
                 e.issued_on.to_string(),
                 e.expires_on.to_string(),
                 field(|p| &p.given_name),
@@ -92,7 +92,7 @@ pub async fn renewal_status(db: &DatabaseConnection, caller: &Caller, ident: &st
                 s.person_id.to_string(),
                 cell(&s.name),
                 cell(&s.email),
-                s.status.clone(),
+                s.status.to_string(),
                 s.renewal_id.map(|r| r.to_string()).unwrap_or_default(),
                 s.endorsements.join(" "),
             ])

@@ -9,7 +9,7 @@ use crate::{
 };
 
 const LIST: &str = "changes";
-pub const SCOPE: &str = "sync:read";
+pub const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::SyncRead;
 const DEFAULT_LIMIT: u64 = pagination::DEFAULT_LIMIT;
 
 pub async fn page(

@@ -28,17 +28,18 @@ use crate::{
     platform::audit, platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes,
     platform::change_log::Change, platform::change_log::Operation, platform::outbox,
 };
+use entity::sets::RecordKind;
 use entity::{
     affiliate, endorsement, external_id, membership,
     person::{self, AccountOrigin},
     renewal, renewal_entry, role_assignment,
 };
 
-pub const SCOPE: &str = "sync:write";
-const KIND_PERSON: &str = "person";
-const KIND_MEMBERSHIP: &str = "membership";
-const KIND_ENDORSEMENT: &str = "endorsement";
-const KIND_RENEWAL_ENTRY: &str = "renewal_entry";
+pub const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::SyncWrite;
+const KIND_PERSON: RecordKind = RecordKind::Person;
+const KIND_MEMBERSHIP: RecordKind = RecordKind::Membership;
+const KIND_ENDORSEMENT: RecordKind = RecordKind::Endorsement;
+const KIND_RENEWAL_ENTRY: RecordKind = RecordKind::RenewalEntry;
 /// Rows per multi-row statement or IN list (well under both databases' parameter limits).
 const CHUNK: usize = 1000;
 /// Whole-batch attempts when a concurrent request wins a race on a unique key.
@@ -199,8 +200,7 @@ fn owned_by_partner(p: &person::Model, affiliate_id: Uuid, staff: &HashSet<Uuid>
     p.affiliate_id == affiliate_id
         && !p.is_claimed()
         && !staff.contains(&p.id)
-        && (matches!(p.created_via, AccountOrigin::Sync | AccountOrigin::Import)
-            || p.status == AccountStatus::Pending.as_str())
+        && (matches!(p.created_via, AccountOrigin::Sync | AccountOrigin::Import) || p.status == AccountStatus::Pending)
 }
 
 /// Why an account that a sync item names may not be changed by it.
@@ -280,9 +280,7 @@ async fn upsert_people(
             // An existing account is never linked silently: only an unclaimed pending
             // registration of this affiliate, with no staff role, may be.
             None => match by_email.get(&email) {
-                Some(p)
-                    if !owned_by_partner(p, affiliate_id, &staff) || p.status != AccountStatus::Pending.as_str() =>
-                {
+                Some(p) if !owned_by_partner(p, affiliate_id, &staff) || p.status != AccountStatus::Pending => {
                     results.push(Err(conflict(
                         "account_exists",
                         "An account with this email already exists; its person must be linked by staff or sign in themselves.",
@@ -331,8 +329,8 @@ async fn upsert_people(
                     given_name: String::new(),
                     family_name: String::new(),
                     password_hash: None,
-                    status: AccountStatus::Active.as_str().into(),
-                    preferred_language: Language::English.as_str().into(),
+                    status: AccountStatus::Active,
+                    preferred_language: Language::English,
                     phone: None,
                     address_line1: None,
                     address_line2: None,
@@ -392,7 +390,7 @@ fn desired(mut p: person::Model, input: &PersonSync) -> person::Model {
     p.email_normalized = normalize_email(&input.email);
     p.given_name = input.given_name.trim().to_string();
     p.family_name = input.family_name.trim().to_string();
-    p.preferred_language = input.preferred_language.unwrap_or(Language::English).as_str().into();
+    p.preferred_language = input.preferred_language.unwrap_or(Language::English);
     p.phone = input.phone.clone();
     p.address_line1 = address.line1;
     p.address_line2 = address.line2;
@@ -486,7 +484,7 @@ async fn write_people(
         if let Some(old) = &p.old_email {
             let name = format!("{} {}", p.model.given_name, p.model.family_name);
             let notice = emails::email_changed_notice(
-                &Recipient { name: &name, email: old, language: &p.model.preferred_language },
+                &Recipient { name: &name, email: old, language: p.model.preferred_language },
                 &p.model.email,
             );
             outbox::enqueue_email(txn, &notice).await?;
@@ -512,14 +510,14 @@ async fn write_people(
 
 fn link(
     affiliate_id: Uuid,
-    kind: &str,
+    kind: RecordKind,
     external: &str,
     record_id: Uuid,
     now: chrono::DateTime<chrono::Utc>,
 ) -> external_id::ActiveModel {
     external_id::ActiveModel {
         affiliate_id: Set(affiliate_id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         external_id: Set(external.into()),
         record_id: Set(record_id),
         created_at: Set(now),
@@ -530,7 +528,7 @@ fn link(
 async fn mapped_records(
     db: &impl ConnectionTrait,
     affiliate_id: Uuid,
-    kind: &str,
+    kind: RecordKind,
     ext_ids: &[String],
 ) -> Result<HashMap<String, Uuid>, DbErr> {
     let mut found = HashMap::new();
@@ -546,7 +544,12 @@ async fn mapped_records(
     Ok(found)
 }
 
-async fn mapped(db: &impl ConnectionTrait, affiliate_id: Uuid, kind: &str, ext: &str) -> Result<Option<Uuid>, DbErr> {
+async fn mapped(
+    db: &impl ConnectionTrait,
+    affiliate_id: Uuid,
+    kind: RecordKind,
+    ext: &str,
+) -> Result<Option<Uuid>, DbErr> {
     Ok(mapped_records(db, affiliate_id, kind, &[ext.to_string()]).await?.remove(ext))
 }
 
@@ -673,7 +676,7 @@ async fn membership_item(
             am.starts_on = Set(Some(input.starts_on));
             am.ends_on = Set(Some(input.ends_on));
             am.state = Set(crate::domain::membership::transition(current.state, MembershipEvent::Synced(state))
-                .map_err(|why| AppError::conflict("invalid_state", why))?);
+                .map_err(|why| AppError::invalid_state("membership", current.state, why))?);
             am.updated_at = Set(now);
             am.version = Set(current.version + 1);
             (am.update(txn).await?, SyncStatus::Updated)
@@ -731,7 +734,7 @@ async fn renewal_entry_item(
         Some(current) => {
             let current_item: Option<PortfolioItem> = serde_json::from_value(current.data.clone()).ok();
             if current.renewal_id == renewal.id
-                && current.kind == input.kind.as_str()
+                && current.kind == input.kind
                 && current_item.as_ref() == Some(&input.item)
             {
                 return Ok(Outcome { status: SyncStatus::Unchanged, id: current.id, version: current.version });
@@ -741,7 +744,7 @@ async fn renewal_entry_item(
             }
             let mut am: renewal_entry::ActiveModel = current.clone().into();
             am.renewal_id = Set(renewal.id);
-            am.kind = Set(input.kind.as_str().into());
+            am.kind = Set(input.kind);
             am.data = Set(data);
             am.version = Set(current.version + 1);
             (am.update(txn).await?, SyncStatus::Updated)
@@ -751,7 +754,7 @@ async fn renewal_entry_item(
             let e = renewal_entry::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 renewal_id: Set(renewal.id),
-                kind: Set(input.kind.as_str().into()),
+                kind: Set(input.kind),
                 data: Set(data),
                 created_at: Set(db::now()),
                 version: Set(1),
@@ -762,7 +765,8 @@ async fn renewal_entry_item(
             (e, SyncStatus::Created)
         }
     };
-    audit::record(txn, actor, audit_entry(affiliate.id, "sync.renewal_entry", "renewal", renewal.id, status)).await?;
+    audit::record(txn, actor, audit_entry(affiliate.id, "sync.renewal_entry", RecordKind::Renewal, renewal.id, status))
+        .await?;
     Ok(Outcome { status, id: e.id, version: e.version })
 }
 
@@ -783,7 +787,7 @@ async fn endorsement_item(
     let category = catalog::category(txn, &input.category)
         .await
         .map_err(|_| AppError::invalid_field("category", "unknown_category", "not a category of the catalog"))?;
-    let status = input.status.as_str();
+    let status = entity::endorsement::EndorsementStatus::from(input.status);
     let listed = input.listed.unwrap_or(true);
     let now = db::now();
     let existing = match mapped(txn, affiliate.id, KIND_ENDORSEMENT, &input.external_id).await? {
@@ -814,7 +818,7 @@ async fn endorsement_item(
             am.number = Set(input.number.clone());
             am.issued_on = Set(input.issued_on);
             am.expires_on = Set(input.expires_on);
-            am.status = Set(status.into());
+            am.status = Set(status);
             am.listed = Set(listed);
             am.updated_at = Set(now);
             am.version = Set(current.version + 1);
@@ -830,7 +834,7 @@ async fn endorsement_item(
                 number: Set(input.number.clone()),
                 issued_on: Set(input.issued_on),
                 expires_on: Set(input.expires_on),
-                status: Set(status.into()),
+                status: Set(status),
                 emerging: Set(false),
                 listed: Set(listed),
                 created_at: Set(now),
@@ -852,7 +856,7 @@ async fn endorsement_item(
 async fn insert_link(
     txn: &DatabaseTransaction,
     affiliate_id: Uuid,
-    kind: &str,
+    kind: RecordKind,
     ext: &str,
     record_id: Uuid,
 ) -> AppResult<()> {
@@ -866,14 +870,14 @@ async fn insert_link(
 fn audit_entry(
     affiliate_id: Uuid,
     action: &'static str,
-    kind: &'static str,
+    kind: RecordKind,
     id: Uuid,
     status: SyncStatus,
 ) -> AuditEntry<'static> {
     AuditEntry {
         affiliate_id: Some(affiliate_id),
         action,
-        resource_kind: kind,
+        resource_kind: kind.as_str(),
         resource_id: id.to_string(),
         before: None,
         after: Some(serde_json::json!({ "result": status })),

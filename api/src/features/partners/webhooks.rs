@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::webhooks::{DeliveryEvent, delivery_transition};
 use crate::{
     auth::Caller, auth::SubjectKind, config::WebhookSettings, db, db::begin_write, domain::webhooks as rules,
     domain::webhooks::event_type, domain::webhooks::is_public, error::AppError, error::AppResult,
@@ -22,9 +23,11 @@ use crate::{
     http::etag::Precondition, http::pagination::PageRequest, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::outbox, platform::outbox::EmailMessage, workers::backoff,
 };
+use entity::webhook_delivery::DeliveryStatus;
+use entity::webhook_subscription::SubscriptionStatus;
 use entity::{affiliate, change_log, machine_client, person, webhook_attempt, webhook_delivery, webhook_subscription};
 
-pub const SCOPE: &str = "webhooks:manage";
+pub const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::WebhooksManage;
 const RESOURCE: &str = "webhook_subscription";
 
 // ---- addresses (SSRF) ----
@@ -119,7 +122,7 @@ pub async fn create(
         secret: Set(secret.clone()),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
-        status: Set("active".into()),
+        status: Set(SubscriptionStatus::Active),
         disabled_reason: Set(None),
         owner_email: Set(owner_email(&txn, caller, &affiliate).await?),
         created_by: Set(format!("{}:{}", caller.actor().kind, caller.id)),
@@ -188,11 +191,11 @@ pub async fn update(
     }
     match patch.enabled {
         Some(true) => {
-            am.status = Set("active".into());
+            am.status = Set(SubscriptionStatus::Active);
             am.disabled_reason = Set(None);
         }
         Some(false) => {
-            am.status = Set("disabled".into());
+            am.status = Set(SubscriptionStatus::Disabled);
             am.disabled_reason = Set(Some("Disabled by its owner.".into()));
         }
         None => {}
@@ -257,15 +260,10 @@ pub async fn deliveries(
     db: &DatabaseConnection,
     caller: &Caller,
     id: Uuid,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<(Vec<Delivery>, Option<String>)> {
     let sub = visible(db, caller, id).await?;
-    if let Some(s) = status
-        && !matches!(s, "pending" | "delivered" | "failed")
-    {
-        return Err(AppError::invalid_query("status", "invalid", "must be pending, delivered or failed"));
-    }
     let mut q = webhook_delivery::Entity::find().filter(webhook_delivery::Column::SubscriptionId.eq(sub.id));
     if let Some(s) = status {
         q = q.filter(webhook_delivery::Column::Status.eq(s));
@@ -316,16 +314,18 @@ pub async fn delivery(
 pub async fn redeliver(db: &DatabaseConnection, caller: &Caller, id: Uuid, delivery_id: Uuid) -> AppResult<Delivery> {
     let txn = begin_write(db).await?;
     let sub = visible(&txn, caller, id).await?;
-    if sub.status != "active" {
+    if sub.status != SubscriptionStatus::Active {
         return Err(AppError::Conflict {
             code: "subscription_disabled",
             detail: "Enable the subscription first (PATCH with `enabled: true`).".into(),
-            current_state: Some(sub.status),
+            current_state: Some(sub.status.to_string()),
         });
     }
     let d = visible_delivery(&txn, caller, id, delivery_id).await?;
+    let to = delivery_transition(d.status, DeliveryEvent::Redeliver)
+        .map_err(|why| AppError::invalid_state("delivery", d.status, why))?;
     let mut am: webhook_delivery::ActiveModel = d.into();
-    am.status = Set("pending".into());
+    am.status = Set(to);
     am.next_attempt_at = Set(db::now());
     am.locked_until = Set(None);
     let d = am.update(&txn).await?;
@@ -379,18 +379,18 @@ pub async fn dispatch(db: &DatabaseConnection) -> Result<usize, DbErr> {
     affiliates.dedup();
     let subs = webhook_subscription::Entity::find()
         .filter(webhook_subscription::Column::AffiliateId.is_in(affiliates))
-        .filter(webhook_subscription::Column::Status.eq("active"))
+        .filter(webhook_subscription::Column::Status.eq(SubscriptionStatus::Active))
         .all(&txn)
         .await?;
     let now = db::now();
     let mut made = Vec::new();
     for row in &rows {
         for sub in subs.iter().filter(|s| s.affiliate_id == row.affiliate_id) {
-            let kinds: Vec<String> = serde_json::from_value(sub.kinds.clone()).unwrap_or_default();
+            let kinds: Vec<entity::sets::RecordKind> = serde_json::from_value(sub.kinds.clone()).unwrap_or_default();
             if !kinds.is_empty() && !kinds.contains(&row.kind) {
                 continue;
             }
-            let kind = event_type(&row.kind, &row.operation);
+            let kind = event_type(row.kind, row.operation);
             let event = ChangeEvent {
                 event_id: format!("chg_{}", row.seq),
                 kind: row.kind.clone(),
@@ -409,7 +409,7 @@ pub async fn dispatch(db: &DatabaseConnection) -> Result<usize, DbErr> {
                 event_position: Set(row.position.unwrap_or(row.seq)),
                 event_type: Set(kind),
                 payload: Set(payload),
-                status: Set("pending".into()),
+                status: Set(DeliveryStatus::Pending),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 locked_until: Set(None),
@@ -445,10 +445,10 @@ pub async fn claim_due(
     let active = Query::select()
         .column(webhook_subscription::Column::Id)
         .from(webhook_subscription::Entity)
-        .and_where(webhook_subscription::Column::Status.eq("active"))
+        .and_where(webhook_subscription::Column::Status.eq(SubscriptionStatus::Active))
         .to_owned();
     let mut query = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq("pending"))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .filter(webhook_delivery::Column::LockedUntil.is_null().or(webhook_delivery::Column::LockedUntil.lt(now)))
         .filter(webhook_delivery::Column::SubscriptionId.in_subquery(active))
@@ -526,11 +526,16 @@ pub async fn record(
     am.last_error = Set(outcome.error.as_ref().map(clip));
     let gone = outcome.status_code == Some(410);
     let expired = (now - delivery.created_at).to_std().unwrap_or_default() >= settings.max_age;
+    let event = if outcome.succeeded() {
+        DeliveryEvent::Succeeded
+    } else {
+        DeliveryEvent::AttemptFailed { give_up: gone || expired }
+    };
+    // A delivery reaches here claimed and pending; anything else is a bug, not a request.
+    am.status = Set(delivery_transition(delivery.status, event).map_err(|why| sea_orm::DbErr::Custom(why.into()))?);
     if outcome.succeeded() {
-        am.status = Set("delivered".into());
         am.delivered_at = Set(Some(now));
     } else if gone || expired {
-        am.status = Set("failed".into());
         let reason = if gone {
             "The endpoint answered 410 Gone.".to_string()
         } else {
@@ -549,11 +554,11 @@ async fn disable(txn: &impl ConnectionTrait, id: Uuid, reason: &str) -> Result<(
     let Some(sub) = webhook_subscription::Entity::find_by_id(id).one(txn).await? else {
         return Ok(());
     };
-    if sub.status != "active" {
+    if sub.status != SubscriptionStatus::Active {
         return Ok(());
     }
     let mut am: webhook_subscription::ActiveModel = sub.clone().into();
-    am.status = Set("disabled".into());
+    am.status = Set(SubscriptionStatus::Disabled);
     am.disabled_reason = Set(Some(reason.to_string()));
     am.updated_at = Set(db::now());
     am.version = Set(sub.version + 1);

@@ -64,8 +64,7 @@ pub struct Renewal {
     pub affiliate_id: Uuid,
     pub person_id: Uuid,
     pub year: i32,
-    /// `open`, `submitted`, `approved` or `returned`.
-    pub state: String,
+    pub state: entity::renewal::RenewalState,
     pub provides_rsc: bool,
     pub ethics_signed_at: Option<DateTime<Utc>>,
     pub invoice_id: Option<Uuid>,
@@ -136,9 +135,7 @@ pub struct RenewalStatusQuery {
     #[param(minimum = 2000, maximum = 2200)]
     #[validate(range(min = 2000, max = 2200))]
     pub year: i32,
-    /// `due` (nothing submitted), `open`, `submitted`, `approved`, `returned`, `lapsed`.
-    #[param(pattern = "^(due|open|submitted|approved|returned|lapsed)$")]
-    pub status: Option<String>,
+    pub status: Option<crate::domain::renewal::RenewalStanding>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -150,7 +147,7 @@ pub struct RenewalStatus {
     pub person_id: Uuid,
     pub name: String,
     pub email: String,
-    pub status: String,
+    pub status: crate::domain::renewal::RenewalStanding,
     pub renewal_id: Option<Uuid>,
     pub endorsements: Vec<String>,
 }
@@ -255,6 +252,14 @@ impl BulkRenewalRequest {
     }
 }
 
+entity::closed_set! {
+    /// Whether one item of a bulk request succeeded.
+    pub enum ItemStatus {
+        Ok = "ok",
+        Error = "error",
+    }
+}
+
 /// One item's outcome: the renewal as it now stands (or, for a job, how many records it
 /// changed), or the problem that stopped it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -266,8 +271,7 @@ pub struct BulkItemResult {
     /// The affiliate the item named (job actions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub affiliate: Option<String>,
-    /// `ok` or `error`.
-    pub status: String,
+    pub status: ItemStatus,
     pub renewal: Option<Renewal>,
     /// Records the job changed (endorsements lapsed, reminders sent); 0 when run again.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -282,29 +286,14 @@ pub struct BulkResult {
     pub results: Vec<BulkItemResult>,
 }
 
-/// What a renewal records beyond the attestation: trainings and RSC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RenewalEntryKind {
-    Trainings,
-    Rsc,
-}
-
-impl From<RenewalEntryKind> for crate::features::applications::dto::PortfolioKind {
-    fn from(kind: RenewalEntryKind) -> Self {
-        match kind {
-            RenewalEntryKind::Trainings => Self::Trainings,
-            RenewalEntryKind::Rsc => Self::Rsc,
-        }
-    }
-}
+pub use entity::renewal_entry::RenewalEntryKind;
 
 /// A training or RSC entry recorded on a renewal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RenewalEntry {
     pub id: Uuid,
     pub renewal_id: Uuid,
-    pub kind: crate::features::applications::dto::PortfolioKind,
+    pub kind: RenewalEntryKind,
     pub item: crate::features::applications::dto::PortfolioItem,
     pub created_at: DateTime<Utc>,
     pub version: i64,

@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use crate::{
     features::renewals::dto::BulkItemResult, features::renewals::dto::BulkRenewalRequest,
-    features::renewals::dto::BulkResult, features::renewals::dto::MAX_BULK_ITEMS,
+    features::renewals::dto::BulkResult, features::renewals::dto::ItemStatus, features::renewals::dto::MAX_BULK_ITEMS,
 };
 
 use crate::{
@@ -105,7 +105,7 @@ pub async fn add_entry(
     let (year, kind) = path.into_inner();
     let body = crate::features::applications::routes::applications::json_body(&req, payload).await?;
     let item = crate::features::applications::routes::applications::item(kind.into(), &body)?;
-    let e = renewals::entry_dto(renewals::add_entry(&state.db, &caller, year, kind.into(), item).await?)?;
+    let e = renewals::entry_dto(renewals::add_entry(&state.db, &caller, year, kind, item).await?)?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(e.version))).json(e))
 }
 
@@ -126,7 +126,7 @@ pub async fn list_entries(
     path: web::Path<(i32, RenewalEntryKind)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, kind) = path.into_inner();
-    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind.into()).await?))
+    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind).await?))
 }
 
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
@@ -148,7 +148,7 @@ pub async fn remove_entry(
     precondition: Precondition,
 ) -> Result<HttpResponse, AppError> {
     let (year, kind, entry) = path.into_inner();
-    renewals::remove_entry(&state.db, &caller, year, kind.into(), entry, &precondition).await?;
+    renewals::remove_entry(&state.db, &caller, year, kind, entry, &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -268,8 +268,7 @@ pub async fn statuses(
 ) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("renewals", q.limit, q.cursor.as_deref())?;
-    let rows =
-        renewals::statuses(&state.db, &caller, q.year, q.status.as_deref(), page.after, page.fetch_limit()).await?;
+    let rows = renewals::statuses(&state.db, &caller, q.year, q.status, page.after, page.fetch_limit()).await?;
     let (rows, next_cursor) = page.finish("renewals", rows, |r| r.person_id)?;
     Ok(HttpResponse::Ok().json(Page { data: rows, next_cursor }))
 }
@@ -336,13 +335,13 @@ pub async fn bulk(
     if request.len() > MAX_BULK_ITEMS {
         return Err(AppError::PayloadTooLargeItems { max: MAX_BULK_ITEMS, got: request.len() });
     }
-    caller.require_staff_or_scope(caller.affiliate_id, "renewals:write")?;
+    caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::RenewalsWrite)?;
     let mut results = Vec::with_capacity(request.len());
     let blank = |index: usize| BulkItemResult {
         index,
         renewal_id: None,
         affiliate: None,
-        status: "ok".into(),
+        status: ItemStatus::Ok,
         renewal: None,
         changed: None,
         problem: None,
@@ -351,7 +350,7 @@ pub async fn bulk(
         Ok(m) => BulkItemResult { renewal_id: Some(renewal_id), renewal: Some(Renewal::from(m)), ..blank(index) },
         Err(e) => BulkItemResult {
             renewal_id: Some(renewal_id),
-            status: "error".into(),
+            status: ItemStatus::Error,
             problem: Some(e.problem()),
             ..blank(index)
         },
@@ -360,7 +359,7 @@ pub async fn bulk(
         Ok(n) => BulkItemResult { affiliate: Some(affiliate), changed: Some(n), ..blank(index) },
         Err(e) => BulkItemResult {
             affiliate: Some(affiliate),
-            status: "error".into(),
+            status: ItemStatus::Error,
             problem: Some(e.problem()),
             ..blank(index)
         },
@@ -408,6 +407,6 @@ pub async fn bulk(
             }
         }
     }
-    let succeeded = results.iter().filter(|r| r.status == "ok").count();
+    let succeeded = results.iter().filter(|r| r.status == ItemStatus::Ok).count();
     Ok(HttpResponse::Ok().json(BulkResult { succeeded, failed: results.len() - succeeded, results }))
 }

@@ -8,15 +8,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::endorsement::{EndorsementEvent, endorsement_transition};
 use crate::{
     auth::Caller, auth::SubjectKind, db, db::begin_write, domain::engine::RenewalInput, domain::engine::RscEntry,
-    domain::engine::Training, domain::engine::evaluate_renewal, domain::renewal::Period,
-    domain::renewal::default_period, domain::renewal::is_due, domain::renewal::is_late, domain::renewal::lapses_on,
-    domain::renewal::new_expiry, domain::renewal::reminders_due, error::AppError, error::AppResult, error::FieldError,
-    features::affiliates::policies, features::applications::dto::CODE_OF_ETHICS_VERSION,
-    features::applications::dto::PortfolioItem, features::applications::dto::PortfolioKind,
-    features::applications::portfolio, features::billing::fees, features::billing::invoices,
-    features::billing::invoices::Line, features::memberships::service as memberships,
+    domain::engine::Training, domain::engine::evaluate_renewal, domain::renewal::Period, domain::renewal::RenewalEvent,
+    domain::renewal::RenewalStanding, domain::renewal::default_period, domain::renewal::is_due,
+    domain::renewal::is_late, domain::renewal::lapses_on, domain::renewal::new_expiry, domain::renewal::reminders_due,
+    domain::renewal::transition, error::AppError, error::AppResult, error::FieldError, features::affiliates::policies,
+    features::applications::dto::CODE_OF_ETHICS_VERSION, features::applications::dto::PortfolioItem,
+    features::applications::dto::PortfolioKind, features::applications::portfolio, features::billing::fees,
+    features::billing::invoices, features::billing::invoices::Line, features::memberships::service as memberships,
     features::renewals::dto::CategoryRenewal, features::renewals::dto::RenewalEntry,
     features::renewals::dto::RenewalPeriod, features::renewals::dto::RenewalPeriodInput,
     features::renewals::dto::RenewalReadiness, features::renewals::dto::RenewalStatus, http::etag::Precondition,
@@ -24,6 +25,11 @@ use crate::{
     platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
     platform::clock::today, platform::outbox, state::AppState,
 };
+use entity::endorsement::EndorsementStatus;
+use entity::renewal::RenewalState;
+use entity::renewal_entry::RenewalEntryKind;
+use entity::sets::RecordKind;
+use entity::sets::{ChargeKind, FeeKind};
 use entity::{affiliate, endorsement, person, renewal, renewal_entry, renewal_period, renewal_reminder};
 
 // ---- periods ----
@@ -158,7 +164,7 @@ pub async fn due_endorsements(
 ) -> AppResult<Vec<endorsement::Model>> {
     Ok(endorsement::Entity::find()
         .filter(endorsement::Column::PersonId.eq(person_id))
-        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
         .order_by_asc(endorsement::Column::CategoryCode)
         .all(db)
         .await?
@@ -172,7 +178,7 @@ async fn log(db: &impl ConnectionTrait, m: &renewal::Model) -> AppResult<()> {
         db,
         Change {
             affiliate_id: m.affiliate_id,
-            kind: "renewal",
+            kind: RecordKind::Renewal,
             record_id: m.id,
             external_id: None,
             version: m.version,
@@ -236,7 +242,7 @@ pub async fn open_for(
         affiliate_id: Set(affiliate_id),
         person_id: Set(person_id),
         year: Set(year),
-        state: Set("open".into()),
+        state: Set(RenewalState::Open),
         provides_rsc: Set(false),
         ethics_signed_at: Set(None),
         invoice_id: Set(None),
@@ -267,13 +273,13 @@ fn entry<'a>(m: &renewal::Model, action: &'a str) -> AuditEntry<'a> {
 }
 
 pub(crate) fn editable(m: &renewal::Model) -> AppResult<()> {
-    if matches!(m.state.as_str(), "open" | "returned") {
+    if crate::domain::renewal::is_editable(m.state) {
         Ok(())
     } else {
         Err(AppError::Conflict {
             code: "renewal_not_editable",
             detail: format!("This renewal is {}.", m.state),
-            current_state: Some(m.state.clone()),
+            current_state: Some(m.state.to_string()),
         })
     }
 }
@@ -282,10 +288,9 @@ pub async fn add_entry(
     db: &DatabaseConnection,
     caller: &Caller,
     year: i32,
-    kind: PortfolioKind,
+    kind: RenewalEntryKind,
     item: PortfolioItem,
 ) -> AppResult<renewal_entry::Model> {
-    renewal_kind(kind)?;
     let txn = begin_write(db).await?;
     let m = mine(&txn, caller, year).await?;
     editable(&m)?;
@@ -293,7 +298,7 @@ pub async fn add_entry(
     let e = renewal_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         renewal_id: Set(m.id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         data: Set(serde_json::to_value(&item).map_err(AppError::internal)?),
         created_at: Set(db::now()),
         version: Set(1),
@@ -319,18 +324,10 @@ pub async fn ensure_room(db: &impl ConnectionTrait, renewal_id: Uuid) -> AppResu
 }
 
 pub fn entry_dto(m: renewal_entry::Model) -> AppResult<RenewalEntry> {
-    let kind = PortfolioKind::from_stored(&m.kind);
-    let item = portfolio::parse(kind, m.data.clone())
+    let kind = m.kind;
+    let item = portfolio::parse(kind.into(), m.data.clone())
         .map_err(|e| AppError::internal(format!("renewal entry {}: {e}", m.id)))?;
     Ok(RenewalEntry { id: m.id, renewal_id: m.renewal_id, kind, item, created_at: m.created_at, version: m.version })
-}
-
-fn renewal_kind(kind: PortfolioKind) -> AppResult<()> {
-    if matches!(kind, PortfolioKind::Trainings | PortfolioKind::Rsc) {
-        Ok(())
-    } else {
-        Err(AppError::bad_request("invalid_path_parameter", "A renewal records trainings and rsc."))
-    }
 }
 
 /// One's entries of a kind on the year's renewal, oldest first.
@@ -338,11 +335,10 @@ pub async fn list_entries(
     db: &DatabaseConnection,
     caller: &Caller,
     year: i32,
-    kind: PortfolioKind,
+    kind: RenewalEntryKind,
 ) -> AppResult<Vec<RenewalEntry>> {
-    renewal_kind(kind)?;
     let m = mine(db, caller, year).await?;
-    entries(db, m.id).await?.into_iter().filter(|e| e.kind == kind.as_str()).map(entry_dto).collect()
+    entries(db, m.id).await?.into_iter().filter(|e| e.kind == kind).map(entry_dto).collect()
 }
 
 /// Removes one of one's entries while the renewal is open or returned; conditional on `If-Match`.
@@ -350,11 +346,10 @@ pub async fn remove_entry(
     db: &DatabaseConnection,
     caller: &Caller,
     year: i32,
-    kind: PortfolioKind,
+    kind: RenewalEntryKind,
     id: Uuid,
     precondition: &Precondition,
 ) -> AppResult<()> {
-    renewal_kind(kind)?;
     let txn = begin_write(db).await?;
     let m = mine(&txn, caller, year).await?;
     let current = renewal_entry::Entity::find_by_id(id)
@@ -368,7 +363,7 @@ pub async fn remove_entry(
     renewal_entry::Entity::delete_by_id(current.id).exec(&txn).await?;
     // A partner's id for the entry goes with it: syncing that id again creates it anew.
     entity::external_id::Entity::delete_many()
-        .filter(entity::external_id::Column::Kind.eq("renewal_entry"))
+        .filter(entity::external_id::Column::Kind.eq(RecordKind::RenewalEntry))
         .filter(entity::external_id::Column::RecordId.eq(current.id))
         .exec(&txn)
         .await?;
@@ -420,7 +415,7 @@ pub async fn readiness(db: &impl ConnectionTrait, m: &renewal::Model) -> AppResu
     let mut trainings: Vec<Training> = Vec::new();
     let mut rsc: Vec<RscEntry> = Vec::new();
     for e in entries(db, m.id).await? {
-        let kind = if e.kind == "trainings" { PortfolioKind::Trainings } else { PortfolioKind::Rsc };
+        let kind = if e.kind == RenewalEntryKind::Trainings { PortfolioKind::Trainings } else { PortfolioKind::Rsc };
         match portfolio::parse(kind, e.data).map_err(AppError::internal)? {
             PortfolioItem::Training(t) if t.date.year() == m.year => trainings.push(Training {
                 date: t.date,
@@ -492,6 +487,8 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     let txn = begin_write(&state.db).await?;
     let m = mine(&txn, caller, year).await?;
     editable(&m)?;
+    let to =
+        transition(m.state, RenewalEvent::Submit).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
     let ready = readiness(&txn, &m).await?;
     let unmet: Vec<FieldError> = ready
         .categories
@@ -516,27 +513,27 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
         return Err(AppError::Conflict {
             code: "renewal_closed",
             detail: format!("The {} renewal period is over.", m.year),
-            current_state: Some(m.state.clone()),
+            current_state: Some(m.state.to_string()),
         });
     }
     let mut lines = Vec::new();
-    let fee = fees::in_force(&txn, affiliate.id, "renewal", "", day).await?;
+    let fee = fees::in_force(&txn, affiliate.id, FeeKind::Renewal, "", day).await?;
     lines.push(Line {
         description: format!("Renewal {}", m.year),
-        fee_kind: "renewal".into(),
+        fee_kind: ChargeKind::Renewal,
         amount_cents: fee.map(|f| f.amount_cents).unwrap_or(0),
     });
     if is_late(&period, day)
-        && let Some(late) = fees::in_force(&txn, affiliate.id, "late_fee", "", day).await?
+        && let Some(late) = fees::in_force(&txn, affiliate.id, FeeKind::LateFee, "", day).await?
     {
         lines.push(Line {
             description: format!("Late fee, renewal {}", m.year),
-            fee_kind: "late_fee".into(),
+            fee_kind: ChargeKind::LateFee,
             amount_cents: late.amount_cents,
         });
     }
     let mut next: renewal::ActiveModel = m.clone().into();
-    next.state = Set("submitted".into());
+    next.state = Set(to);
     next.submitted_at = Set(Some(db::now()));
     next.return_reasons = Set(None);
     next.version = Set(m.version + 1);
@@ -572,18 +569,23 @@ pub async fn on_paid(db: &impl ConnectionTrait, actor: &Actor, invoice: &entity:
     let Some(id) = invoice.subject_id else { return Ok(()) };
     let Some(m) = renewal::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
     let (_, auto_approve, _) = period_of(db, m.affiliate_id, m.year).await?;
-    if auto_approve && m.state == "submitted" {
+    if auto_approve && m.state == RenewalState::Submitted {
         approve_in(db, actor, &m).await?;
     }
     Ok(())
 }
 
 async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model) -> AppResult<renewal::Model> {
+    let to =
+        transition(m.state, RenewalEvent::Approve).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
     let expiry = new_expiry(m.year).ok_or_else(|| AppError::internal("year out of range"))?;
     let mut renewed = Vec::new();
     for e in due_endorsements(db, m.person_id, m.year).await? {
         renewed.push(format!("{} ({})", e.category_code, e.number));
+        let status = endorsement_transition(e.status, EndorsementEvent::Renew)
+            .map_err(|why| AppError::invalid_state("endorsement", e.status, why))?;
         let mut next: endorsement::ActiveModel = e.clone().into();
+        next.status = Set(status);
         next.expires_on = Set(expiry);
         next.version = Set(e.version + 1);
         next.updated_at = Set(db::now());
@@ -592,7 +594,7 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
             db,
             Change {
                 affiliate_id: updated.affiliate_id,
-                kind: "endorsement",
+                kind: RecordKind::Endorsement,
                 record_id: updated.id,
                 external_id: None,
                 version: updated.version,
@@ -606,7 +608,7 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
         .await?;
     }
     let mut next: renewal::ActiveModel = m.clone().into();
-    next.state = Set("approved".into());
+    next.state = Set(to);
     next.decided_at = Set(Some(db::now()));
     next.version = Set(m.version + 1);
     next.updated_at = Set(db::now());
@@ -635,7 +637,7 @@ async fn staff_renewal(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> 
         SubjectKind::Client => r.affiliate_id == caller.affiliate_id,
     });
     let m = m.ok_or_else(|| AppError::NotFound("Renewal".into()))?;
-    caller.require_staff_or_scope(m.affiliate_id, "renewals:write")?;
+    caller.require_staff_or_scope(m.affiliate_id, crate::domain::scopes::Scope::RenewalsWrite)?;
     if caller.kind == SubjectKind::Person && m.person_id == caller.id {
         return Err(AppError::own_record("approve, return or record a payment"));
     }
@@ -646,13 +648,7 @@ async fn staff_renewal(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> 
 pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppResult<renewal::Model> {
     let txn = begin_write(db).await?;
     let m = staff_renewal(&txn, caller, id).await?;
-    if m.state != "submitted" {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: format!("Only submitted renewals are approved; this one is {}.", m.state),
-            current_state: Some(m.state),
-        });
-    }
+    transition(m.state, RenewalEvent::Approve).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
     if let Some(inv) = m.invoice_id
         && entity::invoice::Entity::find_by_id(inv)
             .one(&txn)
@@ -675,15 +671,10 @@ pub async fn return_renewal(
 ) -> AppResult<renewal::Model> {
     let txn = begin_write(db).await?;
     let m = staff_renewal(&txn, caller, id).await?;
-    if m.state != "submitted" {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: format!("Only submitted renewals are returned; this one is {}.", m.state),
-            current_state: Some(m.state),
-        });
-    }
+    let to =
+        transition(m.state, RenewalEvent::Return).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
     let mut next: renewal::ActiveModel = m.clone().into();
-    next.state = Set("returned".into());
+    next.state = Set(to);
     next.return_reasons = Set(Some(reasons.clone()));
     next.version = Set(m.version + 1);
     next.updated_at = Set(db::now());
@@ -705,7 +696,7 @@ pub async fn return_renewal(
 // ---- jobs ----
 
 fn require_jobs(caller: &Caller, affiliate_id: Uuid) -> AppResult<()> {
-    caller.require_staff_or_scope(affiliate_id, "renewals:write")
+    caller.require_staff_or_scope(affiliate_id, crate::domain::scopes::Scope::RenewalsWrite)
 }
 
 /// Lapses every active endorsement of the affiliate whose period (and late window) is
@@ -721,7 +712,7 @@ pub async fn lapse(
     let txn = begin_write(db).await?;
     let oldest: Option<NaiveDate> = endorsement::Entity::find()
         .filter(endorsement::Column::AffiliateId.eq(affiliate.id))
-        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
         .filter(endorsement::Column::ExpiresOn.lt(day))
         .order_by_asc(endorsement::Column::ExpiresOn)
         .select_only()
@@ -745,11 +736,17 @@ pub async fn lapse(
             continue;
         }
         let lapsed = endorsement::Entity::update_many()
-            .col_expr(endorsement::Column::Status, Expr::value("lapsed"))
+            .col_expr(
+                endorsement::Column::Status,
+                Expr::value(
+                    endorsement_transition(EndorsementStatus::Active, EndorsementEvent::Lapse)
+                        .map_err(AppError::internal)?,
+                ),
+            )
             .col_expr(endorsement::Column::Version, Expr::col(endorsement::Column::Version).add(1))
             .col_expr(endorsement::Column::UpdatedAt, Expr::value(now))
             .filter(endorsement::Column::AffiliateId.eq(affiliate.id))
-            .filter(endorsement::Column::Status.eq("active"))
+            .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
             .filter(endorsement::Column::ExpiresOn.gte(first))
             .filter(endorsement::Column::ExpiresOn.lte(last))
             .exec_with_returning(&txn)
@@ -762,7 +759,7 @@ pub async fn lapse(
                 actor_kind: Set(actor.kind.into()),
                 actor_id: Set(actor.id),
                 action: Set("endorsement.lapsed".into()),
-                resource_kind: Set("endorsement".into()),
+                resource_kind: Set(RecordKind::Endorsement.to_string()),
                 resource_id: Set(e.id.to_string()),
                 before: Set(Some(serde_json::json!({"status": "active"}))),
                 after: Set(Some(serde_json::json!({"status": "lapsed", "expired_on": e.expires_on}))),
@@ -771,12 +768,12 @@ pub async fn lapse(
             });
             entity::audit_event::Entity::insert_many(audits).exec(&txn).await?;
             let ids: Vec<Uuid> = chunk.iter().map(|e| e.id).collect();
-            let external = changes::external_ids_for(&txn, "endorsement", &ids).await?;
+            let external = changes::external_ids_for(&txn, RecordKind::Endorsement, &ids).await?;
             let logged = chunk
                 .iter()
                 .map(|e| Change {
                     affiliate_id: e.affiliate_id,
-                    kind: "endorsement",
+                    kind: RecordKind::Endorsement,
                     record_id: e.id,
                     external_id: external.get(&e.id).cloned(),
                     version: e.version,
@@ -805,7 +802,7 @@ pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: 
     }
     let due = endorsement::Entity::find()
         .filter(endorsement::Column::AffiliateId.eq(affiliate.id))
-        .filter(endorsement::Column::Status.eq("active"))
+        .filter(endorsement::Column::Status.eq(EndorsementStatus::Active))
         .all(db)
         .await?
         .into_iter()
@@ -818,7 +815,7 @@ pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: 
         let done = renewal::Entity::find()
             .filter(renewal::Column::PersonId.eq(person_id))
             .filter(renewal::Column::Year.eq(year))
-            .filter(renewal::Column::State.is_in(["submitted", "approved"]))
+            .filter(renewal::Column::State.is_in([RenewalState::Submitted, RenewalState::Approved]))
             .one(db)
             .await?;
         if done.is_some() {
@@ -896,29 +893,20 @@ pub async fn statuses(
     db: &DatabaseConnection,
     caller: &Caller,
     year: i32,
-    status: Option<&str>,
+    status: Option<RenewalStanding>,
     after: Option<Uuid>,
     limit: u64,
 ) -> AppResult<Vec<RenewalStatus>> {
-    let read = caller.require_staff_or_scope(caller.affiliate_id, "renewals:read");
+    let read = caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::RenewalsRead);
     if read.is_err() {
-        caller.require_staff_or_scope(caller.affiliate_id, "renewals:write")?;
-    }
-    if let Some(s) = status
-        && !["due", "open", "submitted", "approved", "returned", "lapsed"].contains(&s)
-    {
-        return Err(AppError::invalid_query(
-            "status",
-            "invalid",
-            "must be due, open, submitted, approved, returned or lapsed",
-        ));
+        caller.require_staff_or_scope(caller.affiliate_id, crate::domain::scopes::Scope::RenewalsWrite)?;
     }
     let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
         return Err(AppError::invalid_query("year", "out_of_range", "not a year"));
     };
     let affiliate = caller.affiliate_id;
     // Person ids holding an endorsement of `state` that ran through the year.
-    let holders = |state: &'static str| {
+    let holders = |state: EndorsementStatus| {
         let mut q = endorsement::Entity::find()
             .select_only()
             .column(endorsement::Column::PersonId)
@@ -939,7 +927,7 @@ pub async fn statuses(
         .from(renewal::Entity)
         .and_where(Expr::col(renewal::Column::Year).eq(year))
         .to_owned();
-    let renewals_in = |state: Option<&str>| {
+    let renewals_in = |state: Option<RenewalState>| {
         let mut q = renewal::Entity::find()
             .select_only()
             .column(renewal::Column::PersonId)
@@ -948,21 +936,22 @@ pub async fn statuses(
             .order_by_asc(renewal::Column::PersonId)
             .limit(limit);
         if let Some(s) = state {
-            q = q.filter(renewal::Column::State.eq(s.to_string()));
+            q = q.filter(renewal::Column::State.eq(s));
         }
         if let Some(a) = after {
             q = q.filter(renewal::Column::PersonId.gt(a));
         }
         q
     };
-    let due = || holders("active").filter(endorsement::Column::PersonId.not_in_subquery(renewed.clone()));
+    let due =
+        || holders(EndorsementStatus::Active).filter(endorsement::Column::PersonId.not_in_subquery(renewed.clone()));
     let mut ids: Vec<Uuid> = match status {
-        Some("due") => due().into_tuple().all(db).await?,
-        Some("lapsed") => holders("lapsed").into_tuple().all(db).await?,
-        Some(s) => renewals_in(Some(s)).into_tuple().all(db).await?,
+        Some(RenewalStanding::Due) => due().into_tuple().all(db).await?,
+        Some(RenewalStanding::Lapsed) => holders(EndorsementStatus::Lapsed).into_tuple().all(db).await?,
+        Some(s) => renewals_in(s.state()).into_tuple().all(db).await?,
         None => {
             let mut all: Vec<Uuid> = due().into_tuple().all(db).await?;
-            all.extend(holders("lapsed").into_tuple::<Uuid>().all(db).await?);
+            all.extend(holders(EndorsementStatus::Lapsed).into_tuple::<Uuid>().all(db).await?);
             all.extend(renewals_in(None).into_tuple::<Uuid>().all(db).await?);
             all
         }
@@ -984,16 +973,21 @@ pub async fn statuses(
     for id in ids {
         let Some(p) = people.iter().find(|p| p.id == id) else { continue };
         let r = renewals_of_page.iter().find(|r| r.person_id == id);
-        let lapsed = held.iter().any(|e| e.person_id == id && e.status == "lapsed" && e.expires_on.year() == year);
+        let lapsed = held
+            .iter()
+            .any(|e| e.person_id == id && e.status == EndorsementStatus::Lapsed && e.expires_on.year() == year);
         // With a filter, each person comes from the query for that status.
         let st = match status {
-            Some(s) => s.to_string(),
-            None if lapsed && r.is_none() => "lapsed".to_string(),
-            None => r.map(|r| r.state.clone()).unwrap_or_else(|| "due".into()),
+            Some(s) => s,
+            None if lapsed && r.is_none() => RenewalStanding::Lapsed,
+            None => r.map_or(RenewalStanding::Due, |r| r.state.into()),
         };
         let numbers = held
             .iter()
-            .filter(|e| e.person_id == id && (e.expires_on.year() == year || r.is_some_and(|r| r.state == "approved")))
+            .filter(|e| {
+                e.person_id == id
+                    && (e.expires_on.year() == year || r.is_some_and(|r| r.state == RenewalState::Approved))
+            })
             .map(|e| e.number.clone())
             .collect();
         out.push(RenewalStatus {
@@ -1027,11 +1021,9 @@ pub async fn record_payment(
     }
     let txn = begin_write(&state.db).await?;
     let m = staff_renewal(&txn, caller, id).await?;
-    let invoice_id = m.invoice_id.ok_or_else(|| AppError::Conflict {
-        code: "invalid_state",
-        detail: "This renewal has no invoice yet (it is not submitted).".into(),
-        current_state: Some(m.state.clone()),
-    })?;
+    let invoice_id = m
+        .invoice_id
+        .ok_or_else(|| AppError::invalid_state("renewal", m.state, "it has no invoice until it is submitted"))?;
     let inv = entity::invoice::Entity::find_by_id(invoice_id)
         .lock_exclusive()
         .one(&txn)

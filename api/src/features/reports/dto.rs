@@ -10,8 +10,7 @@ use crate::domain::money::Money;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryStatusCount {
     pub category: String,
-    /// `active`, `lapsed`, …
-    pub status: String,
+    pub status: entity::endorsement::EndorsementStatus,
     pub count: i64,
 }
 
@@ -28,8 +27,7 @@ pub struct DeadlineCount {
     pub deadline_id: Option<Uuid>,
     pub title: Option<String>,
     pub date: Option<NaiveDate>,
-    /// Application state (`draft`, `submitted`, `in_review`, …).
-    pub state: String,
+    pub state: entity::application::ApplicationState,
     pub count: i64,
 }
 

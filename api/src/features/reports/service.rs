@@ -13,9 +13,13 @@ use crate::{
     features::reports::dto::EndorsementReport, features::reports::dto::FundUsage,
     features::reports::dto::RenewalReport, features::reports::dto::ScholarshipReport,
 };
+use entity::application::ApplicationState;
+use entity::endorsement::EndorsementStatus;
+use entity::renewal::RenewalState;
+use entity::scholarship_request::ScholarshipStatus;
 use entity::{affiliate, application, endorsement, schedule_event, scholarship_fund, scholarship_request};
 
-const SCOPE: &str = "reports:read";
+const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::ReportsRead;
 
 async fn allowed(db: &DatabaseConnection, caller: &Caller, ident: &str) -> AppResult<affiliate::Model> {
     let affiliate = crate::platform::tenancy::find(db, ident).await?;
@@ -25,7 +29,7 @@ async fn allowed(db: &DatabaseConnection, caller: &Caller, ident: &str) -> AppRe
 
 pub async fn endorsements(db: &DatabaseConnection, caller: &Caller, ident: &str) -> AppResult<EndorsementReport> {
     let affiliate = allowed(db, caller, ident).await?;
-    let rows: Vec<(String, String, i64)> = endorsement::Entity::find()
+    let rows: Vec<(String, EndorsementStatus, i64)> = endorsement::Entity::find()
         .select_only()
         .column(endorsement::Column::CategoryCode)
         .column(endorsement::Column::Status)
@@ -49,7 +53,7 @@ pub async fn endorsements(db: &DatabaseConnection, caller: &Caller, ident: &str)
 
 pub async fn applications(db: &DatabaseConnection, caller: &Caller, ident: &str) -> AppResult<ApplicationReport> {
     let affiliate = allowed(db, caller, ident).await?;
-    let counts: Vec<(Option<uuid::Uuid>, String, i64)> = application::Entity::find()
+    let counts: Vec<(Option<uuid::Uuid>, ApplicationState, i64)> = application::Entity::find()
         .select_only()
         .column(application::Column::DeadlineId)
         .column(application::Column::State)
@@ -73,30 +77,27 @@ pub async fn applications(db: &DatabaseConnection, caller: &Caller, ident: &str)
         })
         .collect();
     // By date (undated last), then state: the order a dashboard shows them in.
-    rows.sort_by(|a, b| (a.date.is_none(), a.date, &a.state).cmp(&(b.date.is_none(), b.date, &b.state)));
+    rows.sort_by(|a, b| {
+        (a.date.is_none(), a.date, a.state.as_str()).cmp(&(b.date.is_none(), b.date, b.state.as_str()))
+    });
     Ok(ApplicationReport { affiliate_id: affiliate.id, rows })
 }
 
-/// Every person due in `year` lands in exactly one bucket: approved, else lapsed, else
-/// the state of their renewal, else not started.
+/// Every person due in `year`, counted by their renewal's state (null when not started)
+/// and whether an endorsement of theirs lapsed; `renewals` puts each in one bucket. The
+/// states are bound as parameters, in the order of `bucket_values`.
 const RENEWAL_BUCKETS: &str = "
-SELECT bucket, COUNT(*) AS n FROM (
-  SELECT CASE
-      WHEN r.state = 'approved' THEN 'approved'
-      WHEN p.lapsed = 1 THEN 'lapsed'
-      WHEN r.state IS NULL THEN 'not_started'
-      ELSE r.state END AS bucket
-  FROM (
-    SELECT person_id, MAX(lapsed) AS lapsed FROM (
-      SELECT person_id, CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END AS lapsed
-        FROM endorsements
-       WHERE affiliate_id = ? AND expires_on >= ? AND expires_on <= ? AND status IN ('active', 'lapsed')
-      UNION ALL
-      SELECT person_id, 0 FROM renewals WHERE affiliate_id = ? AND year = ? AND state = 'approved'
-    ) u GROUP BY person_id
-  ) p
-  LEFT JOIN renewals r ON r.person_id = p.person_id AND r.year = ?
-) t GROUP BY bucket";
+SELECT r.state AS state, CAST(p.lapsed AS BIGINT) AS lapsed, COUNT(*) AS n FROM (
+  SELECT person_id, MAX(lapsed) AS lapsed FROM (
+    SELECT person_id, CASE WHEN status = ? THEN 1 ELSE 0 END AS lapsed
+      FROM endorsements
+     WHERE affiliate_id = ? AND expires_on >= ? AND expires_on <= ? AND status IN (?, ?)
+    UNION ALL
+    SELECT person_id, 0 FROM renewals WHERE affiliate_id = ? AND year = ? AND state = ?
+  ) u GROUP BY person_id
+) p
+LEFT JOIN renewals r ON r.person_id = p.person_id AND r.year = ?
+GROUP BY r.state, p.lapsed";
 
 /// `?` placeholders numbered for PostgreSQL (`$1`, `$2`, …); SQLite takes them as they are.
 fn placeholders(backend: DbBackend, sql: &str) -> String {
@@ -123,7 +124,19 @@ pub async fn renewals(db: &DatabaseConnection, caller: &Caller, ident: &str, yea
         .ok_or_else(|| AppError::invalid_query("year", "range", "out of range"))?;
     let backend = db.get_database_backend();
     let id = Value::from(affiliate.id);
-    let values = vec![id.clone(), first.into(), last.into(), id, Value::from(year), Value::from(year)];
+    let lapsed = Value::from(EndorsementStatus::Lapsed.as_str());
+    let values = vec![
+        lapsed.clone(),
+        id.clone(),
+        first.into(),
+        last.into(),
+        Value::from(EndorsementStatus::Active.as_str()),
+        lapsed,
+        id,
+        Value::from(year),
+        Value::from(RenewalState::Approved.as_str()),
+        Value::from(year),
+    ];
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, placeholders(backend, RENEWAL_BUCKETS), values))
         .await?;
@@ -140,17 +153,20 @@ pub async fn renewals(db: &DatabaseConnection, caller: &Caller, ident: &str, yea
         completion: 0.0,
     };
     for row in rows {
-        let bucket: String = row.try_get("", "bucket")?;
+        let state: Option<String> = row.try_get("", "state")?;
+        let lapsed: i64 = row.try_get("", "lapsed")?;
         let n: i64 = row.try_get("", "n")?;
-        match bucket.as_str() {
-            "approved" => r.approved = n,
-            "lapsed" => r.lapsed = n,
-            "not_started" => r.not_started = n,
-            "open" => r.open = n,
-            "submitted" => r.submitted = n,
-            "returned" => r.returned = n,
-            _ => {}
-        }
+        // Approved first, then lapsed, then the renewal's state, else not started.
+        let state = state.as_deref().and_then(RenewalState::parse);
+        let bucket = match state {
+            Some(RenewalState::Approved) => &mut r.approved,
+            _ if lapsed == 1 => &mut r.lapsed,
+            None => &mut r.not_started,
+            Some(RenewalState::Open) => &mut r.open,
+            Some(RenewalState::Submitted) => &mut r.submitted,
+            Some(RenewalState::Returned) => &mut r.returned,
+        };
+        *bucket += n;
         r.total += n;
     }
     if r.total > 0 {
@@ -166,7 +182,7 @@ pub async fn scholarships(db: &DatabaseConnection, caller: &Caller, ident: &str)
         .order_by_asc(scholarship_fund::Column::Id)
         .all(db)
         .await?;
-    let counts: Vec<(uuid::Uuid, String, i64)> = scholarship_request::Entity::find()
+    let counts: Vec<(uuid::Uuid, ScholarshipStatus, i64)> = scholarship_request::Entity::find()
         .select_only()
         .column(scholarship_request::Column::FundId)
         .column(scholarship_request::Column::Status)
@@ -177,8 +193,8 @@ pub async fn scholarships(db: &DatabaseConnection, caller: &Caller, ident: &str)
         .into_tuple()
         .all(db)
         .await?;
-    let count = |fund: uuid::Uuid, status: &str| {
-        counts.iter().find(|(f, s, _)| *f == fund && s == status).map(|c| c.2).unwrap_or(0)
+    let count = |fund: uuid::Uuid, status: ScholarshipStatus| {
+        counts.iter().find(|(f, s, _)| *f == fund && *s == status).map(|c| c.2).unwrap_or(0)
     };
     let funds = funds
         .into_iter()
@@ -188,8 +204,8 @@ pub async fn scholarships(db: &DatabaseConnection, caller: &Caller, ident: &str)
             budget: Money::new(f.budget_cents, &f.currency),
             awarded: Money::new(f.awarded_cents, &f.currency),
             remaining: Money::new(f.budget_cents - f.awarded_cents, &f.currency),
-            pending_requests: count(f.id, "pending"),
-            approved_requests: count(f.id, "approved"),
+            pending_requests: count(f.id, ScholarshipStatus::Pending),
+            approved_requests: count(f.id, ScholarshipStatus::Approved),
         })
         .collect();
     Ok(ScholarshipReport { affiliate_id: affiliate.id, funds })

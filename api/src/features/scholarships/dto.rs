@@ -5,15 +5,8 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError, ValidationErrors};
 
 use crate::domain::money::Money;
+pub use entity::scholarship_request::{ScholarshipPurpose, ScholarshipStatus};
 use entity::{scholarship_fund, scholarship_request};
-
-/// What a fund may pay for.
-pub const COVERABLE: &[&str] = &["registration", "processing", "exam", "renewal", "membership", "rsc"];
-
-/// Costs paid outside this service (reflective supervision is bought from a consultant,
-/// not invoiced here): an award for one is disbursed by the association on approval
-/// rather than credited to an invoice.
-pub const PAID_OUTSIDE: &[&str] = &["rsc"];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Fund {
@@ -25,8 +18,8 @@ pub struct Fund {
     pub remaining: Money,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    /// Fee kinds it covers.
-    pub covers: Vec<String>,
+    /// What it pays for.
+    pub covers: Vec<ScholarshipPurpose>,
 }
 
 impl From<scholarship_fund::Model> for Fund {
@@ -54,7 +47,8 @@ pub struct NewFund {
     pub budget: Money,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub covers: Vec<String>,
+    #[schema(min_items = 1)]
+    pub covers: Vec<ScholarshipPurpose>,
 }
 
 impl Validate for NewFund {
@@ -66,11 +60,8 @@ impl Validate for NewFund {
         if self.ends_on < self.starts_on {
             e.add("ends_on", ValidationError::new("before_start").with_message("must not be before starts_on".into()));
         }
-        if self.covers.is_empty() || self.covers.iter().any(|c| !COVERABLE.contains(&c.as_str())) {
-            e.add(
-                "covers",
-                ValidationError::new("invalid").with_message(format!("one or more of {}", COVERABLE.join(", ")).into()),
-            );
+        if self.covers.is_empty() {
+            e.add("covers", ValidationError::new("length").with_message("name at least one purpose".into()));
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
@@ -82,11 +73,10 @@ pub struct ScholarshipRequest {
     pub fund_id: Uuid,
     pub person_id: Uuid,
     pub amount: Money,
-    pub purpose: String,
+    pub purpose: ScholarshipPurpose,
     pub statement: String,
     pub invoice_id: Option<Uuid>,
-    /// `pending`, `approved`, `denied` or `waitlisted`.
-    pub status: String,
+    pub status: ScholarshipStatus,
     pub awarded: Money,
     /// Credited to invoices so far; for costs paid outside this service (RSC), the whole
     /// award once approved, as the association disburses it.
@@ -122,8 +112,7 @@ impl ScholarshipRequest {
 pub struct NewScholarshipRequest {
     pub fund_id: Uuid,
     pub amount: Money,
-    /// The fee kind it is for.
-    pub purpose: String,
+    pub purpose: ScholarshipPurpose,
     pub statement: String,
     /// The invoice it should be credited to, if known.
     pub invoice_id: Option<Uuid>,
@@ -134,12 +123,6 @@ pub struct NewScholarshipRequest {
 impl Validate for NewScholarshipRequest {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        if !COVERABLE.contains(&self.purpose.as_str()) {
-            e.add(
-                "purpose",
-                ValidationError::new("invalid").with_message(format!("one of {}", COVERABLE.join(", ")).into()),
-            );
-        }
         if self.statement.trim().is_empty() || self.statement.len() > 10_000 {
             e.add(
                 "statement",
@@ -186,9 +169,7 @@ impl Validate for ScholarshipDecision {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ScholarshipListQuery {
-    /// `pending`, `approved`, `denied`, `waitlisted`.
-    #[param(pattern = "^(pending|approved|denied|waitlisted)$")]
-    pub status: Option<String>,
+    pub status: Option<ScholarshipStatus>,
     /// Rows per page (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -114,7 +114,7 @@ async fn requests_page(
     list_name: &str,
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::parse(list_name, query.limit, query.cursor.as_deref())?;
-    let rows = scholarships::list(&state.db, caller, own, query.status.as_deref(), &page).await?;
+    let rows = scholarships::list(&state.db, caller, own, query.status, &page).await?;
     let (rows, next_cursor) = page.finish(list_name, rows, |(m, _)| m.id)?;
     let data = rows.into_iter().map(|(m, c)| ScholarshipRequest::build(m, &c)).collect::<Vec<_>>();
     Ok(HttpResponse::Ok().json(Page { data, next_cursor }))

@@ -9,16 +9,17 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::scholarship::{self, ScholarshipEvent, ScholarshipPurpose, ScholarshipStatus};
 use crate::{
     auth::Caller, auth::SubjectKind, db, db::begin_write, domain::money::Entry, domain::money::check_amount,
     error::AppError, error::AppResult, features::billing::invoices, features::billing::invoices::EntryNote,
     features::scholarships::dto::NewFund, features::scholarships::dto::NewScholarshipRequest,
-    features::scholarships::dto::PAID_OUTSIDE, features::scholarships::dto::ScholarshipDecision,
-    features::scholarships::dto::ScholarshipDecisionKind, http::pagination::PageRequest, http::pagination::after_pair,
-    mail::emails::mailbox, platform::audit, platform::audit::Actor, platform::audit::AuditEntry,
-    platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation, platform::outbox,
-    state::AppState,
+    features::scholarships::dto::ScholarshipDecision, features::scholarships::dto::ScholarshipDecisionKind,
+    http::pagination::PageRequest, http::pagination::after_pair, mail::emails::mailbox, platform::audit,
+    platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
+    platform::change_log::Operation, platform::outbox, state::AppState,
 };
+use entity::sets::RecordKind;
 use entity::{invoice, person, scholarship_fund, scholarship_request};
 
 /// A page of the affiliate's funds, by the day they open.
@@ -90,7 +91,7 @@ async fn log(db: &impl ConnectionTrait, m: &scholarship_request::Model, currency
         db,
         Change {
             affiliate_id: m.affiliate_id,
-            kind: "scholarship_request",
+            kind: RecordKind::ScholarshipRequest,
             record_id: m.id,
             external_id: None,
             version: m.version,
@@ -106,8 +107,8 @@ async fn log(db: &impl ConnectionTrait, m: &scholarship_request::Model, currency
     Ok(())
 }
 
-fn covers(fund: &scholarship_fund::Model, purpose: &str) -> bool {
-    serde_json::from_value::<Vec<String>>(fund.covers.clone()).unwrap_or_default().iter().any(|c| c == purpose)
+fn covers(fund: &scholarship_fund::Model, purpose: ScholarshipPurpose) -> bool {
+    serde_json::from_value::<Vec<ScholarshipPurpose>>(fund.covers.clone()).unwrap_or_default().contains(&purpose)
 }
 
 /// A person asks (or staff ask for a person) for a scholarship from a fund.
@@ -146,7 +147,7 @@ pub async fn request(
             format!("this fund takes requests from {} to {}", fund.starts_on, fund.ends_on),
         ));
     }
-    if !covers(&fund, &input.purpose) {
+    if !covers(&fund, input.purpose) {
         return Err(AppError::invalid_field(
             "purpose",
             "not_covered",
@@ -155,7 +156,7 @@ pub async fn request(
     }
     let amount = check_amount(&input.amount, &fund.currency, false)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
-    if input.invoice_id.is_some() && PAID_OUTSIDE.contains(&input.purpose.as_str()) {
+    if input.invoice_id.is_some() && input.purpose.paid_outside() {
         return Err(AppError::invalid_field(
             "invoice_id",
             "not_invoiced",
@@ -178,7 +179,7 @@ pub async fn request(
         purpose: Set(input.purpose),
         statement: Set(input.statement),
         invoice_id: Set(input.invoice_id),
-        status: Set("pending".into()),
+        status: Set(ScholarshipStatus::Pending),
         awarded_cents: Set(0),
         applied_cents: Set(0),
         reason: Set(None),
@@ -212,7 +213,7 @@ pub async fn list(
     db: &DatabaseConnection,
     caller: &Caller,
     own: bool,
-    status: Option<&str>,
+    status: Option<ScholarshipStatus>,
     page: &PageRequest<Uuid>,
 ) -> AppResult<Vec<(scholarship_request::Model, String)>> {
     caller.require_person()?;
@@ -230,13 +231,6 @@ pub async fn list(
         q.filter(scholarship_request::Column::AffiliateId.eq(caller.affiliate_id))
     };
     if let Some(s) = status {
-        if !["pending", "approved", "denied", "waitlisted"].contains(&s) {
-            return Err(AppError::invalid_query(
-                "status",
-                "invalid",
-                "must be pending, approved, denied or waitlisted",
-            ));
-        }
         q = q.filter(scholarship_request::Column::Status.eq(s));
     }
     let mut out = Vec::new();
@@ -258,12 +252,12 @@ pub async fn apply_awards(
 ) -> AppResult<()> {
     let awards = scholarship_request::Entity::find()
         .filter(scholarship_request::Column::PersonId.eq(person_id))
-        .filter(scholarship_request::Column::Status.eq("approved"))
+        .filter(scholarship_request::Column::Status.eq(ScholarshipStatus::Approved))
         .order_by_asc(scholarship_request::Column::Id)
         .all(txn)
         .await?;
     for award in awards.into_iter().filter(|a| a.applied_cents < a.awarded_cents) {
-        let Some(purpose) = invoices::purpose_for(&award.purpose) else { continue };
+        let Some(purpose) = award.purpose.invoice_purpose() else { continue };
         let mut open = invoice::Entity::find()
             .filter(invoice::Column::PersonId.eq(person_id))
             .filter(invoice::Column::Status.eq(entity::invoice::InvoiceStatus::Open))
@@ -324,19 +318,20 @@ pub async fn decide(
     if current.person_id == caller.id {
         return Err(AppError::own_record("decide a scholarship request"));
     }
-    if !matches!(current.status.as_str(), "pending" | "waitlisted") {
-        return Err(AppError::Conflict {
-            code: "invalid_state",
-            detail: format!("This request is {}.", current.status),
-            current_state: Some(current.status),
-        });
-    }
+    let event = match input.decision {
+        ScholarshipDecisionKind::Approve => ScholarshipEvent::Approve,
+        ScholarshipDecisionKind::Deny => ScholarshipEvent::Deny,
+        ScholarshipDecisionKind::Waitlist => ScholarshipEvent::Waitlist,
+    };
+    let to = scholarship::transition(current.status, event)
+        .map_err(|why| AppError::invalid_state("request", current.status, why))?;
     let fund = scholarship_fund::Entity::find_by_id(current.fund_id)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::internal("fund vanished"))?;
     let actor = caller.actor();
     let mut next: scholarship_request::ActiveModel = current.clone().into();
+    next.status = Set(to);
     match input.decision {
         ScholarshipDecisionKind::Approve => {
             let amount = match &input.amount {
@@ -369,18 +364,16 @@ pub async fn decide(
                 return Err(AppError::Conflict {
                     code: "budget_exceeded",
                     detail: "The fund's remaining budget does not cover this award; waitlist it or award less.".into(),
-                    current_state: Some(current.status.clone()),
+                    current_state: Some(current.status.to_string()),
                 });
             }
-            next.status = Set("approved".into());
             next.awarded_cents = Set(amount);
-            if PAID_OUTSIDE.contains(&current.purpose.as_str()) {
+            if current.purpose.paid_outside() {
                 // Nothing here will ever be invoiced for it: the award is disbursed as decided.
                 next.applied_cents = Set(amount);
             }
         }
-        ScholarshipDecisionKind::Deny => next.status = Set("denied".into()),
-        ScholarshipDecisionKind::Waitlist => next.status = Set("waitlisted".into()),
+        ScholarshipDecisionKind::Deny | ScholarshipDecisionKind::Waitlist => {}
     }
     next.reason = Set(input.reason.clone());
     next.decided_by = Set(Some(caller.id));
@@ -401,7 +394,7 @@ pub async fn decide(
         },
     )
     .await?;
-    if decided.status == "approved" {
+    if decided.status == ScholarshipStatus::Approved {
         apply_awards(state, &txn, &actor, decided.person_id).await?;
     }
     let decided = scholarship_request::Entity::find_by_id(decided.id)
@@ -418,7 +411,7 @@ pub async fn decide(
                 p.given_name,
                 fund.name,
                 decided.status,
-                if decided.status == "approved" && PAID_OUTSIDE.contains(&decided.purpose.as_str()) {
+                if decided.status == ScholarshipStatus::Approved && decided.purpose.paid_outside() {
                     " The association pays this award outside this service and will contact you about it."
                 } else {
                     ""

@@ -7,22 +7,8 @@ use validator::{Validate, ValidateEmail, ValidationError, ValidationErrors};
 use crate::domain::roles::Role;
 use entity::person;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum Language {
-    #[serde(rename = "en")]
-    English,
-    #[serde(rename = "es")]
-    Spanish,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::Spanish => "es",
-        }
-    }
-}
+pub use entity::person::PersonStatus;
+pub use entity::sets::Language;
 
 /// Postal address; every part optional.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -101,9 +87,8 @@ pub struct Person {
     pub email: String,
     pub given_name: String,
     pub family_name: String,
-    /// `pending` (until the temporary login is used), `active` or `disabled`.
-    pub status: String,
-    pub preferred_language: String,
+    pub status: PersonStatus,
+    pub preferred_language: Language,
     pub phone: Option<String>,
     pub address: Address,
     pub created_at: DateTime<Utc>,
@@ -137,11 +122,36 @@ impl From<person::Model> for Person {
     }
 }
 
+entity::closed_set! {
+    /// A person's membership today: the status of their current (or latest) membership,
+    /// or `none` when they never had one. New values may be added later.
+    pub enum MembershipStanding {
+        PendingPayment = "pending_payment",
+        Upcoming = "upcoming",
+        Active = "active",
+        Expired = "expired",
+        Cancelled = "cancelled",
+        None = "none",
+    }
+}
+
+impl From<crate::domain::membership::Status> for MembershipStanding {
+    fn from(status: crate::domain::membership::Status) -> Self {
+        use crate::domain::membership::Status;
+        match status {
+            Status::PendingPayment => Self::PendingPayment,
+            Status::Upcoming => Self::Upcoming,
+            Status::Active => Self::Active,
+            Status::Expired => Self::Expired,
+            Status::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
 /// The membership part of a profile: whether the person is a member today.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MembershipSummary {
-    /// `active`, `expired`, `upcoming`, `pending_payment` or `none`.
-    pub status: String,
+    pub status: MembershipStanding,
     pub ends_on: Option<NaiveDate>,
     pub qualifies_for_endorsement: bool,
 }
@@ -277,9 +287,7 @@ pub struct PeopleQuery {
     #[param(min_length = 1, max_length = 100)]
     #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
-    /// `pending`, `active` or `disabled`.
-    #[param(pattern = "^(pending|active|disabled)$")]
-    pub status: Option<String>,
+    pub status: Option<PersonStatus>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,

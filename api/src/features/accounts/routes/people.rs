@@ -33,7 +33,7 @@ pub async fn search(
 ) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
-    let rows = people::search(&state.db, &caller, q.q.as_deref(), q.status.as_deref(), &page).await?;
+    let rows = people::search(&state.db, &caller, q.q.as_deref(), q.status, &page).await?;
     let (rows, next_cursor) = page.finish(LIST, rows, |p| p.id)?;
     Ok(HttpResponse::Ok().json(Page { data: rows.into_iter().map(Person::from).collect::<Vec<_>>(), next_cursor }))
 }

@@ -36,8 +36,8 @@ pub struct Category {
     pub example_roles: Vec<String>,
     /// Level within the family: 1 associate to 5 mentor.
     pub rank: i32,
-    /// Mentor track: `clinical`, `policy` or `research_faculty`.
-    pub track: Option<String>,
+    /// Mentor categories only.
+    pub track: Option<entity::credential_category::MentorTrack>,
 }
 
 impl From<credential_category::Model> for Category {
@@ -148,11 +148,20 @@ pub struct CategoryFit {
     pub evaluation: Evaluation,
 }
 
+entity::closed_set! {
+    /// What a fit check read. New values may be added later.
+    pub enum FitSource {
+        /// The profile sent with the request.
+        Request = "request",
+        /// Estimated from the person's registration answers.
+        Registration = "registration",
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FitCheck {
     pub affiliate_id: Uuid,
     pub on: NaiveDate,
-    /// `request` (the profile sent) or `registration` (estimated from the person's registration).
-    pub source: String,
+    pub source: FitSource,
     pub categories: Vec<CategoryFit>,
 }

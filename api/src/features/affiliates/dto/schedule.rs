@@ -10,31 +10,13 @@ use entity::schedule_event;
 
 // ---- schedule ----
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    SubmissionDeadline,
-    ExamWeek,
-    InformationalSession,
-    RenewalPeriod,
-}
-
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::SubmissionDeadline => "submission_deadline",
-            EventKind::ExamWeek => "exam_week",
-            EventKind::InformationalSession => "informational_session",
-            EventKind::RenewalPeriod => "renewal_period",
-        }
-    }
-}
+pub use entity::schedule_event::EventKind;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleEvent {
     pub id: Uuid,
     pub affiliate_id: Uuid,
-    pub kind: String,
+    pub kind: EventKind,
     pub title: String,
     /// In the affiliate's time zone.
     pub starts_on: NaiveDate,

@@ -199,7 +199,16 @@ pub async fn fit_check(
     body: ApiJson<ProfileRequest>,
 ) -> Result<HttpResponse, AppError> {
     let req = body.0;
-    Ok(HttpResponse::Ok().json(fitcheck::check(&state.db, &path.into_inner(), &req.profile, req.on, "request").await?))
+    Ok(HttpResponse::Ok().json(
+        fitcheck::check(
+            &state.db,
+            &path.into_inner(),
+            &req.profile,
+            req.on,
+            crate::features::affiliates::dto::catalog::FitSource::Request,
+        )
+        .await?,
+    ))
 }
 
 /// The signed-in person's fit, estimated from their registration and membership.

@@ -23,8 +23,7 @@ pub struct Application {
     pub category: String,
     /// The policy version this application is held to, whatever is published later.
     pub policy_version_id: Uuid,
-    /// `initial`, or `reinstatement` of a lapsed endorsement.
-    pub kind: String,
+    pub kind: ApplicationKind,
     pub reinstates_endorsement_id: Option<Uuid>,
     pub state: entity::application::ApplicationState,
     /// The deadline whose review cycle it belongs to, once submitted.
@@ -63,7 +62,7 @@ impl From<application::Model> for Application {
 pub struct ApplicationEvent {
     pub from_state: Option<entity::application::ApplicationState>,
     pub to_state: entity::application::ApplicationState,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub reason: Option<String>,
     pub occurred_at: DateTime<Utc>,
 }
@@ -127,35 +126,9 @@ pub struct Readiness {
 
 // ---- portfolio ----
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PortfolioKind {
-    Education,
-    Work,
-    Trainings,
-    Rsc,
-}
-
-impl PortfolioKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PortfolioKind::Education => "education",
-            PortfolioKind::Work => "work",
-            PortfolioKind::Trainings => "trainings",
-            PortfolioKind::Rsc => "rsc",
-        }
-    }
-
-    /// The kind as stored (the values `as_str` writes); anything else reads as RSC.
-    pub fn from_stored(s: &str) -> PortfolioKind {
-        match s {
-            "education" => PortfolioKind::Education,
-            "work" => PortfolioKind::Work,
-            "trainings" => PortfolioKind::Trainings,
-            _ => PortfolioKind::Rsc,
-        }
-    }
-}
+pub use entity::application::ApplicationKind;
+pub use entity::portfolio_entry::PortfolioKind;
+pub use entity::sets::ActorKind;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -320,7 +293,7 @@ pub struct NewAttestation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Attestation {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: entity::attestation::AttestationKind,
     pub text_version: String,
     pub signed_at: DateTime<Utc>,
 }
@@ -356,8 +329,7 @@ pub struct ReferenceStatus {
     pub email: String,
     pub relationship: String,
     pub kind: ReferenceKind,
-    /// `invited`, `submitted`, `declined` or `expired`.
-    pub status: String,
+    pub status: crate::domain::reference::ReferenceState,
     pub invited_at: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
@@ -377,13 +349,13 @@ pub struct ReferenceContent {
 }
 
 pub fn reference_status(m: &application_reference::Model, now: DateTime<Utc>) -> ReferenceStatus {
-    let status = if m.status == "invited" && m.expires_at <= now { "expired".to_string() } else { m.status.clone() };
+    let status = crate::domain::reference::shown(m.status, m.expires_at <= now);
     ReferenceStatus {
         id: m.id,
         name: m.rater_name.clone(),
         email: m.rater_email.clone(),
         relationship: m.relationship.clone(),
-        kind: serde_json::from_value(serde_json::Value::String(m.kind.clone())).unwrap_or(ReferenceKind::Colleague),
+        kind: m.kind,
         status,
         invited_at: m.invited_at,
         responded_at: m.responded_at,

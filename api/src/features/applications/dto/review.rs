@@ -19,13 +19,8 @@ pub struct ReviewerAssignment {
     pub advisory: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Recommendation {
-    Approve,
-    Defer,
-    OnHold,
-}
+pub use entity::exam_registration::ExamRegistrationStatus;
+pub use entity::review::Recommendation;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +54,7 @@ pub struct Review {
     pub reviewer_id: Uuid,
     pub advisory: bool,
     pub assigned_at: DateTime<Utc>,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub reasons: Option<String>,
     pub comments: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -171,8 +166,7 @@ pub struct ExamRegistration {
     pub application_id: Uuid,
     pub sitting_id: Uuid,
     pub invoice_id: Option<Uuid>,
-    /// `registered`, `passed` or `failed`.
-    pub status: String,
+    pub status: ExamRegistrationStatus,
     pub part1_score: Option<i32>,
     pub part2_passed: Option<bool>,
     pub version: i64,
@@ -215,7 +209,7 @@ impl Validate for ExamResult {
 /// Advisory feedback as the applicant sees it (the reviewer is not named).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdvisoryFeedback {
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub reasons: Option<String>,
     pub comments: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,

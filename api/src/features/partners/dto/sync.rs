@@ -37,16 +37,14 @@ pub struct ChangeEvent {
     /// Unique and stable: the same change always has the same id.
     #[schema(example = "chg_1042")]
     pub event_id: String,
-    /// `person`, `membership`, `invoice`, `application`, `endorsement`, `renewal`,
-    /// `scholarship_request`, …
-    pub kind: String,
+    pub kind: entity::sets::RecordKind,
     pub record_id: Uuid,
     /// The partner's id for the record, where one was given through sync or import.
     pub external_id: Option<String>,
     /// The record's version after this change; versions of a record only grow.
     pub version: i64,
-    /// `upsert` or `delete` (a tombstone: `representation` is null).
-    pub operation: String,
+    /// A `delete` is a tombstone: `representation` is null.
+    pub operation: entity::change_log::Operation,
     pub changed_at: DateTime<Utc>,
     /// The record as the API shows it (the kind's own schema).
     pub representation: Option<Value>,
@@ -164,8 +162,7 @@ pub struct RenewalEntrySync {
     pub person_external_id: String,
     #[schema(minimum = 2000, maximum = 2200)]
     pub year: i32,
-    /// `trainings` or `rsc`.
-    pub kind: PortfolioKind,
+    pub kind: entity::renewal_entry::RenewalEntryKind,
     /// A training item for `trainings`, an RSC item for `rsc`.
     pub item: PortfolioItem,
 }
@@ -179,8 +176,8 @@ impl Validate for RenewalEntrySync {
             e.add("year", ValidationError::new("range").with_message("must be between 2000 and 2200".into()));
         }
         let inner = match &self.item {
-            PortfolioItem::Training(t) if self.kind == PortfolioKind::Trainings => t.validate(),
-            PortfolioItem::Rsc(r) if self.kind == PortfolioKind::Rsc => r.validate(),
+            PortfolioItem::Training(t) if PortfolioKind::from(self.kind) == PortfolioKind::Trainings => t.validate(),
+            PortfolioItem::Rsc(r) if PortfolioKind::from(self.kind) == PortfolioKind::Rsc => r.validate(),
             _ => {
                 e.add(
                     "item",
@@ -190,13 +187,10 @@ impl Validate for RenewalEntrySync {
                 Ok(())
             }
         };
-        let mut e = match inner {
+        let e = match inner {
             Ok(()) => e,
             Err(inner) => ValidationErrors::merge(Err(e), "item", Err(inner)).err().unwrap_or_default(),
         };
-        if !matches!(self.kind, PortfolioKind::Trainings | PortfolioKind::Rsc) {
-            e.add("kind", ValidationError::new("invalid").with_message("must be `trainings` or `rsc`".into()));
-        }
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
 }
@@ -208,11 +202,11 @@ pub enum LegacyEndorsementStatus {
     Lapsed,
 }
 
-impl LegacyEndorsementStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LegacyEndorsementStatus::Active => "active",
-            LegacyEndorsementStatus::Lapsed => "lapsed",
+impl From<LegacyEndorsementStatus> for entity::endorsement::EndorsementStatus {
+    fn from(status: LegacyEndorsementStatus) -> Self {
+        match status {
+            LegacyEndorsementStatus::Active => Self::Active,
+            LegacyEndorsementStatus::Lapsed => Self::Lapsed,
         }
     }
 }

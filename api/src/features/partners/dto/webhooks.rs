@@ -5,22 +5,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError, ValidationErrors};
 
-use crate::domain::webhooks::KINDS;
+use entity::sets::RecordKind;
+use entity::webhook_delivery::DeliveryStatus;
 use entity::{webhook_attempt, webhook_delivery, webhook_subscription};
 
 fn check_url(url: &str, errors: &mut ValidationErrors) {
     if url.len() > 2048 || url::Url::parse(url).is_err() {
         errors.add("url", ValidationError::new("url").with_message("must be an absolute URL".into()));
-    }
-}
-
-fn check_kinds(kinds: &[String], errors: &mut ValidationErrors) {
-    if let Some(bad) = kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
-        errors.add(
-            "kinds",
-            ValidationError::new("unknown_kind")
-                .with_message(format!("`{bad}` is not a record kind; choose from {}", KINDS.join(", ")).into()),
-        );
     }
 }
 
@@ -36,10 +27,9 @@ pub struct NewSubscription {
     /// Where events are POSTed: `https`, on a public address.
     #[schema(example = "https://crm.example.org/hooks/endorse")]
     pub url: String,
-    /// Record kinds to receive (`person`, `membership`, `invoice`, `application`,
-    /// `endorsement`, `renewal`, `scholarship_request`); empty or absent for all.
+    /// Record kinds to receive; empty or absent for all.
     #[serde(default)]
-    pub kinds: Vec<String>,
+    pub kinds: Vec<RecordKind>,
     pub description: Option<String>,
 }
 
@@ -47,7 +37,6 @@ impl Validate for NewSubscription {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
         check_url(&self.url, &mut e);
-        check_kinds(&self.kinds, &mut e);
         check_description(&self.description, &mut e);
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
@@ -59,7 +48,7 @@ impl Validate for NewSubscription {
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionPatch {
     pub url: Option<String>,
-    pub kinds: Option<Vec<String>>,
+    pub kinds: Option<Vec<RecordKind>>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
@@ -69,9 +58,6 @@ impl Validate for SubscriptionPatch {
         let mut e = ValidationErrors::new();
         if let Some(u) = &self.url {
             check_url(u, &mut e);
-        }
-        if let Some(k) = &self.kinds {
-            check_kinds(k, &mut e);
         }
         check_description(&self.description, &mut e);
         if e.is_empty() { Ok(()) } else { Err(e) }
@@ -83,10 +69,9 @@ pub struct Subscription {
     pub id: Uuid,
     pub affiliate_id: Uuid,
     pub url: String,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<RecordKind>,
     pub description: Option<String>,
-    /// `active` or `disabled`.
-    pub status: String,
+    pub status: entity::webhook_subscription::SubscriptionStatus,
     pub disabled_reason: Option<String>,
     /// Until then, deliveries are also signed with the previous secret.
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
@@ -135,8 +120,7 @@ pub struct SecretRotation {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryListQuery {
-    /// `pending`, `delivered` or `failed`.
-    pub status: Option<String>,
+    pub status: Option<DeliveryStatus>,
     pub cursor: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     #[validate(range(min = 1, max = 200))]
@@ -153,8 +137,7 @@ pub struct Delivery {
     /// The change-feed event this delivers.
     pub event_id: String,
     pub event_type: String,
-    /// `pending`, `delivered` or `failed` (gave up).
-    pub status: String,
+    pub status: entity::webhook_delivery::DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status_code: Option<i32>,
@@ -175,7 +158,7 @@ impl From<webhook_delivery::Model> for Delivery {
             subscription_id: m.subscription_id,
             event_id: m.payload["data"]["event_id"].as_str().unwrap_or_default().to_string(),
             event_type: m.event_type,
-            next_attempt_at: (m.status == "pending").then_some(m.next_attempt_at),
+            next_attempt_at: (m.status == DeliveryStatus::Pending).then_some(m.next_attempt_at),
             status: m.status,
             attempts: m.attempts,
             last_status_code: m.last_status_code,

@@ -182,8 +182,7 @@ pub async fn deliveries(
 ) -> Result<HttpResponse, AppError> {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("webhook_deliveries", q.limit, q.cursor.as_deref())?;
-    let (data, next_cursor) =
-        webhooks::deliveries(&state.db, &caller, path.into_inner(), q.status.as_deref(), &page).await?;
+    let (data, next_cursor) = webhooks::deliveries(&state.db, &caller, path.into_inner(), q.status, &page).await?;
     Ok(HttpResponse::Ok().json(Page { data, next_cursor }))
 }
 
