@@ -131,6 +131,5 @@ pub async fn ping(db: &DatabaseConnection, timeout: Duration) -> Result<(), Stri
 /// The current time at the precision both databases store (microseconds), so that a
 /// response built from written values equals what a later read returns.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::{SubsecRound, Utc};
-    Utc::now().trunc_subsecs(6)
+    entity::now()
 }

@@ -19,6 +19,23 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::application::Entity")]
+    Application,
+    #[sea_orm(has_many = "super::person::Entity")]
+    Person,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+crate::versioned!(updated_at);

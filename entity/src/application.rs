@@ -98,6 +98,87 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::affiliate::Entity",
+        from = "Column::AffiliateId",
+        to = "super::affiliate::Column::Id"
+    )]
+    Affiliate,
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]
+    Person,
+    #[sea_orm(
+        belongs_to = "super::policy_version::Entity",
+        from = "Column::PolicyVersionId",
+        to = "super::policy_version::Column::Id"
+    )]
+    PolicyVersion,
+    #[sea_orm(has_many = "super::application_event::Entity")]
+    ApplicationEvent,
+    #[sea_orm(has_many = "super::application_reference::Entity")]
+    ApplicationReference,
+    #[sea_orm(has_many = "super::attestation::Entity")]
+    Attestation,
+    #[sea_orm(has_many = "super::exam_registration::Entity")]
+    ExamRegistration,
+    #[sea_orm(has_many = "super::portfolio_entry::Entity")]
+    PortfolioEntry,
+    #[sea_orm(has_many = "super::review::Entity")]
+    Review,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::affiliate::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Affiliate.def()
+    }
+}
+
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+impl Related<super::policy_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PolicyVersion.def()
+    }
+}
+
+impl Related<super::application_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ApplicationEvent.def()
+    }
+}
+
+impl Related<super::application_reference::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ApplicationReference.def()
+    }
+}
+
+impl Related<super::attestation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attestation.def()
+    }
+}
+
+impl Related<super::exam_registration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ExamRegistration.def()
+    }
+}
+
+impl Related<super::portfolio_entry::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PortfolioEntry.def()
+    }
+}
+
+impl Related<super::review::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Review.def()
+    }
+}
+
+crate::versioned!(updated_at);

@@ -28,6 +28,31 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::application::Entity",
+        from = "Column::ApplicationId",
+        to = "super::application::Column::Id"
+    )]
+    Application,
+    #[sea_orm(
+        belongs_to = "super::exam_sitting::Entity",
+        from = "Column::SittingId",
+        to = "super::exam_sitting::Column::Id"
+    )]
+    ExamSitting,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
+impl Related<super::exam_sitting::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ExamSitting.def()
+    }
+}
+
+crate::versioned!();

@@ -15,6 +15,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::exam_registration::Entity")]
+    ExamRegistration,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::exam_registration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ExamRegistration.def()
+    }
+}
+
+crate::versioned!();

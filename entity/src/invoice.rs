@@ -64,6 +64,31 @@ pub enum InvoicePurpose {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]
+    Person,
+    #[sea_orm(has_many = "super::invoice_entry::Entity")]
+    InvoiceEntry,
+    #[sea_orm(has_many = "super::invoice_line::Entity")]
+    InvoiceLine,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+impl Related<super::invoice_entry::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InvoiceEntry.def()
+    }
+}
+
+impl Related<super::invoice_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InvoiceLine.def()
+    }
+}
+
+crate::versioned!(updated_at);

@@ -87,6 +87,38 @@ pub mod role_assignment;
 pub mod schedule_event;
 pub mod scholarship_fund;
 pub mod scholarship_request;
+/// Implements `ActiveModelBehavior` for a versioned table: every update of a row (not an
+/// insert) bumps `version` by one — unless the caller set it (a compare-and-set) — and,
+/// with `updated_at`, stamps the time. The one place that rule lives; the few
+/// `update_many` statements, which bypass it, set both columns themselves.
+#[macro_export]
+macro_rules! versioned {
+    ($($stamp:ident)?) => {
+        #[sea_orm::prelude::async_trait::async_trait]
+        impl sea_orm::ActiveModelBehavior for ActiveModel {
+            async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, sea_orm::DbErr>
+            where
+                C: sea_orm::ConnectionTrait,
+            {
+                if !insert {
+                    if let sea_orm::ActiveValue::Unchanged(v) = &self.version {
+                        self.version = sea_orm::ActiveValue::Set(*v + 1);
+                    }
+                    $(self.$stamp = sea_orm::ActiveValue::Set($crate::now());)?
+                }
+                Ok(self)
+            }
+        }
+    };
+}
+
+/// The time the service writes: UTC, to the microsecond (what PostgreSQL keeps), so a
+/// value reads back equal on both databases.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 pub mod sets;
 pub mod webhook_attempt;
 pub mod webhook_delivery;

@@ -49,6 +49,27 @@ pub enum MembershipSource {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]
+    Person,
+    #[sea_orm(
+        belongs_to = "super::membership_plan::Entity",
+        from = "Column::PlanId",
+        to = "super::membership_plan::Column::Id"
+    )]
+    MembershipPlan,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+impl Related<super::membership_plan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::MembershipPlan.def()
+    }
+}
+
+crate::versioned!(updated_at);

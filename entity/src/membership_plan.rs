@@ -10,7 +10,7 @@ pub struct Model {
     pub name: String,
     pub dues_cents: i64,
     pub currency: String,
-    pub term_kind: String,
+    pub term_kind: TermKind,
     pub cutoff_month: Option<i32>,
     pub cutoff_day: Option<i32>,
     pub term_months: Option<i32>,
@@ -21,7 +21,24 @@ pub struct Model {
     pub version: i64,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+closed_set! {
+    /// How a plan's term is counted (its parameters are the other `term_` columns).
+    pub enum TermKind {
+        CalendarYear = "calendar_year",
+        FixedMonths = "fixed_months",
+    }
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::membership::Entity")]
+    Membership,
+}
+
+impl Related<super::membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Membership.def()
+    }
+}
+
+crate::versioned!(updated_at);

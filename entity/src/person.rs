@@ -72,6 +72,99 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::affiliate::Entity",
+        from = "Column::AffiliateId",
+        to = "super::affiliate::Column::Id"
+    )]
+    Affiliate,
+    #[sea_orm(has_many = "super::application::Entity")]
+    Application,
+    #[sea_orm(has_many = "super::endorsement::Entity")]
+    Endorsement,
+    #[sea_orm(has_many = "super::invoice::Entity")]
+    Invoice,
+    #[sea_orm(has_many = "super::login_token::Entity")]
+    LoginToken,
+    #[sea_orm(has_many = "super::membership::Entity")]
+    Membership,
+    #[sea_orm(has_many = "super::refresh_token::Entity")]
+    RefreshToken,
+    #[sea_orm(has_many = "super::registration::Entity")]
+    Registration,
+    #[sea_orm(has_many = "super::renewal::Entity")]
+    Renewal,
+    #[sea_orm(has_many = "super::role_assignment::Entity")]
+    RoleAssignment,
+    #[sea_orm(has_many = "super::scholarship_request::Entity")]
+    ScholarshipRequest,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::affiliate::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Affiliate.def()
+    }
+}
+
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
+impl Related<super::endorsement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Endorsement.def()
+    }
+}
+
+impl Related<super::invoice::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Invoice.def()
+    }
+}
+
+impl Related<super::login_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LoginToken.def()
+    }
+}
+
+impl Related<super::membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Membership.def()
+    }
+}
+
+impl Related<super::refresh_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RefreshToken.def()
+    }
+}
+
+impl Related<super::registration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Registration.def()
+    }
+}
+
+impl Related<super::renewal::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Renewal.def()
+    }
+}
+
+impl Related<super::role_assignment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RoleAssignment.def()
+    }
+}
+
+impl Related<super::scholarship_request::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScholarshipRequest.def()
+    }
+}
+
+crate::versioned!(updated_at);

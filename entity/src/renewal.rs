@@ -36,6 +36,23 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]
+    Person,
+    #[sea_orm(has_many = "super::renewal_entry::Entity")]
+    RenewalEntry,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+impl Related<super::renewal_entry::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RenewalEntry.def()
+    }
+}
+
+crate::versioned!(updated_at);

@@ -31,6 +31,15 @@ impl From<RenewalEntryKind> for crate::portfolio_entry::PortfolioKind {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::renewal::Entity", from = "Column::RenewalId", to = "super::renewal::Column::Id")]
+    Renewal,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::renewal::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Renewal.def()
+    }
+}
+
+crate::versioned!();

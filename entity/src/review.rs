@@ -29,6 +29,21 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::application::Entity",
+        from = "Column::ApplicationId",
+        to = "super::application::Column::Id"
+    )]
+    Application,
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::ReviewerId", to = "super::person::Column::Id")]
+    Reviewer,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
+crate::versioned!();

@@ -22,6 +22,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::scholarship_request::Entity")]
+    ScholarshipRequest,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::scholarship_request::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScholarshipRequest.def()
+    }
+}
+
+crate::versioned!();

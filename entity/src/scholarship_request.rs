@@ -70,6 +70,27 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::scholarship_fund::Entity",
+        from = "Column::FundId",
+        to = "super::scholarship_fund::Column::Id"
+    )]
+    ScholarshipFund,
+    #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]
+    Person,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::scholarship_fund::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScholarshipFund.def()
+    }
+}
+
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
+
+crate::versioned!(updated_at);

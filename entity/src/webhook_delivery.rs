@@ -33,6 +33,27 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::webhook_subscription::Entity",
+        from = "Column::SubscriptionId",
+        to = "super::webhook_subscription::Column::Id"
+    )]
+    WebhookSubscription,
+    #[sea_orm(has_many = "super::webhook_attempt::Entity")]
+    WebhookAttempt,
+}
+
+impl Related<super::webhook_subscription::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WebhookSubscription.def()
+    }
+}
+
+impl Related<super::webhook_attempt::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WebhookAttempt.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -33,6 +33,15 @@ closed_set! {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::webhook_delivery::Entity")]
+    WebhookDelivery,
+}
 
-impl ActiveModelBehavior for ActiveModel {}
+impl Related<super::webhook_delivery::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WebhookDelivery.def()
+    }
+}
+
+crate::versioned!(updated_at);

@@ -6,8 +6,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use entity::change_log::Operation;
-use entity::sets::RecordKind;
+use entity::{change_log::Operation, sets::RecordKind};
 
 const SECRET_PREFIX: &str = "whsec_";
 

@@ -131,8 +131,6 @@ pub async fn rotate(
         // No overlap: the tokens the old secret bought end too.
         next.token_generation = Set(current.token_generation + 1);
     }
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&updated, "machine_client.secret_rotated")).await?;
     txn.commit().await?;
@@ -147,13 +145,11 @@ pub async fn revoke(
 ) -> AppResult<machine_client::Model> {
     let txn = begin_write(db).await?;
     let current = get(&txn, caller, id).await?;
-    let expected = precondition.check(current.version)?;
+    precondition.check(current.version)?;
     let now = db::now();
     let mut next: machine_client::ActiveModel = current.clone().into();
     next.revoked_at = Set(Some(current.revoked_at.unwrap_or(now)));
     next.token_generation = Set(current.token_generation + 1);
-    next.version = Set(expected + 1);
-    next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&updated, "machine_client.revoked")).await?;
     txn.commit().await?;

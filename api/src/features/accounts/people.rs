@@ -7,7 +7,7 @@ use crate::{
     domain::roles::Role, error::AppError, error::AppResult, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry,
 };
-use entity::{person, role_assignment};
+use entity::{person, role_assignment, sets::Language};
 
 /// Every address a person is known by, in identity form (`identity_email`): the current
 /// one and each address they changed away from (from the audit log).
@@ -133,7 +133,6 @@ use crate::{
     features::accounts::dto::people::StaffSettableStatus, features::accounts::people_repr::log_person,
     http::etag::Precondition, http::pagination::PageRequest,
 };
-use entity::sets::Language;
 use sea_orm::{
     Condition, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait as _, Func},

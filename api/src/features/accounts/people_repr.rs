@@ -5,8 +5,7 @@ use crate::{
     error::AppResult, features::accounts::dto::people::Person, platform::change_log as changes,
     platform::change_log::Change, platform::change_log::Operation,
 };
-use entity::person;
-use entity::sets::RecordKind;
+use entity::{person, sets::RecordKind};
 
 pub async fn log_person(db: &impl ConnectionTrait, model: &person::Model) -> AppResult<()> {
     changes::append(

@@ -96,6 +96,7 @@ pub async fn update_profile(
         next.postal_code = Set(a.postal_code);
         next.country = Set(a.country);
     }
+    // A compare-and-set on the version read: `update_many` bypasses `before_save`.
     next.version = Set(expected + 1);
     next.updated_at = Set(db::now());
     let result = person::Entity::update_many()
@@ -146,8 +147,6 @@ async fn set_password(
     next.password_hash = Set(Some(hash));
     // Every session ends: refresh tokens are revoked and access tokens of older generations refused.
     next.token_generation = Set(current.token_generation + 1);
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
     revoke_sessions(db, current.id).await?;
     Ok(updated)
@@ -277,8 +276,6 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
     let mut next: person::ActiveModel = current.clone().into();
     next.email = Set(new_email.clone());
     next.email_normalized = Set(normalize_email(&new_email));
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next
         .update(&txn)
         .await

@@ -16,12 +16,11 @@ use crate::{
     features::billing::invoices::Line, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::outbox, platform::rate_limit, state::AppState,
 };
-use entity::sets::ChargeKind;
-use entity::sets::FeeKind;
 use entity::{
     affiliate, invoice, person,
     registration::{self, RegistrationStatus},
 };
+use entity::{sets::ChargeKind, sets::FeeKind};
 
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -321,8 +320,6 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
     let mut next: person::ActiveModel = current.clone().into();
     next.password_hash = Set(Some(hash));
     next.status = Set(AccountStatus::Active);
-    next.updated_at = Set(db::now());
-    next.version = Set(current.version + 1);
     let updated = next.update(&txn).await?;
     let from = RegistrationStatus::FeeSettled;
     let to = domain::registration::transition(from, RegistrationEvent::Activated).map_err(AppError::internal)?;

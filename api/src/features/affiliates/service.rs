@@ -13,8 +13,10 @@ use crate::{
     platform::audit, platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation,
 };
-use entity::affiliate::{self, Column, Entity as Affiliates};
-use entity::sets::RecordKind;
+use entity::{
+    affiliate::{self, Column, Entity as Affiliates},
+    sets::RecordKind,
+};
 
 pub const RESOURCE: &str = "affiliate";
 

@@ -17,9 +17,12 @@ use crate::{
     http::pagination::PageRequest, http::pagination::after_pair, platform::audit, platform::audit::AuditEntry,
     platform::clock::today, state::AppState,
 };
-use entity::exam_registration::ExamRegistrationStatus;
-use entity::sets::{ChargeKind, FeeKind};
-use entity::{application_event, exam_registration, exam_sitting, invoice, schedule_event};
+use entity::{
+    application_event, exam_registration,
+    exam_registration::ExamRegistrationStatus,
+    exam_sitting, invoice, schedule_event,
+    sets::{ChargeKind, FeeKind},
+};
 
 const HOLDING: [&str; 3] = ["registered", "passed", "failed"];
 
@@ -260,7 +263,6 @@ pub async fn record(
     next.part1_score = Set(Some(input.part1_score));
     next.part2_passed = Set(Some(input.part2_passed));
     next.recorded_at = Set(Some(db::now()));
-    next.version = Set(reg.version + 1);
     let updated = next.update(&txn).await?;
     let actor = caller.actor();
     audit::record(

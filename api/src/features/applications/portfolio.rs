@@ -172,13 +172,11 @@ pub async fn replace(
     let app = applications::visible(&txn, caller, app_id, Access::Own).await?;
     let current = entry(&txn, &app, kind, id).await?;
     editable(&app)?;
-    let expected = precondition.check(current.version)?;
+    precondition.check(current.version)?;
     let mut next: portfolio_entry::ActiveModel = current.clone().into();
     next.data = Set(data(&item)?);
     // A changed entry must be checked again.
     next.verified = Set(false);
-    next.version = Set(expected + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "portfolio.entry_replaced", Some(current.data)))
         .await?;
@@ -223,8 +221,6 @@ pub async fn verify(
     let current = entry(&txn, &app, kind, id).await?;
     let mut next: portfolio_entry::ActiveModel = current.clone().into();
     next.verified = Set(true);
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "portfolio.entry_verified", None)).await?;
     txn.commit().await?;

@@ -4,7 +4,8 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -120,10 +121,7 @@ pub async fn invite(
             current_state: Some(app.state.as_str().into()),
         });
     }
-    let existing = application_reference::Entity::find()
-        .filter(application_reference::Column::ApplicationId.eq(app.id))
-        .all(&txn)
-        .await?;
+    let existing = app.find_related(application_reference::Entity).all(&txn).await?;
     if existing.len() >= MAX_REFERENCES {
         return Err(AppError::conflict(
             "too_many_references",
@@ -195,8 +193,6 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
     let mut next: application_reference::ActiveModel = r.clone().into();
     next.token_hash = Set(hash_token(&token));
     next.expires_at = Set(now + ttl());
-    next.version = Set(r.version + 1);
-    next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
     invitation(state, &txn, &app, &updated, &token).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "reference.resent")).await?;
@@ -210,11 +206,8 @@ pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> App
     let staff =
         caller.manages_affiliate(app.affiliate_id) || applications::is_assigned_reviewer(db, caller, app.id).await?;
     let now = db::now();
-    let rows = application_reference::Entity::find()
-        .filter(application_reference::Column::ApplicationId.eq(app.id))
-        .order_by_asc(application_reference::Column::Id)
-        .all(db)
-        .await?;
+    let rows =
+        app.find_related(application_reference::Entity).order_by_asc(application_reference::Column::Id).all(db).await?;
     let content: Vec<ReferenceContent> = rows
         .iter()
         .map(|r| ReferenceContent {
@@ -288,8 +281,6 @@ async fn answer(
     next.responded_at = Set(Some(now));
     next.ratings = Set(ratings.map(|r| serde_json::to_value(r).unwrap_or_default()));
     next.comments = Set(comments);
-    next.version = Set(r.version + 1);
-    next.updated_at = Set(now);
     let updated = next.update(&txn).await?;
     let actor = Actor { kind: crate::platform::audit::ActorKind::Rater, id: None, request_id: None };
     audit::record(

@@ -2,8 +2,8 @@
 //! in its family, never the applicant, never one of its raters); reviewers see only what
 //! is assigned to them and recommend; the coordinator decides. Everything audited.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -17,10 +17,10 @@ use crate::{
     http::pagination::PageRequest, platform::audit, platform::audit::AuditEntry, platform::outbox,
     platform::outbox::EmailMessage, state::AppState,
 };
-use entity::application::ApplicationKind;
-use entity::endorsement::EndorsementStatus;
-use entity::person::PersonStatus;
-use entity::{application, application_reference, endorsement, person, review};
+use entity::{
+    application, application::ApplicationKind, application_reference, endorsement, endorsement::EndorsementStatus,
+    person, person::PersonStatus, review,
+};
 
 pub const REVIEWERS: usize = 2;
 
@@ -73,10 +73,7 @@ pub async fn assign(
     if !roles_of(&txn, reviewer.id).await?.contains(&Role::Reviewer) {
         return Err(invalid("does not hold the reviewer role"));
     }
-    let raters = application_reference::Entity::find()
-        .filter(application_reference::Column::ApplicationId.eq(app.id))
-        .all(&txn)
-        .await?;
+    let raters = app.find_related(application_reference::Entity).all(&txn).await?;
     let addresses = people::known_addresses(&txn, &reviewer).await?;
     if raters.iter().any(|r| addresses.contains(&identity_email(&r.rater_email))) {
         return Err(AppError::conflict_of_interest("This person is a reference rater of the application."));
@@ -202,7 +199,6 @@ pub async fn recommend(
     next.reasons = Set(input.reasons);
     next.comments = Set(input.comments);
     next.submitted_at = Set(Some(db::now()));
-    next.version = Set(r.version + 1);
     let updated = next.update(&txn).await?;
     audit::record(
         &txn,

@@ -22,13 +22,17 @@ use crate::{
     platform::audit, platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes,
     platform::change_log::Change, platform::change_log::Operation, platform::clock::today, state::AppState,
 };
-use entity::application::ApplicationKind;
-use entity::attestation::AttestationKind;
-use entity::endorsement::EndorsementStatus;
-use entity::person::PersonStatus;
-use entity::sets::RecordKind;
-use entity::sets::{ChargeKind, FeeKind};
-use entity::{application, application_event, application_reference, attestation, invoice, person};
+use entity::{
+    application,
+    application::ApplicationKind,
+    application_event, application_reference, attestation,
+    attestation::AttestationKind,
+    endorsement::EndorsementStatus,
+    invoice, person,
+    person::PersonStatus,
+    sets::RecordKind,
+    sets::{ChargeKind, FeeKind},
+};
 
 pub const RESOURCE: &str = "application";
 
@@ -238,8 +242,6 @@ pub async fn apply(
     if matches!(to, State::Endorsed | State::NotEndorsed | State::Emerging) {
         next.decided_at = Set(Some(db::now()));
     }
-    next.version = Set(app.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
     record_event(db, &updated, Some(from), actor, reason).await?;
     let action_name = format!("application.{}", to.as_str());
@@ -458,8 +460,6 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
                 .await?;
                 let mut next: application::ActiveModel = app.clone().into();
                 next.processing_invoice_id = Set(Some(inv.id));
-                next.version = Set(app.version + 1);
-                next.updated_at = Set(db::now());
                 app = next.update(&txn).await?;
                 log(&txn, &app).await?;
                 inv

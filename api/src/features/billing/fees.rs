@@ -10,8 +10,7 @@ use crate::{
     auth::Caller, db, db::begin_write, domain::money::check_amount, error::AppError, error::AppResult,
     features::billing::dto::NewFee, platform::audit, platform::audit::AuditEntry,
 };
-use entity::fee_schedule;
-use entity::sets::FeeKind;
+use entity::{fee_schedule, sets::FeeKind};
 
 /// The fee of `kind` (and `category`) in force on `on`, if any is set.
 pub async fn in_force(

@@ -4,8 +4,8 @@
 use base64::Engine;
 use rand::TryRngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, ModelTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -45,16 +45,8 @@ pub fn new_number(affiliate: &affiliate::Model) -> AppResult<String> {
 }
 
 pub async fn load(db: &impl ConnectionTrait, model: invoice::Model) -> AppResult<Invoice> {
-    let lines = invoice_line::Entity::find()
-        .filter(invoice_line::Column::InvoiceId.eq(model.id))
-        .order_by_asc(invoice_line::Column::Position)
-        .all(db)
-        .await?;
-    let entries = invoice_entry::Entity::find()
-        .filter(invoice_entry::Column::InvoiceId.eq(model.id))
-        .order_by_asc(invoice_entry::Column::Id)
-        .all(db)
-        .await?;
+    let lines = model.find_related(invoice_line::Entity).order_by_asc(invoice_line::Column::Position).all(db).await?;
+    let entries = model.find_related(invoice_entry::Entity).order_by_asc(invoice_entry::Column::Id).all(db).await?;
     Ok(Invoice::build(model, lines, entries))
 }
 

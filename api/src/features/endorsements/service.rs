@@ -19,9 +19,7 @@ use crate::{
     platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
     platform::clock::today, platform::outbox, platform::outbox::EmailMessage, state::AppState,
 };
-use entity::endorsement::EndorsementStatus;
-use entity::sets::RecordKind;
-use entity::{application, endorsement, number_sequence, person};
+use entity::{application, endorsement, endorsement::EndorsementStatus, number_sequence, person, sets::RecordKind};
 
 /// The next value of a named counter, atomically (one statement, both databases).
 pub async fn next_number(db: &impl ConnectionTrait, name: &str) -> AppResult<i64> {
@@ -137,8 +135,6 @@ pub async fn graduate(
         .ok_or_else(|| AppError::internal("emerging application without its endorsement"))?;
     let mut next: endorsement::ActiveModel = current.clone().into();
     next.emerging = Set(false);
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
     audit::record(
         db,
@@ -175,8 +171,6 @@ pub async fn reinstate(
     let mut next: endorsement::ActiveModel = current.clone().into();
     next.status = Set(to);
     next.expires_on = Set(expires_on(today(&affiliate)));
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(db).await?;
     audit::record(
         db,
@@ -275,11 +269,9 @@ pub async fn set_listed(
         .await?
         .filter(|e| e.person_id == caller.id)
         .ok_or_else(|| AppError::NotFound("Endorsement".into()))?;
-    let expected = precondition.check(current.version)?;
+    precondition.check(current.version)?;
     let mut next: endorsement::ActiveModel = current.clone().into();
     next.listed = Set(listed);
-    next.version = Set(expected + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(&txn).await?;
     audit::record(
         &txn,

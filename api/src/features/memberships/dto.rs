@@ -40,8 +40,8 @@ impl Term {
     }
 
     pub fn of(plan: &membership_plan::Model) -> Term {
-        match (plan.term_kind.as_str(), plan.term_months) {
-            ("fixed_months", Some(m)) => Term::FixedMonths { months: m.max(0) as u32 },
+        match (plan.term_kind, plan.term_months) {
+            (membership_plan::TermKind::FixedMonths, Some(m)) => Term::FixedMonths { months: m.max(0) as u32 },
             _ => Term::CalendarYear {
                 next_year_from: format!("{:02}-{:02}", plan.cutoff_month.unwrap_or(10), plan.cutoff_day.unwrap_or(1)),
             },

@@ -19,9 +19,12 @@ use crate::{
     platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation, platform::clock::today, platform::outbox, state::AppState,
 };
-use entity::sets::ChargeKind;
-use entity::sets::RecordKind;
-use entity::{affiliate, invoice, membership, membership_plan, person};
+use entity::{
+    affiliate, invoice, membership, membership_plan,
+    membership_plan::TermKind,
+    person,
+    sets::{ChargeKind, RecordKind},
+};
 
 fn rule_of(plan: &membership_plan::Model) -> TermRule {
     Term::of(plan).rule().unwrap_or(TermRule::DEFAULT_CALENDAR_YEAR)
@@ -88,7 +91,7 @@ pub async fn plans(db: &DatabaseConnection, ident: &str) -> AppResult<Vec<member
 
 /// How a term rule is stored on a plan row.
 struct TermColumns {
-    kind: String,
+    kind: TermKind,
     cutoff_month: Option<i32>,
     cutoff_day: Option<i32>,
     months: Option<i32>,
@@ -97,13 +100,13 @@ struct TermColumns {
 fn term_columns(t: &Term) -> AppResult<TermColumns> {
     match t.rule().map_err(|m| AppError::invalid_field("term", "invalid_term", m))? {
         TermRule::CalendarYear { cutoff_month, cutoff_day } => Ok(TermColumns {
-            kind: "calendar_year".into(),
+            kind: TermKind::CalendarYear,
             cutoff_month: Some(cutoff_month as i32),
             cutoff_day: Some(cutoff_day as i32),
             months: None,
         }),
         TermRule::FixedMonths(n) => Ok(TermColumns {
-            kind: "fixed_months".into(),
+            kind: TermKind::FixedMonths,
             cutoff_month: None,
             cutoff_day: None,
             months: Some(n as i32),
@@ -199,6 +202,7 @@ pub async fn update_plan(
     if let Some(a) = patch.active {
         next.active = Set(a);
     }
+    // A compare-and-set on the version read: `update_many` bypasses `before_save`.
     next.version = Set(expected + 1);
     next.updated_at = Set(db::now());
     let result = membership_plan::Entity::update_many()
@@ -347,8 +351,6 @@ pub async fn on_paid(
     next.state = Set(state);
     next.starts_on = Set(Some(starts_on));
     next.ends_on = Set(Some(ends_on));
-    next.version = Set(m.version + 1);
-    next.updated_at = Set(db::now());
     let paid = next.update(db).await?;
     audit::record(
         db,

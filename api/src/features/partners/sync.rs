@@ -677,8 +677,6 @@ async fn membership_item(
             am.ends_on = Set(Some(input.ends_on));
             am.state = Set(crate::domain::membership::transition(current.state, MembershipEvent::Synced(state))
                 .map_err(|why| AppError::invalid_state("membership", current.state, why))?);
-            am.updated_at = Set(now);
-            am.version = Set(current.version + 1);
             (am.update(txn).await?, SyncStatus::Updated)
         }
         None => {
@@ -746,7 +744,6 @@ async fn renewal_entry_item(
             am.renewal_id = Set(renewal.id);
             am.kind = Set(input.kind);
             am.data = Set(data);
-            am.version = Set(current.version + 1);
             (am.update(txn).await?, SyncStatus::Updated)
         }
         None => {
@@ -820,8 +817,6 @@ async fn endorsement_item(
             am.expires_on = Set(input.expires_on);
             am.status = Set(status);
             am.listed = Set(listed);
-            am.updated_at = Set(now);
-            am.version = Set(current.version + 1);
             (am.update(txn).await.map_err(taken)?, SyncStatus::Updated)
         }
         None => {

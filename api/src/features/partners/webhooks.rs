@@ -23,9 +23,10 @@ use crate::{
     http::etag::Precondition, http::pagination::PageRequest, platform::audit, platform::audit::Actor,
     platform::audit::AuditEntry, platform::outbox, platform::outbox::EmailMessage, workers::backoff,
 };
-use entity::webhook_delivery::DeliveryStatus;
-use entity::webhook_subscription::SubscriptionStatus;
-use entity::{affiliate, change_log, machine_client, person, webhook_attempt, webhook_delivery, webhook_subscription};
+use entity::{
+    affiliate, change_log, machine_client, person, webhook_attempt, webhook_delivery, webhook_delivery::DeliveryStatus,
+    webhook_subscription, webhook_subscription::SubscriptionStatus,
+};
 
 pub const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::WebhooksManage;
 const RESOURCE: &str = "webhook_subscription";
@@ -200,8 +201,6 @@ pub async fn update(
         }
         None => {}
     }
-    am.updated_at = Set(db::now());
-    am.version = Set(current.version + 1);
     let m = am.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.changed")).await?;
     txn.commit().await?;
@@ -234,8 +233,6 @@ pub async fn rotate_secret(
     am.previous_secret = Set(Some(current.secret.clone()));
     am.previous_secret_expires_at = Set(Some(now + overlap));
     am.secret = Set(secret.clone());
-    am.updated_at = Set(now);
-    am.version = Set(current.version + 1);
     let m = am.update(&txn).await?;
     audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.secret_rotated")).await?;
     txn.commit().await?;
@@ -560,8 +557,6 @@ async fn disable(txn: &impl ConnectionTrait, id: Uuid, reason: &str) -> Result<(
     let mut am: webhook_subscription::ActiveModel = sub.clone().into();
     am.status = Set(SubscriptionStatus::Disabled);
     am.disabled_reason = Set(Some(reason.to_string()));
-    am.updated_at = Set(db::now());
-    am.version = Set(sub.version + 1);
     am.update(txn).await?;
     audit::record(txn, &Actor::system(), audit_entry(&sub, "webhook.disabled")).await?;
     if let Some(owner) = &sub.owner_email {

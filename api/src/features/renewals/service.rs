@@ -25,12 +25,17 @@ use crate::{
     platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
     platform::clock::today, platform::outbox, state::AppState,
 };
-use entity::endorsement::EndorsementStatus;
-use entity::renewal::RenewalState;
-use entity::renewal_entry::RenewalEntryKind;
-use entity::sets::RecordKind;
-use entity::sets::{ChargeKind, FeeKind};
-use entity::{affiliate, endorsement, person, renewal, renewal_entry, renewal_period, renewal_reminder};
+use entity::{
+    affiliate, endorsement,
+    endorsement::EndorsementStatus,
+    person, renewal,
+    renewal::RenewalState,
+    renewal_entry,
+    renewal_entry::RenewalEntryKind,
+    renewal_period, renewal_reminder,
+    sets::RecordKind,
+    sets::{ChargeKind, FeeKind},
+};
 
 // ---- periods ----
 
@@ -115,8 +120,6 @@ pub async fn set_period(
             next.late_until = Set(input.late_until);
             next.auto_approve = Set(input.auto_approve);
             next.reminder_offsets = Set(offsets);
-            next.updated_at = Set(now);
-            next.version = Set(p.version + 1);
             next.update(&txn).await?;
         }
         None => {
@@ -400,8 +403,6 @@ pub async fn attest(
     let mut next: renewal::ActiveModel = m.clone().into();
     next.ethics_signed_at = Set(Some(db::now()));
     next.provides_rsc = Set(provides_rsc);
-    next.version = Set(m.version + 1);
-    next.updated_at = Set(db::now());
     let updated = next.update(&txn).await?;
     audit::record(&txn, &caller.actor(), entry(&updated, "renewal.code_of_ethics_signed")).await?;
     log(&txn, &updated).await?;
@@ -536,8 +537,6 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     next.state = Set(to);
     next.submitted_at = Set(Some(db::now()));
     next.return_reasons = Set(None);
-    next.version = Set(m.version + 1);
-    next.updated_at = Set(db::now());
     let submitted = next.update(&txn).await?;
     let inv = invoices::create(
         state,
@@ -587,8 +586,6 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
         let mut next: endorsement::ActiveModel = e.clone().into();
         next.status = Set(status);
         next.expires_on = Set(expiry);
-        next.version = Set(e.version + 1);
-        next.updated_at = Set(db::now());
         let updated = next.update(db).await?;
         changes::append(
             db,
@@ -610,8 +607,6 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
     let mut next: renewal::ActiveModel = m.clone().into();
     next.state = Set(to);
     next.decided_at = Set(Some(db::now()));
-    next.version = Set(m.version + 1);
-    next.updated_at = Set(db::now());
     let approved = next.update(db).await?;
     // Every path to approval (coordinator, script, automatic on payment) tells the endorsee.
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(db).await? {
@@ -676,8 +671,6 @@ pub async fn return_renewal(
     let mut next: renewal::ActiveModel = m.clone().into();
     next.state = Set(to);
     next.return_reasons = Set(Some(reasons.clone()));
-    next.version = Set(m.version + 1);
-    next.updated_at = Set(db::now());
     let returned = next.update(&txn).await?;
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(&txn).await? {
         let email = outbox::EmailMessage {

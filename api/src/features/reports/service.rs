@@ -13,11 +13,11 @@ use crate::{
     features::reports::dto::EndorsementReport, features::reports::dto::FundUsage,
     features::reports::dto::RenewalReport, features::reports::dto::ScholarshipReport,
 };
-use entity::application::ApplicationState;
-use entity::endorsement::EndorsementStatus;
-use entity::renewal::RenewalState;
-use entity::scholarship_request::ScholarshipStatus;
-use entity::{affiliate, application, endorsement, schedule_event, scholarship_fund, scholarship_request};
+use entity::{
+    affiliate, application, application::ApplicationState, endorsement, endorsement::EndorsementStatus,
+    renewal::RenewalState, schedule_event, scholarship_fund, scholarship_request,
+    scholarship_request::ScholarshipStatus,
+};
 
 const SCOPE: crate::domain::scopes::Scope = crate::domain::scopes::Scope::ReportsRead;
 

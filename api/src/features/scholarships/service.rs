@@ -19,8 +19,7 @@ use crate::{
     platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
     platform::change_log::Operation, platform::outbox, state::AppState,
 };
-use entity::sets::RecordKind;
-use entity::{invoice, person, scholarship_fund, scholarship_request};
+use entity::{invoice, person, scholarship_fund, scholarship_request, sets::RecordKind};
 
 /// A page of the affiliate's funds, by the day they open.
 pub async fn funds(
@@ -233,13 +232,9 @@ pub async fn list(
     if let Some(s) = status {
         q = q.filter(scholarship_request::Column::Status.eq(s));
     }
-    let mut out = Vec::new();
-    for r in q.all(db).await? {
-        let currency =
-            scholarship_fund::Entity::find_by_id(r.fund_id).one(db).await?.map(|f| f.currency).unwrap_or_default();
-        out.push((r, currency));
-    }
-    Ok(out)
+    // One query: each request with its fund (for the currency), through the declared relation.
+    let rows = q.find_also_related(scholarship_fund::Entity).all(db).await?;
+    Ok(rows.into_iter().map(|(r, fund)| (r, fund.map(|f| f.currency).unwrap_or_default())).collect())
 }
 
 /// Credits what is left of approved awards to the person's open invoices of the award's
@@ -378,8 +373,6 @@ pub async fn decide(
     next.reason = Set(input.reason.clone());
     next.decided_by = Set(Some(caller.id));
     next.decided_at = Set(Some(db::now()));
-    next.version = Set(current.version + 1);
-    next.updated_at = Set(db::now());
     let decided = next.update(&txn).await?;
     audit::record(
         &txn,

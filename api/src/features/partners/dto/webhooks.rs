@@ -5,9 +5,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError, ValidationErrors};
 
-use entity::sets::RecordKind;
-use entity::webhook_delivery::DeliveryStatus;
-use entity::{webhook_attempt, webhook_delivery, webhook_subscription};
+use entity::{
+    sets::RecordKind, webhook_attempt, webhook_delivery, webhook_delivery::DeliveryStatus, webhook_subscription,
+};
 
 fn check_url(url: &str, errors: &mut ValidationErrors) {
     if url.len() > 2048 || url::Url::parse(url).is_err() {
