@@ -181,4 +181,4 @@ impl Related<super::review::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

@@ -55,4 +55,4 @@ impl Related<super::exam_sitting::Entity> for Entity {
     }
 }
 
-crate::versioned!();
+crate::versioned!(created_at);

@@ -26,4 +26,4 @@ impl Related<super::exam_registration::Entity> for Entity {
     }
 }
 
-crate::versioned!();
+crate::versioned!(created_at);

@@ -91,4 +91,4 @@ impl Related<super::invoice_line::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

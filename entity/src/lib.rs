@@ -87,28 +87,43 @@ pub mod role_assignment;
 pub mod schedule_event;
 pub mod scholarship_fund;
 pub mod scholarship_request;
-/// Implements `ActiveModelBehavior` for a versioned table: every update of a row (not an
-/// insert) bumps `version` by one — unless the caller set it (a compare-and-set) — and,
-/// with `updated_at`, stamps the time. The one place that rule lives; the few
-/// `update_many` statements, which bypass it, set both columns themselves.
+/// Implements `ActiveModelBehavior` for a versioned table, the one place its bookkeeping
+/// lives: an insert starts at `version` 1 with the listed timestamps stamped (unless the
+/// caller set them, e.g. an import keeping its dates); every update bumps `version` by one —
+/// unless the caller set it (a compare-and-set) — and stamps `updated_at` when listed. The
+/// few `update_many` statements bypass this and set both columns themselves.
 #[macro_export]
 macro_rules! versioned {
-    ($($stamp:ident)?) => {
+    ($($stamp:ident),*) => {
         #[sea_orm::prelude::async_trait::async_trait]
         impl sea_orm::ActiveModelBehavior for ActiveModel {
             async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, sea_orm::DbErr>
             where
                 C: sea_orm::ConnectionTrait,
             {
-                if !insert {
+                #[allow(unused_variables)]
+                let now = $crate::now();
+                if insert {
+                    if self.version.is_not_set() {
+                        self.version = sea_orm::ActiveValue::Set(1);
+                    }
+                    $(if self.$stamp.is_not_set() {
+                        self.$stamp = sea_orm::ActiveValue::Set(now);
+                    })*
+                } else {
                     if let sea_orm::ActiveValue::Unchanged(v) = &self.version {
                         self.version = sea_orm::ActiveValue::Set(*v + 1);
                     }
-                    $(self.$stamp = sea_orm::ActiveValue::Set($crate::now());)?
+                    $crate::versioned!(@updated self now $($stamp)*);
                 }
                 Ok(self)
             }
         }
+    };
+    (@updated $self:ident $now:ident) => {};
+    (@updated $self:ident $now:ident created_at $($rest:ident)*) => { $crate::versioned!(@updated $self $now $($rest)*) };
+    (@updated $self:ident $now:ident updated_at $($rest:ident)*) => {
+        $self.updated_at = sea_orm::ActiveValue::Set($now);
     };
 }
 

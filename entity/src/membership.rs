@@ -72,4 +72,4 @@ impl Related<super::membership_plan::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

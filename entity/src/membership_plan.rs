@@ -41,4 +41,4 @@ impl Related<super::membership::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

@@ -167,4 +167,4 @@ impl Related<super::scholarship_request::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

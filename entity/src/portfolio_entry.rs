@@ -42,4 +42,4 @@ impl Related<super::application::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

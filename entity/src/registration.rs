@@ -49,4 +49,4 @@ impl Related<super::person::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

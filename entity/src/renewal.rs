@@ -55,4 +55,4 @@ impl Related<super::renewal_entry::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

@@ -42,4 +42,4 @@ impl Related<super::renewal::Entity> for Entity {
     }
 }
 
-crate::versioned!();
+crate::versioned!(created_at);

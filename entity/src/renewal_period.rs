@@ -23,4 +23,4 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

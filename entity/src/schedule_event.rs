@@ -32,4 +32,4 @@ closed_set! {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-crate::versioned!();
+crate::versioned!(created_at);

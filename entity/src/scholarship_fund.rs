@@ -33,4 +33,4 @@ impl Related<super::scholarship_request::Entity> for Entity {
     }
 }
 
-crate::versioned!();
+crate::versioned!(created_at);

@@ -44,4 +44,4 @@ impl Related<super::webhook_delivery::Entity> for Entity {
     }
 }
 
-crate::versioned!(updated_at);
+crate::versioned!(created_at, updated_at);

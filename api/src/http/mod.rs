@@ -13,5 +13,6 @@ pub mod pagination;
 pub mod problem_guard;
 pub mod rate_limit;
 pub mod request_id;
+pub mod responses;
 pub mod security_headers;
 pub mod validate;

@@ -252,6 +252,23 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
             if let (Some(id), Some(tag)) = (op.operation_id.as_ref(), op.tags.as_ref().and_then(|t| t.first())) {
                 op.operation_id = Some(format!("{tag}_{id}"));
             }
+            // A shared path parameter (`AffiliatePath`) and the one actix infers from the
+            // route are the same parameter: keep the first, which carries the description.
+            if let Some(params) = op.parameters.as_mut() {
+                let mut seen = std::collections::BTreeSet::new();
+                params.retain(|p| match p {
+                    RefOr::T(p) => {
+                        seen.insert((p.name.clone(), serde_json::to_string(&p.parameter_in).unwrap_or_default()))
+                    }
+                    RefOr::Ref(_) => true,
+                });
+            }
+            // An operation that declares no security takes the bearer token (public ones say
+            // `security(())`), so handlers do not repeat it.
+            if op.security.is_none() {
+                op.security =
+                    Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            }
             let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             let has_body = op.request_body.is_some();
             let changes = matches!(method, "put" | "patch" | "delete");

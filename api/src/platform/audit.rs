@@ -36,6 +36,41 @@ pub struct AuditEntry<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> AuditEntry<'a> {
+    /// An entry for `action` on one record; add its images with `before` and `after`.
+    pub fn new(
+        affiliate_id: Option<Uuid>,
+        action: &'a str,
+        resource_kind: &'a str,
+        resource_id: impl ToString,
+    ) -> Self {
+        AuditEntry {
+            affiliate_id,
+            action,
+            resource_kind,
+            resource_id: resource_id.to_string(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(self, image: Value) -> Self {
+        AuditEntry { before: Some(image), ..self }
+    }
+
+    pub fn after(self, image: Value) -> Self {
+        AuditEntry { after: Some(image), ..self }
+    }
+
+    pub fn before_opt(self, image: Option<Value>) -> Self {
+        AuditEntry { before: image, ..self }
+    }
+
+    pub fn after_opt(self, image: Option<Value>) -> Self {
+        AuditEntry { after: image, ..self }
+    }
+}
+
 pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<'_>) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -51,7 +51,6 @@ pub async fn create(
     let mut scope_list = input.scopes.clone();
     scopes::normalise(&mut scope_list);
     let secret = random("cs_", 32)?;
-    let now = db::now();
     let model = machine_client::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
@@ -62,11 +61,9 @@ pub async fn create(
         previous_secret_expires_at: Set(None),
         scopes: Set(scopes::join(&scope_list)),
         created_by: Set(caller.map(|c| c.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
         revoked_at: Set(None),
-        version: Set(1),
         token_generation: Set(0),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

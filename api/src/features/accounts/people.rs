@@ -84,12 +84,10 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
         region: Set(None),
         postal_code: Set(None),
         country: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
         created_via: Set(entity::person::AccountOrigin::Staff),
         last_signed_in_at: Set(None),
         token_generation: Set(0),
+        ..Default::default()
     }
     .insert(&txn)
     .await
@@ -109,17 +107,10 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     audit::record(
         &txn,
         &Actor::system(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "person.staff_created",
-            resource_kind: "person",
-            resource_id: person.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "email": person.email,
-                "roles": input.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            })),
-        },
+        AuditEntry::new(Some(affiliate.id), "person.staff_created", "person", person.id).after(serde_json::json!({
+            "email": person.email,
+            "roles": input.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        })),
     )
     .await?;
     txn.commit().await?;
@@ -378,14 +369,14 @@ pub async fn set_status(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(current.affiliate_id),
-            action: if target == AccountStatus::Disabled { "person.disabled" } else { "person.enabled" },
-            resource_kind: "person",
-            resource_id: id.to_string(),
-            before: Some(serde_json::json!({"status": current.status})),
-            after: Some(serde_json::json!({"status": updated.status})),
-        },
+        AuditEntry::new(
+            Some(current.affiliate_id),
+            if target == AccountStatus::Disabled { "person.disabled" } else { "person.enabled" },
+            "person",
+            id,
+        )
+        .before(serde_json::json!({"status": current.status}))
+        .after(serde_json::json!({"status": updated.status})),
     )
     .await?;
     log_person(&txn, &updated).await?;

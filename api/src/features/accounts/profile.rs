@@ -113,14 +113,9 @@ pub async fn update_profile(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(current.affiliate_id),
-            action: "person.profile_updated",
-            resource_kind: "person",
-            resource_id: current.id.to_string(),
-            before: serde_json::to_value(Person::from(current)).ok(),
-            after: serde_json::to_value(Person::from(updated.clone())).ok(),
-        },
+        AuditEntry::new(Some(current.affiliate_id), "person.profile_updated", "person", current.id)
+            .before_opt(serde_json::to_value(Person::from(current)).ok())
+            .after_opt(serde_json::to_value(Person::from(updated.clone())).ok()),
     )
     .await?;
     log_person(&txn, &updated).await?;
@@ -289,14 +284,9 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
     audit::record(
         &txn,
         &Actor::person(current.id),
-        AuditEntry {
-            affiliate_id: Some(current.affiliate_id),
-            action: "person.email_changed",
-            resource_kind: "person",
-            resource_id: current.id.to_string(),
-            before: Some(serde_json::json!({"email": current.email})),
-            after: Some(serde_json::json!({"email": updated.email})),
-        },
+        AuditEntry::new(Some(current.affiliate_id), "person.email_changed", "person", current.id)
+            .before(serde_json::json!({"email": current.email}))
+            .after(serde_json::json!({"email": updated.email})),
     )
     .await?;
     log_person(&txn, &updated).await?;

@@ -113,7 +113,6 @@ async fn create(
     input: &NewRegistration,
 ) -> AppResult<(registration::Model, invoice::Model)> {
     let txn = begin_write(&state.db).await?;
-    let now = db::now();
     let email = input.email.trim().to_string();
     let address = input.address.clone().unwrap_or_default();
     let person = person::ActiveModel {
@@ -133,12 +132,10 @@ async fn create(
         region: Set(address.region),
         postal_code: Set(address.postal_code),
         country: Set(address.country),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
         created_via: Set(entity::person::AccountOrigin::Registration),
         last_signed_in_at: Set(None),
         token_generation: Set(0),
+        ..Default::default()
     }
     .insert(&txn)
     .await
@@ -155,23 +152,15 @@ async fn create(
         target_category: Set(input.target_category.clone()),
         invoice_id: Set(None),
         status: Set(RegistrationStatus::AwaitingFee),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &actor,
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "person.registered",
-            resource_kind: "person",
-            resource_id: person.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"email": person.email, "registration_id": reg.id})),
-        },
+        AuditEntry::new(Some(affiliate.id), "person.registered", "person", person.id)
+            .after(serde_json::json!({"email": person.email, "registration_id": reg.id})),
     )
     .await?;
     log_person(&txn, &person).await?;
@@ -254,14 +243,7 @@ pub async fn on_fee_settled(
     audit::record(
         db,
         actor,
-        AuditEntry {
-            affiliate_id: Some(person.affiliate_id),
-            action: "person.temporary_login_sent",
-            resource_kind: "person",
-            resource_id: person.id.to_string(),
-            before: None,
-            after: None,
-        },
+        AuditEntry::new(Some(person.affiliate_id), "person.temporary_login_sent", "person", person.id),
     )
     .await?;
     Ok(())
@@ -333,14 +315,9 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
     audit::record(
         &txn,
         &Actor::person(updated.id),
-        AuditEntry {
-            affiliate_id: Some(updated.affiliate_id),
-            action: "person.activated",
-            resource_kind: "person",
-            resource_id: updated.id.to_string(),
-            before: Some(serde_json::json!({"status": current.status})),
-            after: Some(serde_json::json!({"status": updated.status})),
-        },
+        AuditEntry::new(Some(updated.affiliate_id), "person.activated", "person", updated.id)
+            .before(serde_json::json!({"status": current.status}))
+            .after(serde_json::json!({"status": updated.status})),
     )
     .await?;
     log_person(&txn, &updated).await?;

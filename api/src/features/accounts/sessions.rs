@@ -94,14 +94,7 @@ pub async fn login(state: &AppState, username: &str, pass: String, client: &str)
     audit::record(
         &txn,
         &Actor::person(person.id),
-        AuditEntry {
-            affiliate_id: Some(person.affiliate_id),
-            action: "session.signed_in",
-            resource_kind: "person",
-            resource_id: person.id.to_string(),
-            before: None,
-            after: None,
-        },
+        AuditEntry::new(Some(person.affiliate_id), "session.signed_in", "person", person.id),
     )
     .await?;
     txn.commit().await?;
@@ -126,14 +119,8 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenPair> {
         audit::record(
             &txn,
             &Actor::system(),
-            AuditEntry {
-                affiliate_id: None,
-                action: "session.refresh_token_reused",
-                resource_kind: "person",
-                resource_id: row.person_id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({ "family_id": row.family_id })),
-            },
+            AuditEntry::new(None, "session.refresh_token_reused", "person", row.person_id)
+                .after(serde_json::json!({ "family_id": row.family_id })),
         )
         .await?;
         txn.commit().await?;

@@ -172,14 +172,7 @@ pub async fn publish(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "policy.published",
-            resource_kind: "policy_version",
-            resource_id: model.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"category": model.category_code, "number": model.number, "effective_from": model.effective_from})),
-        },
+        AuditEntry::new(Some(affiliate.id), "policy.published", "policy_version", model.id).after(serde_json::json!({"category": model.category_code, "number": model.number, "effective_from": model.effective_from})),
     )
     .await?;
     txn.commit().await?;

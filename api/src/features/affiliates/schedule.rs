@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, db, db::begin_write, error::AppError, error::AppResult, features::affiliates::catalog,
+    auth::Caller, db::begin_write, error::AppError, error::AppResult, features::affiliates::catalog,
     features::affiliates::dto::schedule::NewScheduleEvent, features::affiliates::dto::schedule::ScheduleEvent,
     features::affiliates::dto::schedule::ScheduleQuery, http::pagination::PageRequest, http::pagination::after_pair,
     platform::audit, platform::audit::AuditEntry,
@@ -75,24 +75,15 @@ pub async fn publish(
         start_time: Set(input.start_time),
         end_time: Set(input.end_time),
         categories: Set(serde_json::to_value(&categories).map_err(AppError::internal)?),
-        created_at: Set(db::now()),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "schedule.published",
-            resource_kind: "schedule_event",
-            resource_id: model.id.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({"kind": model.kind, "starts_on": model.starts_on, "categories": categories}),
-            ),
-        },
+        AuditEntry::new(Some(affiliate.id), "schedule.published", "schedule_event", model.id)
+            .after(serde_json::json!({"kind": model.kind, "starts_on": model.starts_on, "categories": categories})),
     )
     .await?;
     txn.commit().await?;

@@ -34,7 +34,6 @@ fn representation(model: &affiliate::Model) -> serde_json::Value {
 
 pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliate) -> AppResult<affiliate::Model> {
     caller.require_admin()?;
-    let now = db::now();
     let txn = begin_write(db).await?;
     let model = affiliate::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -44,9 +43,7 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
         currency: Set(input.currency),
         contact_email: Set(input.contact_email),
         website_url: Set(input.website_url),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await
@@ -58,14 +55,7 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(model.id),
-            action: "affiliate.created",
-            resource_kind: RESOURCE,
-            resource_id: model.id.to_string(),
-            before: None,
-            after: Some(after.clone()),
-        },
+        AuditEntry::new(Some(model.id), "affiliate.created", RESOURCE, model.id).after(after.clone()),
     )
     .await?;
     changes::append(
@@ -138,14 +128,9 @@ pub async fn update(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(current.id),
-            action: "affiliate.updated",
-            resource_kind: RESOURCE,
-            resource_id: current.id.to_string(),
-            before: Some(representation(&current)),
-            after: Some(after.clone()),
-        },
+        AuditEntry::new(Some(current.id), "affiliate.updated", RESOURCE, current.id)
+            .before(representation(&current))
+            .after(after.clone()),
     )
     .await?;
     changes::append(

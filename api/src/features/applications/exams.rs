@@ -66,22 +66,15 @@ pub async fn create_sitting(
         sitting_on: Set(input.sitting_on),
         location: Set(input.location.trim().to_string()),
         capacity: Set(input.capacity),
-        created_at: Set(db::now()),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "exam.sitting_created",
-            resource_kind: "exam_sitting",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"sitting_on": m.sitting_on, "capacity": m.capacity})),
-        },
+        AuditEntry::new(Some(affiliate.id), "exam.sitting_created", "exam_sitting", m.id)
+            .after(serde_json::json!({"sitting_on": m.sitting_on, "capacity": m.capacity})),
     )
     .await?;
     txn.commit().await?;
@@ -205,22 +198,15 @@ pub async fn register(
         part1_score: Set(None),
         part2_passed: Set(None),
         recorded_at: Set(None),
-        created_at: Set(db::now()),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(app.affiliate_id),
-            action: "exam.registered",
-            resource_kind: "application",
-            resource_id: app.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"sitting_id": sitting.id})),
-        },
+        AuditEntry::new(Some(app.affiliate_id), "exam.registered", "application", app.id)
+            .after(serde_json::json!({"sitting_id": sitting.id})),
     )
     .await?;
     txn.commit().await?;
@@ -268,14 +254,13 @@ pub async fn record(
     audit::record(
         &txn,
         &actor,
-        AuditEntry {
-            affiliate_id: Some(app.affiliate_id),
-            action: if passed { "exam.passed" } else { "exam.failed" },
-            resource_kind: "application",
-            resource_id: app.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"part1_score": input.part1_score, "part2_passed": input.part2_passed})),
-        },
+        AuditEntry::new(
+            Some(app.affiliate_id),
+            if passed { "exam.passed" } else { "exam.failed" },
+            "application",
+            app.id,
+        )
+        .after(serde_json::json!({"part1_score": input.part1_score, "part2_passed": input.part2_passed})),
     )
     .await?;
     if let Some(p) = entity::person::Entity::find_by_id(app.person_id).one(&txn).await? {

@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, db, db::begin_write, error::AppError, error::AppResult, features::applications::dto::PortfolioEntry,
+    auth::Caller, db::begin_write, error::AppError, error::AppResult, features::applications::dto::PortfolioEntry,
     features::applications::dto::PortfolioItem, features::applications::dto::PortfolioKind,
     features::applications::service as applications, features::applications::service::Access, http::etag::Precondition,
     platform::audit, platform::audit::AuditEntry,
@@ -125,16 +125,13 @@ pub async fn add(
     if count as u64 >= MAX_ENTRIES {
         return Err(AppError::conflict("portfolio_full", format!("A portfolio holds at most {MAX_ENTRIES} entries.")));
     }
-    let now = db::now();
     let m = portfolio_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         application_id: Set(app.id),
         kind: Set(kind),
         data: Set(data(&item)?),
         verified: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

@@ -144,9 +144,7 @@ pub async fn invite(
         responded_at: Set(None),
         ratings: Set(None),
         comments: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

@@ -110,7 +110,7 @@ pub async fn assign(
         reasons: Set(None),
         comments: Set(None),
         submitted_at: Set(None),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -121,14 +121,8 @@ pub async fn assign(
     audit::record(
         &txn,
         &actor,
-        AuditEntry {
-            affiliate_id: Some(app.affiliate_id),
-            action: "review.assigned",
-            resource_kind: "application",
-            resource_id: app.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"reviewer_id": reviewer.id, "advisory": advisory})),
-        },
+        AuditEntry::new(Some(app.affiliate_id), "review.assigned", "application", app.id)
+            .after(serde_json::json!({"reviewer_id": reviewer.id, "advisory": advisory})),
     )
     .await?;
     outbox::enqueue_email(
@@ -203,14 +197,9 @@ pub async fn recommend(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(app.affiliate_id),
-            action: "review.recommended",
-            resource_kind: "application",
-            resource_id: app.id.to_string(),
-            before: r.recommendation.map(|x| serde_json::json!({"recommendation": x})),
-            after: Some(serde_json::json!({"recommendation": rec})),
-        },
+        AuditEntry::new(Some(app.affiliate_id), "review.recommended", "application", app.id)
+            .before_opt(r.recommendation.map(|x| serde_json::json!({"recommendation": x})))
+            .after(serde_json::json!({"recommendation": rec})),
     )
     .await?;
     txn.commit().await?;

@@ -179,7 +179,6 @@ pub async fn start(
     } else {
         None
     };
-    let now = db::now();
     let app = application::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
@@ -194,9 +193,7 @@ pub async fn start(
         processing_invoice_id: Set(None),
         submitted_at: Set(None),
         decided_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await
@@ -543,14 +540,8 @@ pub async fn sign_code_of_ethics(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(app.affiliate_id),
-            action: "application.code_of_ethics_signed",
-            resource_kind: RESOURCE,
-            resource_id: app.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"text_version": text_version})),
-        },
+        AuditEntry::new(Some(app.affiliate_id), "application.code_of_ethics_signed", RESOURCE, app.id)
+            .after(serde_json::json!({"text_version": text_version})),
     )
     .await?;
     txn.commit().await?;

@@ -90,17 +90,10 @@ pub async fn publish(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "fee.published",
-            resource_kind: "fee",
-            resource_id: model.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "kind": model.fee_kind, "category": model.category,
-                "amount_cents": model.amount_cents, "effective_from": model.effective_from,
-            })),
-        },
+        AuditEntry::new(Some(affiliate.id), "fee.published", "fee", model.id).after(serde_json::json!({
+            "kind": model.fee_kind, "category": model.category,
+            "amount_cents": model.amount_cents, "effective_from": model.effective_from,
+        })),
     )
     .await?;
     txn.commit().await?;

@@ -99,9 +99,7 @@ pub async fn create(
         waived_cents: Set(0),
         status: Set(if settled { InvoiceStatus::Settled } else { InvoiceStatus::Open }),
         settled_at: Set(settled.then_some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(txn)
     .await?;
@@ -120,14 +118,8 @@ pub async fn create(
     audit::record(
         txn,
         actor,
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "invoice.created",
-            resource_kind: RESOURCE,
-            resource_id: model.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"number": model.number, "purpose": purpose, "total_cents": total})),
-        },
+        AuditEntry::new(Some(affiliate.id), "invoice.created", RESOURCE, model.id)
+            .after(serde_json::json!({"number": model.number, "purpose": purpose, "total_cents": total})),
     )
     .await?;
     log_change(txn, &model).await?;

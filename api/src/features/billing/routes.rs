@@ -18,7 +18,7 @@ const LIST: &str = "invoices";
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), FeeQuery),
     responses(
         (status = 200, description = "The fee schedule", body = Vec<Fee>),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/fees")]
@@ -34,13 +34,12 @@ pub async fn schedule(
 /// Publishes a fee from a date on (coordinators). Earlier versions stay for earlier dates.
 #[utoipa::path(
     tag = "billing",
-    security(("bearer" = [])),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewFee,
     responses(
         (status = 201, description = "Published", body = Fee),
         (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 409, description = "`fee_version_exists`", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -58,7 +57,6 @@ pub async fn publish(
 /// One's own invoices.
 #[utoipa::path(
     tag = "billing",
-    security(("bearer" = [])),
     params(InvoiceListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = Page<Invoice>),
@@ -77,7 +75,6 @@ pub async fn mine(
 /// The affiliate's invoices (coordinators; clients with `invoices:read`).
 #[utoipa::path(
     tag = "billing",
-    security(("bearer" = [])),
     params(InvoiceListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = Page<Invoice>),
@@ -107,7 +104,6 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
 /// One invoice with its lines and entries (its owner, or staff of its affiliate).
 #[utoipa::path(
     tag = "billing",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "The invoice", body = Invoice, headers(("ETag" = String, description = "Current version"))),
@@ -125,7 +121,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 /// `payments:write`). Settling the invoice fires what waited for it, once.
 #[utoipa::path(
     tag = "billing",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Invoice id")),
     request_body = NewEntry,
     responses(

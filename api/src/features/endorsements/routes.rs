@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// One's own endorsements.
-#[utoipa::path(tag = "endorsements", security(("bearer" = [])), responses((status = 200, description = "Endorsements", body = Vec<Endorsement>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "endorsements", responses((status = 200, description = "Endorsements", body = Vec<Endorsement>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/endorsements")]
 pub async fn my_endorsements(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
@@ -21,7 +21,6 @@ pub async fn my_endorsements(state: web::Data<AppState>, caller: Caller) -> Resu
 /// Opts in or out of the public directory (verification by number stays). Needs `If-Match`.
 #[utoipa::path(
     tag = "endorsements",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Endorsement id")),
     request_body = ListingChange,
     responses(

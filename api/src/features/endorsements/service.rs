@@ -68,7 +68,6 @@ pub async fn issue(
     let affiliate = crate::platform::tenancy::find(db, &app.affiliate_id.to_string()).await?;
     let issued_on = today(&affiliate);
     let seq = next_number(db, &format!("endorsement:{}:{}", affiliate.code, app.category_code)).await?;
-    let now = db::now();
     let m = endorsement::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(app.affiliate_id),
@@ -81,23 +80,14 @@ pub async fn issue(
         status: Set(EndorsementStatus::Active),
         emerging: Set(emerging),
         listed: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(db)
     .await?;
     audit::record(
         db,
         actor,
-        AuditEntry {
-            affiliate_id: Some(m.affiliate_id),
-            action: "endorsement.issued",
-            resource_kind: "endorsement",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"number": m.number, "category": m.category_code, "expires_on": m.expires_on, "emerging": emerging})),
-        },
+        AuditEntry::new(Some(m.affiliate_id), "endorsement.issued", "endorsement", m.id).after(serde_json::json!({"number": m.number, "category": m.category_code, "expires_on": m.expires_on, "emerging": emerging})),
     )
     .await?;
     log(db, &m).await?;
@@ -139,14 +129,9 @@ pub async fn graduate(
     audit::record(
         db,
         actor,
-        AuditEntry {
-            affiliate_id: Some(updated.affiliate_id),
-            action: "endorsement.no_longer_emerging",
-            resource_kind: "endorsement",
-            resource_id: updated.id.to_string(),
-            before: Some(serde_json::json!({"emerging": true})),
-            after: Some(serde_json::json!({"emerging": false})),
-        },
+        AuditEntry::new(Some(updated.affiliate_id), "endorsement.no_longer_emerging", "endorsement", updated.id)
+            .before(serde_json::json!({"emerging": true}))
+            .after(serde_json::json!({"emerging": false})),
     )
     .await?;
     log(db, &updated).await?;
@@ -175,14 +160,9 @@ pub async fn reinstate(
     audit::record(
         db,
         actor,
-        AuditEntry {
-            affiliate_id: Some(updated.affiliate_id),
-            action: "endorsement.reinstated",
-            resource_kind: "endorsement",
-            resource_id: updated.id.to_string(),
-            before: Some(serde_json::json!({"status": current.status, "expires_on": current.expires_on})),
-            after: Some(serde_json::json!({"status": "active", "expires_on": updated.expires_on})),
-        },
+        AuditEntry::new(Some(updated.affiliate_id), "endorsement.reinstated", "endorsement", updated.id)
+            .before(serde_json::json!({"status": current.status, "expires_on": current.expires_on}))
+            .after(serde_json::json!({"status": "active", "expires_on": updated.expires_on})),
     )
     .await?;
     log(db, &updated).await?;
@@ -276,14 +256,9 @@ pub async fn set_listed(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(current.affiliate_id),
-            action: "endorsement.listing_changed",
-            resource_kind: "endorsement",
-            resource_id: id.to_string(),
-            before: Some(serde_json::json!({"listed": current.listed})),
-            after: Some(serde_json::json!({"listed": listed})),
-        },
+        AuditEntry::new(Some(current.affiliate_id), "endorsement.listing_changed", "endorsement", id)
+            .before(serde_json::json!({"listed": current.listed}))
+            .after(serde_json::json!({"listed": listed})),
     )
     .await?;
     log(&txn, &updated).await?;

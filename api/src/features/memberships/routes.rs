@@ -20,7 +20,7 @@ const LIST: &str = "memberships";
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     responses(
         (status = 200, description = "Plans", body = Vec<Plan>),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/membership-plans")]
@@ -32,13 +32,12 @@ pub async fn plans(state: web::Data<AppState>, path: web::Path<String>) -> Resul
 /// Creates a membership plan (coordinators).
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewPlan,
     responses(
         (status = 201, description = "Created", body = Plan, headers(("ETag" = String, description = "Current version"))),
         (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/membership-plans")]
@@ -55,7 +54,6 @@ pub async fn create_plan(
 /// Changes a plan (coordinators). Needs `If-Match`. Existing memberships keep their dates.
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Plan id")),
     request_body = PlanPatch,
     responses(
@@ -80,7 +78,6 @@ pub async fn update_plan(
 /// membership becomes active when the invoice is settled.
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     request_body = JoinPlan,
     responses(
         (status = 201, description = "Joined; pay the invoice", body = Joined),
@@ -107,7 +104,6 @@ pub async fn join(
 /// One's own memberships, newest first.
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of one's memberships, newest first", body = Page<Membership>),
@@ -141,7 +137,6 @@ pub async fn history_page(
 /// The affiliate's memberships by status on a day (coordinators; clients with `memberships:read`).
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(MembershipListQuery),
     responses(
         (status = 200, description = "A page of memberships", body = Page<Membership>),

@@ -128,7 +128,6 @@ pub async fn create_plan(
     let dues = check_amount(&input.dues, &affiliate.currency, true)
         .map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?;
     let TermColumns { kind, cutoff_month: month, cutoff_day: day, months } = term_columns(&input.term)?;
-    let now = db::now();
     let plan = membership_plan::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate.id),
@@ -141,23 +140,15 @@ pub async fn create_plan(
         term_months: Set(months),
         qualifies_for_endorsement: Set(input.qualifies_for_endorsement),
         active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "membership_plan.created",
-            resource_kind: "membership_plan",
-            resource_id: plan.id.to_string(),
-            before: None,
-            after: serde_json::to_value(crate::features::memberships::dto::Plan::from(plan.clone())).ok(),
-        },
+        AuditEntry::new(Some(affiliate.id), "membership_plan.created", "membership_plan", plan.id)
+            .after_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(plan.clone())).ok()),
     )
     .await?;
     txn.commit().await?;
@@ -218,14 +209,9 @@ pub async fn update_plan(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(current.affiliate_id),
-            action: "membership_plan.updated",
-            resource_kind: "membership_plan",
-            resource_id: id.to_string(),
-            before: serde_json::to_value(crate::features::memberships::dto::Plan::from(current)).ok(),
-            after: serde_json::to_value(crate::features::memberships::dto::Plan::from(updated.clone())).ok(),
-        },
+        AuditEntry::new(Some(current.affiliate_id), "membership_plan.updated", "membership_plan", id)
+            .before_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(current)).ok())
+            .after_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(updated.clone())).ok()),
     )
     .await?;
     txn.commit().await?;
@@ -250,7 +236,6 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
         });
     }
     let affiliate = crate::platform::tenancy::find(&txn, &plan.affiliate_id.to_string()).await?;
-    let now = db::now();
     let m = membership::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(plan.affiliate_id),
@@ -262,9 +247,7 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
         source: Set(entity::membership::MembershipSource::Purchase),
         external_reference: Set(None),
         invoice_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -272,14 +255,8 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
     audit::record(
         &txn,
         &actor,
-        AuditEntry {
-            affiliate_id: Some(plan.affiliate_id),
-            action: "membership.joined",
-            resource_kind: "membership",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"plan_id": plan.id})),
-        },
+        AuditEntry::new(Some(plan.affiliate_id), "membership.joined", "membership", m.id)
+            .after(serde_json::json!({"plan_id": plan.id})),
     )
     .await?;
     log(&txn, &m).await?;
@@ -355,14 +332,9 @@ pub async fn on_paid(
     audit::record(
         db,
         actor,
-        AuditEntry {
-            affiliate_id: Some(m.affiliate_id),
-            action: "membership.paid",
-            resource_kind: "membership",
-            resource_id: m.id.to_string(),
-            before: Some(serde_json::json!({"state": m.state})),
-            after: Some(serde_json::json!({"state": state, "starts_on": starts_on, "ends_on": ends_on})),
-        },
+        AuditEntry::new(Some(m.affiliate_id), "membership.paid", "membership", m.id)
+            .before(serde_json::json!({"state": m.state}))
+            .after(serde_json::json!({"state": state, "starts_on": starts_on, "ends_on": ends_on})),
     )
     .await?;
     log(db, &paid).await?;
@@ -414,7 +386,6 @@ pub async fn record_external(
     let (starts_on, computed_end) = term(rule_of(&plan), input.bought_on, None)
         .ok_or_else(|| AppError::invalid_field("bought_on", "out_of_range", "date out of range"))?;
     let ends_on = input.ends_on.unwrap_or(computed_end);
-    let now = db::now();
     let m = membership::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(p.affiliate_id),
@@ -426,23 +397,14 @@ pub async fn record_external(
         source: Set(entity::membership::MembershipSource::External),
         external_reference: Set(input.reference.clone()),
         invoice_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(p.affiliate_id),
-            action: "membership.recorded_external",
-            resource_kind: "membership",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"plan_id": plan.id, "starts_on": starts_on, "ends_on": ends_on, "reference": input.reference})),
-        },
+        AuditEntry::new(Some(p.affiliate_id), "membership.recorded_external", "membership", m.id).after(serde_json::json!({"plan_id": plan.id, "starts_on": starts_on, "ends_on": ends_on, "reference": input.reference})),
     )
     .await?;
     log(&txn, &m).await?;

@@ -494,14 +494,8 @@ async fn write_people(
         audit::record(
             txn,
             actor,
-            AuditEntry {
-                affiliate_id: Some(affiliate_id),
-                action: "sync.people",
-                resource_kind: "person",
-                resource_id: "bulk".into(),
-                before: None,
-                after: Some(serde_json::json!({"created": created, "updated": updated})),
-            },
+            AuditEntry::new(Some(affiliate_id), "sync.people", "person", "bulk")
+                .after(serde_json::json!({"created": created, "updated": updated})),
         )
         .await?;
     }
@@ -650,7 +644,6 @@ async fn membership_item(
             || AppError::invalid_field("plan_id", "unknown_plan", "not a membership plan of the affiliate"),
         )?;
     let state: entity::membership::MembershipState = input.state.unwrap_or(SyncedMembershipState::Paid).into();
-    let now = db::now();
     let existing = match mapped(txn, affiliate.id, KIND_MEMBERSHIP, &input.external_id).await? {
         Some(id) => membership::Entity::find_by_id(id).one(txn).await?,
         None => None,
@@ -691,9 +684,7 @@ async fn membership_item(
                 source: Set(entity::membership::MembershipSource::External),
                 external_reference: Set(Some(input.external_id.clone())),
                 invoice_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
+                ..Default::default()
             }
             .insert(txn)
             .await?;
@@ -753,8 +744,7 @@ async fn renewal_entry_item(
                 renewal_id: Set(renewal.id),
                 kind: Set(input.kind),
                 data: Set(data),
-                created_at: Set(db::now()),
-                version: Set(1),
+                ..Default::default()
             }
             .insert(txn)
             .await?;
@@ -786,7 +776,6 @@ async fn endorsement_item(
         .map_err(|_| AppError::invalid_field("category", "unknown_category", "not a category of the catalog"))?;
     let status = entity::endorsement::EndorsementStatus::from(input.status);
     let listed = input.listed.unwrap_or(true);
-    let now = db::now();
     let existing = match mapped(txn, affiliate.id, KIND_ENDORSEMENT, &input.external_id).await? {
         Some(id) => endorsement::Entity::find_by_id(id).one(txn).await?,
         None => None,
@@ -832,9 +821,7 @@ async fn endorsement_item(
                 status: Set(status),
                 emerging: Set(false),
                 listed: Set(listed),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
+                ..Default::default()
             }
             .insert(txn)
             .await

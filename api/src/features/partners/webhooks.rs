@@ -110,7 +110,6 @@ pub async fn create(
     check_url(settings, &input.url).await?;
     let secret = rules::new_secret();
     let txn = begin_write(db).await?;
-    let now = db::now();
     let mut kinds = input.kinds;
     kinds.sort();
     kinds.dedup();
@@ -127,9 +126,7 @@ pub async fn create(
         disabled_reason: Set(None),
         owner_email: Set(owner_email(&txn, caller, &affiliate).await?),
         created_by: Set(format!("{}:{}", caller.actor().kind, caller.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -329,14 +326,7 @@ pub async fn redeliver(db: &DatabaseConnection, caller: &Caller, id: Uuid, deliv
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(sub.affiliate_id),
-            action: "webhook.redelivery",
-            resource_kind: "webhook_delivery",
-            resource_id: d.id.to_string(),
-            before: None,
-            after: None,
-        },
+        AuditEntry::new(Some(sub.affiliate_id), "webhook.redelivery", "webhook_delivery", d.id),
     )
     .await?;
     txn.commit().await?;

@@ -22,8 +22,8 @@ use crate::{
 #[utoipa::path(
     tag = "renewals",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
-    responses((status = 200, description = "The period", body = RenewalPeriod), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
+    responses((status = 200, description = "The period", body = RenewalPeriod), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/renewal-periods/{year}")]
 pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
@@ -34,13 +34,12 @@ pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) 
 /// Sets the year's renewal period (coordinators): dates, late window, auto-approval, reminder offsets.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
+    params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalPeriodInput,
     responses(
         (status = 200, description = "Set", body = RenewalPeriod),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NotCoordinator,
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[put("/affiliates/{affiliate}/renewal-periods/{year}")]
@@ -57,7 +56,6 @@ pub async fn set_period(
 /// Opens (or returns) one's renewal for a year; 409 `not_due` when nothing is due.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
         (status = 200, description = "The renewal", body = Renewal),
@@ -73,7 +71,6 @@ pub async fn open(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
 /// One's renewal for a year.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
@@ -85,7 +82,6 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
 /// Records a training or RSC entry of the renewal year (`trainings` or `rsc`).
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     request_body(content = PortfolioItem, description = "A training or RSC entry"),
     responses(
@@ -112,7 +108,6 @@ pub async fn add_entry(
 /// One's training or RSC entries on the year's renewal.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     responses(
         (status = 200, description = "Entries, oldest first", body = Vec<RenewalEntry>),
@@ -132,7 +127,6 @@ pub async fn list_entries(
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
         (status = 204, description = "Removed"),
@@ -155,7 +149,6 @@ pub async fn remove_entry(
 /// Re-signs the Code of Ethics and says whether one provides RSC to others.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalAttestation,
     responses((status = 200, description = "Signed", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
@@ -176,7 +169,6 @@ pub async fn attest(
 /// Per endorsement due, the engine's evaluation of the year's renewal requirements.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
@@ -192,7 +184,6 @@ pub async fn readiness(
 /// Submits the renewal: one invoice for all categories (with the late fee in the late window).
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
         (status = 200, description = "Submitted", body = Renewal),
@@ -212,7 +203,6 @@ pub async fn submit(
 /// Approves a submitted, paid renewal (coordinators; clients with `renewals:write`).
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Renewal id")),
     responses(
         (status = 200, description = "Approved", body = Renewal),
@@ -232,7 +222,6 @@ pub async fn approve(
 /// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Renewal id")),
     request_body = ReturnRenewal,
     responses(
@@ -256,7 +245,6 @@ pub async fn return_renewal(
 /// clients with `renewals:read` or `renewals:write`), by person.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     params(RenewalStatusQuery),
     responses((status = 200, description = "A page of statuses", body = Page<RenewalStatus>), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"))
 )]
@@ -276,10 +264,9 @@ pub async fn statuses(
 /// Runs the lapse job (idempotent): endorsements past their period and late window lapse.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = JobRequest,
-    responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/lapse")]
 pub async fn lapse_job(
@@ -296,10 +283,9 @@ pub async fn lapse_job(
 /// Sends the reminders due today (idempotent: once per person, year and offset).
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = JobRequest,
-    responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/reminders")]
 pub async fn remind_job(
@@ -318,7 +304,6 @@ pub async fn remind_job(
 /// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = "renewals",
-    security(("bearer" = [])),
     request_body = BulkRenewalRequest,
     responses(
         (status = 200, description = "Per-item results", body = BulkResult),

@@ -105,7 +105,6 @@ pub async fn set_period(
     if input.opens_on.year() != year {
         return Err(AppError::invalid_field("opens_on", "wrong_year", format!("must be in {year}")));
     }
-    let now = db::now();
     let offsets = serde_json::to_value(&input.reminder_offsets).map_err(AppError::internal)?;
     let existing = renewal_period::Entity::find()
         .filter(renewal_period::Column::AffiliateId.eq(affiliate.id))
@@ -132,9 +131,7 @@ pub async fn set_period(
                 late_until: Set(input.late_until),
                 auto_approve: Set(input.auto_approve),
                 reminder_offsets: Set(offsets),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
+                ..Default::default()
             }
             .insert(&txn)
             .await?;
@@ -143,14 +140,7 @@ pub async fn set_period(
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "renewal_period.set",
-            resource_kind: "renewal_period",
-            resource_id: format!("{}:{year}", affiliate.code),
-            before: None,
-            after: Some(serde_json::json!({"opens_on": input.opens_on, "closes_on": input.closes_on, "late_until": input.late_until, "auto_approve": input.auto_approve})),
-        },
+        AuditEntry::new(Some(affiliate.id), "renewal_period.set", "renewal_period", format!("{}:{year}", affiliate.code)).after(serde_json::json!({"opens_on": input.opens_on, "closes_on": input.closes_on, "late_until": input.late_until, "auto_approve": input.auto_approve})),
     )
     .await?;
     txn.commit().await?;
@@ -239,7 +229,6 @@ pub async fn open_for(
             current_state: None,
         });
     }
-    let now = db::now();
     let m = renewal::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(affiliate_id),
@@ -252,9 +241,7 @@ pub async fn open_for(
         return_reasons: Set(None),
         submitted_at: Set(None),
         decided_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(txn)
     .await
@@ -303,8 +290,7 @@ pub async fn add_entry(
         renewal_id: Set(m.id),
         kind: Set(kind),
         data: Set(serde_json::to_value(&item).map_err(AppError::internal)?),
-        created_at: Set(db::now()),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

@@ -12,12 +12,11 @@ use crate::{
 /// Endorsements by category and status.
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "Counts", body = EndorsementReport),
         (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/reports/endorsements")]
@@ -32,12 +31,11 @@ pub async fn endorsements(
 /// Applications per deadline and state.
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "Counts", body = ApplicationReport),
         (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/reports/applications")]
@@ -52,12 +50,11 @@ pub async fn applications(
 /// Renewal completion for a year, in people.
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), RenewalReportQuery),
+    params(crate::http::responses::AffiliatePath, RenewalReportQuery),
     responses(
         (status = 200, description = "Counts", body = RenewalReport),
         (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/reports/renewals")]
@@ -73,12 +70,11 @@ pub async fn renewals(
 /// Scholarship budget used, per fund.
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "Per fund", body = ScholarshipReport),
         (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/reports/scholarships")]
@@ -100,12 +96,11 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
 /// The endorsee roster as CSV: every endorsement with its holder (coordinators, or clients with `people:read`).
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "number, category, status, issued_on, expires_on, given_name, family_name, email", body = String, content_type = "text/csv"),
         (status = 403, description = "Not a coordinator of the affiliate, or no `people:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/exports/endorsees.csv")]
@@ -120,12 +115,11 @@ pub async fn roster_csv(
 /// A year's renewal status as CSV, one row per person due (coordinators, or clients with `renewals:read`).
 #[utoipa::path(
     tag = "reports",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), RenewalReportQuery),
+    params(crate::http::responses::AffiliatePath, RenewalReportQuery),
     responses(
         (status = 200, description = "person_id, name, email, status, renewal_id, endorsements", body = String, content_type = "text/csv"),
         (status = 403, description = "Not a coordinator of the affiliate, or no `renewals:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/exports/renewals.csv")]

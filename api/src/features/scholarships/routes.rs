@@ -14,8 +14,8 @@ use crate::{
 #[utoipa::path(
     tag = "scholarships",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), PageParams),
-    responses((status = 200, description = "A page of funds, by opening day", body = Page<Fund>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    params(crate::http::responses::AffiliatePath, PageParams),
+    responses((status = 200, description = "A page of funds, by opening day", body = Page<Fund>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/scholarship-funds")]
 pub async fn funds(
@@ -33,13 +33,12 @@ pub async fn funds(
 /// Creates a fund (coordinators).
 #[utoipa::path(
     tag = "scholarships",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = NewFund,
     responses(
         (status = 201, description = "Created", body = Fund),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NotCoordinator,
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/scholarship-funds")]
@@ -56,7 +55,6 @@ pub async fn create_fund(
 /// Requests a scholarship (coordinators may request for a person who cannot sign in yet).
 #[utoipa::path(
     tag = "scholarships",
-    security(("bearer" = [])),
     request_body = NewScholarshipRequest,
     responses(
         (status = 201, description = "Requested", body = ScholarshipRequest),
@@ -77,7 +75,6 @@ pub async fn request(
 /// One's own scholarship requests.
 #[utoipa::path(
     tag = "scholarships",
-    security(("bearer" = [])),
     params(ScholarshipListQuery),
     responses((status = 200, description = "A page of one's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
 )]
@@ -93,9 +90,8 @@ pub async fn mine(
 /// The affiliate's scholarship requests (coordinators).
 #[utoipa::path(
     tag = "scholarships",
-    security(("bearer" = [])),
     params(ScholarshipListQuery),
-    responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), crate::http::responses::NotCoordinator)
 )]
 #[get("/scholarship-requests")]
 pub async fn list(
@@ -124,7 +120,6 @@ async fn requests_page(
 /// credited to the invoice it is for, or to the next matching one.
 #[utoipa::path(
     tag = "scholarships",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = ScholarshipDecision,
     responses(

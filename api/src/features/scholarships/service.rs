@@ -63,22 +63,15 @@ pub async fn create_fund(
         starts_on: Set(input.starts_on),
         ends_on: Set(input.ends_on),
         covers: Set(serde_json::to_value(&input.covers).map_err(AppError::internal)?),
-        created_at: Set(db::now()),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(affiliate.id),
-            action: "scholarship.fund_created",
-            resource_kind: "scholarship_fund",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"name": m.name, "budget_cents": budget})),
-        },
+        AuditEntry::new(Some(affiliate.id), "scholarship.fund_created", "scholarship_fund", m.id)
+            .after(serde_json::json!({"name": m.name, "budget_cents": budget})),
     )
     .await?;
     txn.commit().await?;
@@ -168,7 +161,6 @@ pub async fn request(
             return Err(AppError::invalid_field("invoice_id", "unknown_invoice", "not an invoice of the person"));
         }
     }
-    let now = db::now();
     let m = scholarship_request::ActiveModel {
         id: Set(Uuid::now_v7()),
         affiliate_id: Set(fund.affiliate_id),
@@ -184,23 +176,15 @@ pub async fn request(
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
     audit::record(
         &txn,
         &caller.actor(),
-        AuditEntry {
-            affiliate_id: Some(m.affiliate_id),
-            action: "scholarship.requested",
-            resource_kind: "scholarship_request",
-            resource_id: m.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"amount_cents": amount, "fund_id": fund.id})),
-        },
+        AuditEntry::new(Some(m.affiliate_id), "scholarship.requested", "scholarship_request", m.id)
+            .after(serde_json::json!({"amount_cents": amount, "fund_id": fund.id})),
     )
     .await?;
     log(&txn, &m, &fund.currency).await?;
@@ -377,14 +361,7 @@ pub async fn decide(
     audit::record(
         &txn,
         &actor,
-        AuditEntry {
-            affiliate_id: Some(decided.affiliate_id),
-            action: "scholarship.decided",
-            resource_kind: "scholarship_request",
-            resource_id: decided.id.to_string(),
-            before: Some(serde_json::json!({"status": current.status})),
-            after: Some(serde_json::json!({"status": decided.status, "awarded_cents": decided.awarded_cents, "reason": input.reason})),
-        },
+        AuditEntry::new(Some(decided.affiliate_id), "scholarship.decided", "scholarship_request", decided.id).before(serde_json::json!({"status": current.status})).after(serde_json::json!({"status": decided.status, "awarded_cents": decided.awarded_cents, "reason": input.reason})),
     )
     .await?;
     if decided.status == ScholarshipStatus::Approved {

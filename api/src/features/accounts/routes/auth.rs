@@ -139,7 +139,6 @@ pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
 /// The signed-in person: profile, roles and whether they are a member today.
 #[utoipa::path(
     tag = "accounts",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in person's profile, roles and membership", body = Profile,
             headers(("ETag" = String, description = "The person's version, for PATCH /v1/me"))),

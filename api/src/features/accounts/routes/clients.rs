@@ -12,13 +12,12 @@ use crate::{
 /// Creates a machine client of one's affiliate (coordinators, admins). The secret is shown once.
 #[utoipa::path(
     tag = "clients",
-    security(("bearer" = [])),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewClient,
     responses(
         (status = 201, description = "Created; keep the secret now, it is not shown again", body = ClientWithSecret),
         (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/clients")]
@@ -39,11 +38,10 @@ pub async fn create(
 /// The machine clients of one's affiliate (coordinators).
 #[utoipa::path(
     tag = "clients",
-    security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of clients, oldest first", body = Page<Client>),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NotCoordinator
     )
 )]
 #[get("/clients")]
@@ -62,7 +60,6 @@ pub async fn list(
 /// One machine client.
 #[utoipa::path(
     tag = "clients",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
         (status = 200, description = "The client", body = Client, headers(("ETag" = String, description = "Current version"))),
@@ -78,7 +75,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 /// Issues a new secret; the old one may keep working for a grace period.
 #[utoipa::path(
     tag = "clients",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client record id")),
     request_body = RotateSecret,
     responses(
@@ -105,7 +101,6 @@ pub async fn rotate(
 /// Revokes a client: its secrets stop working at once. Needs `If-Match`.
 #[utoipa::path(
     tag = "clients",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
         (status = 200, description = "Revoked", body = Client),

@@ -13,7 +13,6 @@ use crate::{
 /// Updates one's own profile (names, language, contact details). Needs `If-Match`.
 #[utoipa::path(
     tag = "accounts",
-    security(("bearer" = [])),
     request_body = ProfilePatch,
     responses(
         (status = 200, description = "Updated", body = Profile, headers(("ETag" = String, description = "New version"))),
@@ -34,7 +33,6 @@ pub async fn update_me(
 /// Changes one's password (the current one is required). Every session is signed out.
 #[utoipa::path(
     tag = "accounts",
-    security(("bearer" = [])),
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed"),
@@ -56,7 +54,6 @@ pub async fn change_password(
 /// Starts an email change: a confirmation link goes to the new address.
 #[utoipa::path(
     tag = "accounts",
-    security(("bearer" = [])),
     request_body = EmailChange,
     responses(
         (status = 202, description = "Confirmation sent to the new address"),

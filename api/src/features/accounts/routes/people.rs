@@ -18,7 +18,6 @@ const LIST: &str = "people";
 /// Searches the affiliate's people by name or email, and status (coordinators; clients with `people:read`).
 #[utoipa::path(
     tag = "people",
-    security(("bearer" = [])),
     params(PeopleQuery),
     responses(
         (status = 200, description = "A page of people", body = Page<Person>),
@@ -41,7 +40,6 @@ pub async fn search(
 /// One person (staff of their affiliate, or the person themself).
 #[utoipa::path(
     tag = "people",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
         (status = 200, description = "The person", body = Person, headers(("ETag" = String, description = "Current version"))),
@@ -57,12 +55,11 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 /// Disables or re-enables an account (coordinators). Disabling signs it out everywhere.
 #[utoipa::path(
     tag = "people",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = PersonStatusChange,
     responses(
         (status = 200, description = "Changed", body = Person, headers(("ETag" = String, description = "New version"))),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NotCoordinator,
         (status = 404, description = "No such person you may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Your own account, or an account that never set a password", body = Problem, content_type = "application/problem+json")
     )
@@ -83,7 +80,6 @@ pub async fn set_status(
 /// Grants a role (reviewer, coordinator; admin only by admins).
 #[utoipa::path(
     tag = "people",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = RoleGrant,
     responses(
@@ -111,7 +107,6 @@ pub async fn grant_role(
 /// Revokes a role. Needs `If-Match` with the person's ETag.
 #[utoipa::path(
     tag = "people",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id"), ("role" = GrantableRole, Path, description = "The role")),
     responses(
         (status = 200, description = "The person's roles", body = PersonRoles, headers(("ETag" = String, description = "The person's new version"))),
@@ -139,7 +134,6 @@ pub async fn revoke_role(
 /// A person's memberships, newest first (the person, staff, or clients with `memberships:read`).
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id"), PageParams),
     responses(
         (status = 200, description = "A page of the person's memberships, newest first", body = Page<Membership>),
@@ -159,7 +153,6 @@ pub async fn memberships_of(
 /// Records a membership bought elsewhere, e.g. on the association's own site (coordinators; clients with `memberships:write`).
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = ExternalMembership,
     responses(
@@ -186,7 +179,6 @@ pub async fn record_external(
 /// Is this person's membership active on a day? (default: the affiliate's today).
 #[utoipa::path(
     tag = "memberships",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Person id"), MembershipStatusQuery),
     responses(
         (status = 200, description = "The answer", body = MembershipStatus),

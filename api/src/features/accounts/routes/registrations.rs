@@ -16,7 +16,7 @@ use crate::{
     request_body = NewRegistration,
     responses(
         (status = 201, description = "Registered: the account is pending until the fee is settled and the temporary login used", body = Registration),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 429, description = "Too many registrations from this address", body = Problem, content_type = "application/problem+json")
     )
 )]

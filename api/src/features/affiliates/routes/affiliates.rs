@@ -37,7 +37,7 @@ pub async fn list(state: web::Data<AppState>, query: ApiQuery<AffiliateListQuery
     responses(
         (status = 200, description = "The affiliate", body = Affiliate, headers(("ETag" = String, description = "Current version"))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}")]
@@ -56,7 +56,6 @@ pub async fn get(
 /// Creates an affiliate (admins).
 #[utoipa::path(
     tag = "affiliates",
-    security(("bearer" = [])),
     request_body = NewAffiliate,
     responses(
         (status = 201, description = "Created", body = Affiliate,
@@ -81,13 +80,12 @@ pub async fn create(
 /// Changes an affiliate's settings (admins, or the affiliate's coordinators). Needs `If-Match`.
 #[utoipa::path(
     tag = "affiliates",
-    security(("bearer" = [])),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = AffiliatePatch,
     responses(
         (status = 200, description = "Updated", body = Affiliate, headers(("ETag" = String, description = "New version"))),
         (status = 403, description = "Neither an admin nor a coordinator of this affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[patch("/affiliates/{affiliate}")]

@@ -54,10 +54,10 @@ pub async fn get_category(state: web::Data<AppState>, path: web::Path<String>) -
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), OnQuery),
+    params(crate::http::responses::AffiliatePath, OnQuery),
     responses(
         (status = 200, description = "The versions in force", body = Vec<PolicyVersion>),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/policies")]
@@ -76,7 +76,7 @@ pub async fn policies_in_force(
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code"), OnQuery),
+    params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), OnQuery),
     responses(
         (status = 200, description = "The version in force", body = PolicyVersion),
         (status = 404, description = "No such affiliate or category, or no policy in force then", body = Problem, content_type = "application/problem+json")
@@ -97,7 +97,7 @@ pub async fn policy(
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code"), PageParams),
+    params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), PageParams),
     responses(
         (status = 200, description = "A page of versions, oldest first", body = Page<PolicyVersion>),
         (status = 404, description = "No such affiliate or category", body = Problem, content_type = "application/problem+json")
@@ -122,8 +122,7 @@ pub async fn versions(
 /// it takes effect from its date, never before today.
 #[utoipa::path(
     tag = "catalog",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ("category" = String, Path, description = "Category slug or code")),
+    params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code")),
     request_body = NewPolicyVersion,
     responses(
         (status = 201, description = "Published", body = PolicyVersion),
@@ -185,11 +184,11 @@ pub async fn evaluate(
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = ProfileRequest,
     responses(
         (status = 200, description = "How the profile fits each category", body = FitCheck),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/fit-checks")]
@@ -214,7 +213,6 @@ pub async fn fit_check(
 /// The signed-in person's fit, estimated from their registration and membership.
 #[utoipa::path(
     tag = "catalog",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "How the person fits each category", body = FitCheck),
         (status = 403, description = "Machine clients have no profile", body = Problem, content_type = "application/problem+json")

@@ -12,10 +12,10 @@ use crate::{
 #[utoipa::path(
     tag = "schedule",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ScheduleQuery),
+    params(crate::http::responses::AffiliatePath, ScheduleQuery),
     responses(
         (status = 200, description = "A page of events, by date", body = Page<ScheduleEvent>),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/schedule")]
@@ -34,13 +34,12 @@ pub async fn list(
 /// Publishes a schedule event (coordinators).
 #[utoipa::path(
     tag = "schedule",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = NewScheduleEvent,
     responses(
         (status = 201, description = "Published", body = ScheduleEvent),
         (status = 403, description = "Not a coordinator of the affiliate", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/schedule")]

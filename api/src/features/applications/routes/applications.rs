@@ -27,7 +27,6 @@ fn ok(app: entity::application::Model) -> HttpResponse {
 /// Starts an application for a category (the policy in force today is kept for it).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     request_body = NewApplication,
     responses(
         (status = 201, description = "Started (draft)", body = Application),
@@ -52,7 +51,6 @@ pub async fn start(
 /// One's own applications; coordinators: the affiliate's.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(ApplicationListQuery),
     responses(
         (status = 200, description = "A page of applications", body = Page<Application>),
@@ -75,7 +73,6 @@ pub async fn list(
 /// One application (its applicant, or the affiliate's coordinators).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "The application", body = Application, headers(("ETag" = String, description = "Current version"))),
@@ -90,7 +87,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 /// The application's history of states (kept across deferrals and resubmissions).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "State changes, oldest first", body = Vec<ApplicationEvent>),
@@ -110,7 +106,6 @@ pub async fn history(
 /// Withdraws the application (any time before a decision).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Withdrawal,
     responses(
@@ -133,7 +128,6 @@ pub async fn withdraw(
 /// application's own policy version.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Readiness", body = Readiness),
@@ -157,7 +151,6 @@ pub async fn readiness(
 /// that finds the portfolio complete creates the processing-fee invoice.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Submitted", body = Application),
@@ -187,7 +180,6 @@ pub async fn code_of_ethics() -> HttpResponse {
 /// Signs the Code of Ethics and Endorsement Agreement for this application (timestamped, with the text version).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewAttestation,
     responses(
@@ -243,7 +235,6 @@ pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> R
 /// Adds a portfolio entry of a kind (`education`, `work`, `trainings`, `rsc`) while the application is a draft or deferred.
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind")),
     request_body(content = PortfolioItem, description = "An education, work, training or RSC entry, matching the kind in the path"),
     responses(
@@ -269,7 +260,6 @@ pub async fn add_entry(
 /// The portfolio entries of a kind.
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind")),
     responses(
         (status = 200, description = "Entries", body = Vec<PortfolioEntry>),
@@ -289,7 +279,6 @@ pub async fn list_entries(
 /// One portfolio entry.
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
         (status = 200, description = "The entry", body = PortfolioEntry, headers(("ETag" = String, description = "Current version"))),
@@ -310,7 +299,6 @@ pub async fn get_entry(
 /// Replaces a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     request_body(content = PortfolioItem, description = "The whole entry, matching the kind in the path"),
     responses(
@@ -337,7 +325,6 @@ pub async fn replace_entry(
 /// Removes a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
         (status = 204, description = "Removed"),
@@ -360,11 +347,10 @@ pub async fn remove_entry(
 /// Marks an entry verified, e.g. the transcript was seen (coordinators).
 #[utoipa::path(
     tag = "portfolio",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
         (status = 200, description = "Verified", body = PortfolioEntry),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NotCoordinator,
         (status = 404, description = "No such entry you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -383,7 +369,6 @@ pub async fn verify_entry(
 /// Names a reference rater; they are emailed a single-use link.
 #[utoipa::path(
     tag = "references",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewReference,
     responses(
@@ -405,7 +390,6 @@ pub async fn invite(
 /// The application's references: their status for the applicant; with ratings for coordinators.
 #[utoipa::path(
     tag = "references",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Statuses (applicant) or contents (staff)", body = Vec<ReferenceContent>),
@@ -424,7 +408,6 @@ pub async fn list_references(
 /// Sends a rater a new link (the old one stops working).
 #[utoipa::path(
     tag = "references",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("reference" = Uuid, Path, description = "Reference id")),
     responses(
         (status = 200, description = "Sent again", body = ReferenceStatus),

@@ -13,8 +13,8 @@ use crate::{
 #[utoipa::path(
     tag = "exam",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), PageParams),
-    responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"))
+    params(crate::http::responses::AffiliatePath, PageParams),
+    responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/exam-sittings")]
 pub async fn sittings(
@@ -32,13 +32,12 @@ pub async fn sittings(
 /// Schedules a sitting within a published exam week (coordinators).
 #[utoipa::path(
     tag = "exam",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = NewSitting,
     responses(
         (status = 201, description = "Scheduled", body = Sitting),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NotCoordinator,
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[post("/affiliates/{affiliate}/exam-sittings")]
@@ -54,7 +53,6 @@ pub async fn create_sitting(
 /// Registers for a sitting (applications approved for the exam): an exam-fee invoice.
 #[utoipa::path(
     tag = "exam",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ExamSignup,
     responses(
@@ -77,7 +75,6 @@ pub async fn register(
 /// Records both parts of an exam (coordinators). A pass endorses the application.
 #[utoipa::path(
     tag = "exam",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Exam registration id")),
     request_body = ExamResult,
     responses(

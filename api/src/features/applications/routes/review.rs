@@ -15,12 +15,11 @@ use crate::{
 /// an optional review of a draft before submission instead.
 #[utoipa::path(
     tag = "review",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewerAssignment,
     responses(
         (status = 201, description = "Assigned", body = Review),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NotCoordinator,
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state`, `already_assigned`, `reviewers_full`", body = Problem, content_type = "application/problem+json")
     )
@@ -40,7 +39,6 @@ pub async fn assign(
 /// The application's reviews (coordinators and its reviewers).
 #[utoipa::path(
     tag = "review",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Reviews", body = Vec<Review>),
@@ -57,7 +55,6 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<Uu
 /// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
 #[utoipa::path(
     tag = "review",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Advisory feedback", body = Vec<AdvisoryFeedback>),
@@ -84,7 +81,7 @@ pub async fn advisory(
 }
 
 /// The reviews assigned to the signed-in reviewer.
-#[utoipa::path(tag = "review", security(("bearer" = [])), params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/reviews")]
 pub async fn mine(
     state: web::Data<AppState>,
@@ -101,7 +98,6 @@ pub async fn mine(
 /// An assigned reviewer's recommendation (approve, defer with reasons, on hold).
 #[utoipa::path(
     tag = "review",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewInput,
     responses(
@@ -124,12 +120,11 @@ pub async fn recommend(
 /// defer (reasons go to the applicant), hold, resume, decline.
 #[utoipa::path(
     tag = "review",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Decision,
     responses(
         (status = 200, description = "Decided", body = Application),
-        (status = 403, description = "Not a coordinator", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NotCoordinator,
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state`, `reviews_incomplete`", body = Problem, content_type = "application/problem+json")
     )

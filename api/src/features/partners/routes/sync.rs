@@ -19,14 +19,13 @@ use crate::{
 /// the order the changes committed, also when several replicas write at once.
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), FeedQuery),
+    params(crate::http::responses::AffiliatePath, FeedQuery),
     responses(
         (status = 200, description = "A page of changes", body = ChangeFeed),
         (status = 400, description = "Bad cursor or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/changes")]
@@ -62,14 +61,13 @@ async fn bulk(
 /// `Idempotency-Key` the first answer is replayed.
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = PeopleSyncRequest,
     responses(
         (status = 200, description = "Per-item results", body = SyncResponse),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
     )
@@ -87,14 +85,13 @@ pub async fn people(
 /// Upserts memberships bought on the partner's site (at most 1000 per request).
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = MembershipSyncRequest,
     responses(
         (status = 200, description = "Per-item results", body = SyncResponse),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
     )
@@ -112,14 +109,13 @@ pub async fn memberships(
 /// Upserts trainings and RSC entries on people's renewals (at most 1000 per request).
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = RenewalEntrySyncRequest,
     responses(
         (status = 200, description = "Per-item results", body = SyncResponse),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
     )
@@ -137,14 +133,13 @@ pub async fn renewal_entries(
 /// Imports endorsements from a legacy system with their original numbers and dates (at most 1000 per request).
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = EndorsementSyncRequest,
     responses(
         (status = 200, description = "Per-item results", body = SyncResponse),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
     )
@@ -168,14 +163,13 @@ pub async fn endorsements(
 /// any row has a problem. At most 10 000 rows.
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ImportQuery),
+    params(crate::http::responses::AffiliatePath, ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "A header row, then one person per row"),
     responses(
         (status = 200, description = "Per-row results; `applied` tells whether they were written", body = ImportReport),
         (status = 400, description = "Unreadable CSV, or unknown or missing columns", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 10 000 rows", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`apply` refused: rows with problems (`errors` names `rows[n].field`); nothing written", body = Problem, content_type = "application/problem+json")
@@ -200,14 +194,13 @@ pub async fn import_people(
 /// (required) and `state` (`paid` or `cancelled`). Dry run and apply as for people.
 #[utoipa::path(
     tag = "sync",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id"), ImportQuery),
+    params(crate::http::responses::AffiliatePath, ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "A header row, then one membership per row"),
     responses(
         (status = 200, description = "Per-row results; `applied` tells whether they were written", body = ImportReport),
         (status = 400, description = "Unreadable CSV, or unknown or missing columns", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 413, description = "More than 10 000 rows", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`apply` refused: rows with problems (`errors` names `rows[n].field`); nothing written", body = Problem, content_type = "application/problem+json")

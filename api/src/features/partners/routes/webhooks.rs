@@ -22,14 +22,13 @@ use crate::{
 /// `https` on a public address.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     request_body = NewSubscription,
     responses(
         (status = 201, description = "Subscribed; the secret is shown this once", body = SubscriptionWithSecret, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::Unauthenticated,
         (status = 403, description = "Not a coordinator of the affiliate, or no `webhooks:manage`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json"),
+        crate::http::responses::NoSuchAffiliate,
         (status = 422, description = "Bad URL (`url_not_allowed`: not https, or not a public address) or unknown kind", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -50,12 +49,11 @@ pub async fn create(
 /// The affiliate's subscriptions (one page: an affiliate has a handful).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
-    params(("affiliate" = String, Path, description = "Affiliate code or id")),
+    params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "Subscriptions", body = Page<Subscription>),
         (status = 403, description = "Not a coordinator of the affiliate, or no `webhooks:manage`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such affiliate", body = Problem, content_type = "application/problem+json")
+        crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/webhooks")]
@@ -71,7 +69,6 @@ pub async fn list(
 /// One subscription.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The subscription", body = Subscription, headers(("ETag" = String, description = "Version"))),
@@ -88,7 +85,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 /// Changes a subscription's URL, kinds or description, or enables/disables it. Needs `If-Match`.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     request_body = SubscriptionPatch,
     responses(
@@ -116,7 +112,6 @@ pub async fn update(
 /// Removes a subscription and its delivery log. Needs `If-Match`.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 204, description = "Removed"),
@@ -142,7 +137,6 @@ pub async fn remove(
 /// without missing a delivery.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     request_body = SecretRotation,
     responses(
@@ -164,7 +158,6 @@ pub async fn rotate(
 /// The delivery log, newest first.
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveryListQuery),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<Delivery>),
@@ -189,7 +182,6 @@ pub async fn deliveries(
 /// One delivery with its payload and every attempt (status code, latency, error).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 200, description = "The delivery", body = DeliveryDetail),
@@ -210,7 +202,6 @@ pub async fn delivery(
 /// Sends a delivery again, under the same `webhook-id` (partners dedupe by it).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 202, description = "Queued", body = Delivery),
