@@ -41,8 +41,8 @@ async fn run() {
                 given_name: Set(format!("Given{n}")),
                 family_name: Set("Bench".into()),
                 password_hash: Set(None),
-                status: Set("active".into()),
-                preferred_language: Set("en".into()),
+                status: Set(entity::person::PersonStatus::Active),
+                preferred_language: Set(entity::sets::Language::English),
                 phone: Set(None),
                 address_line1: Set(None),
                 address_line2: Set(None),
@@ -67,7 +67,7 @@ async fn run() {
                 number: Set(format!("WA-IFS-B{n:07}")),
                 issued_on: Set(NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")),
                 expires_on: Set(expires.expect("date")),
-                status: Set("active".into()),
+                status: Set(entity::endorsement::EndorsementStatus::Active),
                 emerging: Set(false),
                 listed: Set(true),
                 created_at: Set(now),
@@ -100,7 +100,9 @@ async fn run() {
         request_id: None,
     };
     let t = Instant::now();
-    let page = renewals::statuses(&db, &coordinator, 2026, Some("due"), None, 51).await.expect("statuses");
+    let page = renewals::statuses(&db, &coordinator, 2026, Some(api::domain::renewal::RenewalStanding::Due), None, 51)
+        .await
+        .expect("statuses");
     println!(
         "{backend}: due list, first page of 50: {} rows in {:.2} s",
         page.len().min(50),

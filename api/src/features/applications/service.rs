@@ -118,7 +118,7 @@ async fn record_event(
         application_id: Set(app.id),
         from_state: Set(from),
         to_state: Set(app.state),
-        actor_kind: Set(actor.kind.into()),
+        actor_kind: Set(actor.kind),
         actor_id: Set(actor.id),
         reason: Set(reason),
         occurred_at: Set(db::now()),

@@ -27,9 +27,6 @@ use entity::{
 
 pub const RESOURCE: &str = "invoice";
 
-/// The invoice purpose a fee kind of a scholarship applies to (RSC costs are paid
-/// outside the service, so they have no invoice).
-
 pub struct Line {
     pub description: String,
     pub fee_kind: entity::sets::ChargeKind,
@@ -285,7 +282,7 @@ pub async fn apply_entry(
         amount_cents: Set(amount),
         reference: Set(note.reference.clone()),
         reason: Set(note.reason.clone()),
-        recorded_by_kind: Set(actor.kind.into()),
+        recorded_by_kind: Set(actor.kind),
         recorded_by: Set(actor.id),
         recorded_at: Set(now),
     }

@@ -435,7 +435,7 @@ async fn write_people(
             .col_expr(person::Column::EmailNormalized, Expr::value(m.email_normalized.clone()))
             .col_expr(person::Column::GivenName, Expr::value(m.given_name.clone()))
             .col_expr(person::Column::FamilyName, Expr::value(m.family_name.clone()))
-            .col_expr(person::Column::PreferredLanguage, Expr::value(m.preferred_language.clone()))
+            .col_expr(person::Column::PreferredLanguage, Expr::value(m.preferred_language))
             .col_expr(person::Column::Phone, Expr::value(m.phone.clone()))
             .col_expr(person::Column::AddressLine1, Expr::value(m.address_line1.clone()))
             .col_expr(person::Column::AddressLine2, Expr::value(m.address_line2.clone()))

@@ -380,11 +380,11 @@ pub async fn dispatch(db: &DatabaseConnection) -> Result<usize, DbErr> {
             let kind = event_type(row.kind, row.operation);
             let event = ChangeEvent {
                 event_id: format!("chg_{}", row.seq),
-                kind: row.kind.clone(),
+                kind: row.kind,
                 record_id: row.record_id,
                 external_id: row.external_id.clone(),
                 version: row.version,
-                operation: row.operation.clone(),
+                operation: row.operation,
                 changed_at: row.changed_at,
                 representation: row.representation.clone(),
             };

@@ -735,7 +735,7 @@ pub async fn lapse(
             let audits = chunk.iter().map(|e| entity::audit_event::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 affiliate_id: Set(Some(e.affiliate_id)),
-                actor_kind: Set(actor.kind.into()),
+                actor_kind: Set(actor.kind),
                 actor_id: Set(actor.id),
                 action: Set("endorsement.lapsed".into()),
                 resource_kind: Set(RecordKind::Endorsement.to_string()),
