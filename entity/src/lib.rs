@@ -11,7 +11,7 @@ macro_rules! closed_set {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $value:tt ),+ $(,)?
         }
     ) => {
         #[derive(
@@ -138,3 +138,66 @@ pub mod sets;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_subscription;
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    /// The values the OpenAPI schema lists for `T`.
+    fn schema_values<T: PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+        schema["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
+    macro_rules! same_values {
+        ($($t:ty),+ $(,)?) => {$(
+            let stored: Vec<String> = <$t>::ALL.iter().map(|v| v.as_str().to_string()).collect();
+            assert_eq!(schema_values::<$t>(), stored, "{}: the schema must list what is stored", stringify!($t));
+            for v in <$t>::ALL {
+                assert_eq!(serde_json::to_value(v).ok(), Some(serde_json::Value::String(v.as_str().into())));
+                assert_eq!(sea_orm::ActiveEnum::to_value(v), v.as_str());
+                assert_eq!(<$t>::parse(v.as_str()), Some(*v));
+            }
+        )+};
+    }
+
+    /// The database, serde and the OpenAPI document spell every closed set the same way.
+    #[test]
+    fn closed_sets_are_spelled_alike_everywhere() {
+        same_values!(
+            crate::sets::Language,
+            crate::sets::Role,
+            crate::sets::FeeKind,
+            crate::sets::ChargeKind,
+            crate::sets::ActorKind,
+            crate::sets::RecordKind,
+            crate::sets::Scope,
+            crate::renewal::RenewalState,
+            crate::application_reference::ReferenceKind,
+            crate::application_reference::ReferenceStatus,
+            crate::endorsement::EndorsementStatus,
+            crate::exam_registration::ExamRegistrationStatus,
+            crate::idempotency_key::IdempotencyState,
+            crate::login_token::LoginTokenPurpose,
+            crate::outbox_message::OutboxKind,
+            crate::outbox_message::OutboxStatus,
+            crate::person::PersonStatus,
+            crate::portfolio_entry::PortfolioKind,
+            crate::renewal_entry::RenewalEntryKind,
+            crate::review::Recommendation,
+            crate::schedule_event::EventKind,
+            crate::scholarship_request::ScholarshipPurpose,
+            crate::scholarship_request::ScholarshipStatus,
+            crate::webhook_delivery::DeliveryStatus,
+            crate::webhook_subscription::SubscriptionStatus,
+            crate::change_log::Operation,
+            crate::application::ApplicationKind,
+            crate::attestation::AttestationKind,
+            crate::credential_category::MentorTrack,
+            crate::membership_plan::TermKind,
+        );
+    }
+}
