@@ -140,7 +140,8 @@ pub enum AppError {
     #[error("blocked")]
     Blocked { code: &'static str, detail: String, errors: Vec<FieldError> },
     #[error("precondition failed")]
-    PreconditionFailed,
+    /// 412: `If-Match` names an old version; `current` (when known) goes out as the `ETag`.
+    PreconditionFailed { current: Option<i64> },
     #[error("precondition required")]
     PreconditionRequired,
     #[error("rate limited")]
@@ -260,7 +261,7 @@ impl AppError {
                 p.current_state = current_state.clone();
                 p
             }
-            AppError::PreconditionFailed => Problem::new(
+            AppError::PreconditionFailed { .. } => Problem::new(
                 status,
                 "precondition_failed",
                 "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry.",
@@ -301,7 +302,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::Blocked { .. } => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -323,6 +324,12 @@ impl ResponseError for AppError {
                     if *code == "unauthenticated" { "Bearer".to_string() } else { format!("Bearer error=\"{code}\"") };
                 if let Ok(v) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            AppError::PreconditionFailed { current: Some(version) } => {
+                // The version to read (or retry against), so a client need not fetch again to learn it.
+                if let Ok(v) = header::HeaderValue::from_str(&crate::http::etag::etag(*version)) {
+                    headers.insert(header::ETAG, v);
                 }
             }
             AppError::MethodNotAllowed { allow } => {

@@ -43,7 +43,7 @@ impl IfMatch {
 
     /// The version the update must be conditional on, or 412.
     pub fn check(&self, current: i64) -> Result<i64, AppError> {
-        if self.matches(current) { Ok(current) } else { Err(AppError::PreconditionFailed) }
+        if self.matches(current) { Ok(current) } else { Err(AppError::PreconditionFailed { current: Some(current) }) }
     }
 }
 
@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn stale_versions_fail() {
         assert!(IfMatch::parse("\"3\"").check(3).is_ok());
-        assert!(matches!(IfMatch::parse("\"2\"").check(3), Err(AppError::PreconditionFailed)));
+        assert!(matches!(IfMatch::parse("\"2\"").check(3), Err(AppError::PreconditionFailed { current: Some(3) })));
         assert!(IfMatch::Any.check(7).is_ok());
         assert!(matches!(Precondition(None).check(1), Err(AppError::PreconditionRequired)));
     }

@@ -231,8 +231,18 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         });
         let mut content = Content::new(Some(Ref::from_schema_name("Problem")));
         content.example = Some(example);
-        let response =
-            ResponseBuilder::new().description(*description).content("application/problem+json", content).build();
+        let mut response =
+            ResponseBuilder::new().description(*description).content("application/problem+json", content);
+        if *status == "412" {
+            let etag = utoipa::openapi::header::HeaderBuilder::new()
+                .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
+                .description(Some(
+                    "The resource's current version: retry with it in `If-Match` after reading the change.",
+                ))
+                .build();
+            response = response.header("ETag", etag);
+        }
+        let response = response.build();
         components.responses.insert((*name).to_string(), RefOr::T(response));
     }
 

@@ -26,6 +26,8 @@ async fn profile_updates_need_if_match_and_refuse_protected_fields() {
         json!({"line1": null, "line2": null, "city": "Tacoma", "region": null, "postal_code": null, "country": "US"})
     );
     let res = app.patch("/v1/me").bearer_auth(&token).header("if-match", &etag).json(&patch).send().await.unwrap();
+    // A stale If-Match answers 412 with the version to retry against.
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), new_etag);
     problem(res, 412, "precondition_failed").await;
     for field in ["email", "status", "roles", "affiliate_id", "version", "password_hash"] {
         let res = app

@@ -100,6 +100,7 @@ async fn updates_need_if_match_and_bump_the_version() {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), "\"1\"", "the 412 names the current version");
     problem(res, 412, "precondition_failed").await;
     let res = app
         .patch("/v1/affiliates/wa")

@@ -166,6 +166,11 @@ async fn bad_registrations_are_refused_naming_the_field() {
     body["rsc_hours_received"] = json!(1.1);
     let res = app.post("/v1/affiliates/wa/registrations").json(&body).send().await.unwrap();
     assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["code"], "quarter_hours");
+    // Above the documented ceiling of 10 000 hours.
+    let mut body = registration_body("x@example.org");
+    body["rsc_hours_received"] = json!(10_000.25);
+    let res = app.post("/v1/affiliates/wa/registrations").json(&body).send().await.unwrap();
+    assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["field"], "rsc_hours_received");
 
     for field in ["status", "roles", "affiliate_id"] {
         let mut body = registration_body("x@example.org");
@@ -187,6 +192,12 @@ async fn bad_registrations_are_refused_naming_the_field() {
         .unwrap();
     problem(res, 404, "not_found").await;
     assert_eq!(app.count("people", "").await, 0);
+
+    // The ceiling itself is accepted.
+    let mut body = registration_body("ceiling@example.org");
+    body["rsc_hours_received"] = json!(10_000.0);
+    let res = app.post("/v1/affiliates/wa/registrations").json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
 }
 
 #[tokio::test]

@@ -188,7 +188,8 @@ async fn bump(db: &impl ConnectionTrait, current: &person::Model, expected: Opti
         update = update.filter(person::Column::Version.eq(v));
     }
     if update.exec(db).await?.rows_affected != 1 {
-        return Err(AppError::PreconditionFailed);
+        let current = person::Entity::find_by_id(current.id).one(db).await?.map(|p| p.version);
+        return Err(AppError::PreconditionFailed { current });
     }
     person::Entity::find_by_id(current.id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))
 }
@@ -354,7 +355,8 @@ pub async fn set_status(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::PreconditionFailed);
+        let current = person::Entity::find_by_id(id).one(&txn).await?.map(|p| p.version);
+        return Err(AppError::PreconditionFailed { current });
     }
     if target == AccountStatus::Disabled {
         entity::refresh_token::Entity::update_many()

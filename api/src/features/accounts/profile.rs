@@ -106,7 +106,8 @@ pub async fn update_profile(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::PreconditionFailed);
+        let current = person::Entity::find_by_id(current.id).one(&txn).await?.map(|p| p.version);
+        return Err(AppError::PreconditionFailed { current });
     }
     let updated =
         person::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;

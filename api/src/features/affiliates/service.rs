@@ -122,7 +122,8 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::PreconditionFailed);
+        let current = Affiliates::find_by_id(current.id).one(&txn).await?.map(|a| a.version);
+        return Err(AppError::PreconditionFailed { current });
     }
     let after = representation(&next);
     audit::record(

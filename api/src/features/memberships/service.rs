@@ -203,7 +203,8 @@ pub async fn update_plan(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::PreconditionFailed);
+        let current = membership_plan::Entity::find_by_id(id).one(&txn).await?.map(|p| p.version);
+        return Err(AppError::PreconditionFailed { current });
     }
     let updated = find_plan(&txn, id).await?;
     audit::record(

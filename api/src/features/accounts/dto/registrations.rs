@@ -76,7 +76,7 @@ impl Validate for NewRegistration {
             errors.add("work_kinds", ValidationError::new("length").with_message("at most 7 kinds".into()));
         }
         let quarters = self.rsc_hours_received * 4.0;
-        if !(0.0..=40_000.0).contains(&self.rsc_hours_received) || quarters.fract() != 0.0 {
+        if !(0.0..=10_000.0).contains(&self.rsc_hours_received) || quarters.fract() != 0.0 {
             errors.add(
                 "rsc_hours_received",
                 ValidationError::new("quarter_hours")

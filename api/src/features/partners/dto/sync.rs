@@ -217,7 +217,7 @@ impl From<LegacyEndorsementStatus> for entity::endorsement::EndorsementStatus {
 pub struct EndorsementSync {
     pub external_id: String,
     pub person_external_id: String,
-    /// A category code of the catalog, e.g. `IMH-E-IFS`.
+    /// A category code of the catalog (`GET /v1/credential-categories`), e.g. `IFS` or `IMHM-C`.
     pub category: String,
     /// The number it was issued under; unique across the service.
     pub number: String,
