@@ -14,7 +14,7 @@ use crate::{
 const LIST_LIMITS: &[(&str, u64)] = &[
     // features::applications::portfolio::MAX_ENTRIES, features::renewals::service::MAX_ENTRIES
     ("/v1/applications/{id}/portfolio/{kind}", 2000),
-    ("/v1/me/renewals/{year}/{kind}", 2000),
+    ("/v1/me/renewals/{year}/entries/{kind}", 2000),
 ];
 
 /// The default request body limit (`MAX_BODY_BYTES`), the size of a CSV import.

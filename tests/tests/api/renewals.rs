@@ -63,7 +63,7 @@ pub(super) async fn member(app: &TestApp, email: &str, coordinator: &str) -> (St
 
 async fn training(app: &TestApp, token: &str, year: i32, hours: f64, tags: Value) {
     let res = app
-        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .post(&format!("/v1/me/renewals/{year}/entries/trainings"))
         .bearer_auth(token)
         .json(&json!({"title": "Relationship-based practice", "provider": "WA-AIMH", "date": d(year, 3, 1), "hours": hours, "tags": tags}))
         .send()
@@ -104,7 +104,7 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
     training(&app, &token, year, 14.25, json!([])).await;
     training(&app, &token, year, 0.75, json!(["dei"])).await;
     let res = app
-        .post(&format!("/v1/me/renewals/{year}/rsc"))
+        .post(&format!("/v1/me/renewals/{year}/entries/rsc"))
         .bearer_auth(&token)
         .json(&json!({"provider_name": "Dana", "provider_endorsement_number": "WA-IMHM-C-000001", "format": "group", "start_date": d(year, 1, 1), "end_date": d(year, 6, 30), "hours": 12}))
         .send()
@@ -173,7 +173,7 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         app.get(&format!("/v1/invoices/{invoice}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(inv["total"]["amount_cents"], 5000, "one fee for both categories");
     let res = app
-        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .post(&format!("/v1/me/renewals/{year}/entries/trainings"))
         .bearer_auth(&token)
         .json(&json!({"title": "x", "provider": "y", "date": d(year, 3, 1), "hours": 1}))
         .send()
@@ -238,7 +238,7 @@ async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
         assert_eq!(res.status(), 200);
     }
     let res = app
-        .post(&format!("/v1/me/renewals/{year}/trainings"))
+        .post(&format!("/v1/me/renewals/{year}/entries/trainings"))
         .bearer_auth(&token)
         .json(&json!({"title": "Reflective practice", "provider": "WA-AIMH", "date": d(year, 3, 1), "hours": 2.5, "tags": ["dei"]}))
         .send()
@@ -250,7 +250,8 @@ async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
     assert_eq!((added["kind"].as_str(), added["item"]["hours"].as_f64()), (Some("trainings"), Some(2.5)));
     training(&app, &token, year, 1.0, json!([])).await;
 
-    let list = |t: &str, kind: &str| app.get(&format!("/v1/me/renewals/{year}/{kind}")).bearer_auth(t.to_string());
+    let list =
+        |t: &str, kind: &str| app.get(&format!("/v1/me/renewals/{year}/entries/{kind}")).bearer_auth(t.to_string());
     let trainings: Value = list(&token, "trainings").send().await.unwrap().json().await.unwrap();
     assert_eq!(trainings.as_array().unwrap().len(), 2);
     assert_eq!(trainings[0]["id"], added["id"], "oldest first");
@@ -261,12 +262,12 @@ async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
     let theirs: Value = list(&other_token, "trainings").send().await.unwrap().json().await.unwrap();
     assert_eq!(theirs, json!([]), "another person's entries are not listed");
 
-    let url = app.url(&format!("/v1/me/renewals/{year}/trainings/{}", added["id"].as_str().unwrap()));
+    let url = app.url(&format!("/v1/me/renewals/{year}/entries/trainings/{}", added["id"].as_str().unwrap()));
     let delete = |t: &str| app.client.delete(&url).bearer_auth(t.to_string());
     problem(delete(&token).send().await.unwrap(), 428, "precondition_required").await;
     problem(delete(&token).header("If-Match", "\"7\"").send().await.unwrap(), 412, "precondition_failed").await;
     problem(delete(&other_token).header("If-Match", "\"1\"").send().await.unwrap(), 404, "not_found").await;
-    let wrong_kind = app.url(&format!("/v1/me/renewals/{year}/rsc/{}", added["id"].as_str().unwrap()));
+    let wrong_kind = app.url(&format!("/v1/me/renewals/{year}/entries/rsc/{}", added["id"].as_str().unwrap()));
     let res = app.client.delete(&wrong_kind).bearer_auth(&token).header("If-Match", "\"1\"").send().await.unwrap();
     problem(res, 404, "not_found").await;
     let res = delete(&token).header("If-Match", "\"1\"").send().await.unwrap();

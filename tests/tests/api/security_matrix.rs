@@ -182,10 +182,10 @@ fn access(method: &str, path: &str) -> Access {
         | ("GET", "/v1/me/scholarship-requests")
         | ("POST", "/v1/applications")
         | ("GET" | "POST", "/v1/me/renewals/{year}")
-        | ("GET", "/v1/me/renewals/{year}/readiness" | "/v1/me/renewals/{year}/{kind}")
+        | ("GET", "/v1/me/renewals/{year}/readiness" | "/v1/me/renewals/{year}/entries/{kind}")
         | ("POST", "/v1/me/renewals/{year}/attestation" | "/v1/me/renewals/{year}/submission")
-        | ("POST", "/v1/me/renewals/{year}/{kind}")
-        | ("DELETE", "/v1/me/renewals/{year}/{kind}/{entry}") => Person,
+        | ("POST", "/v1/me/renewals/{year}/entries/{kind}")
+        | ("DELETE", "/v1/me/renewals/{year}/entries/{kind}/{entry}") => Person,
         ("PATCH", "/v1/me/endorsements/{id}") => OwnRecord,
 
         ("POST", "/v1/affiliates") => AdminOnly,
@@ -457,7 +457,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .await;
     ids.insert("renewal", renewal["id"].as_str().unwrap().to_string());
     let renewal_entry = json_of(
-        app.post(&format!("/v1/me/renewals/{year}/trainings"))
+        app.post(&format!("/v1/me/renewals/{year}/entries/trainings"))
             .bearer_auth(&owner)
             .json(&training_in(year))
             .send()
@@ -606,7 +606,7 @@ fn body(fx: &Fixture, method: &str, path: &str) -> Option<Body> {
         ("POST", "/v1/me/renewals/{year}/attestation") => {
             json!({"text_version": api::features::applications::dto::CODE_OF_ETHICS_VERSION, "provides_rsc": false})
         }
-        ("POST", "/v1/me/renewals/{year}/{kind}") => training_in(fx.year),
+        ("POST", "/v1/me/renewals/{year}/entries/{kind}") => training_in(fx.year),
         ("POST", "/v1/renewals/{id}/return") => json!({"reasons": "Missing hours"}),
         ("POST", "/v1/renewals/bulk") => json!({"action": "approve", "items": [{"renewal_id": fx.id("renewal")}]}),
         (

@@ -272,7 +272,7 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
     // partner's id goes with it, and syncing it again creates it anew.
     let holder = sign_in_synced(&app, "holder@example.org").await;
     let entries: Value = app
-        .get(&format!("/v1/me/renewals/{year}/trainings"))
+        .get(&format!("/v1/me/renewals/{year}/entries/trainings"))
         .bearer_auth(&holder)
         .send()
         .await
@@ -282,7 +282,7 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
         .unwrap();
     let entry = entries["data"].as_array().or_else(|| entries.as_array()).unwrap()[0].clone();
     let res = app
-        .delete(&format!("/v1/me/renewals/{year}/trainings/{}", entry["id"].as_str().unwrap()))
+        .delete(&format!("/v1/me/renewals/{year}/entries/trainings/{}", entry["id"].as_str().unwrap()))
         .bearer_auth(&holder)
         .header("If-Match", format!("\"{}\"", entry["version"]))
         .send()
@@ -609,7 +609,7 @@ async fn a_renewal_holds_at_most_2000_entries() {
     // The endorsee is refused too, and the whole list is one answer within its bound.
     let holder = sign_in_synced(&app, "holder@example.org").await;
     let res = app
-        .post(&format!("/v1/me/renewals/{year}/rsc"))
+        .post(&format!("/v1/me/renewals/{year}/entries/rsc"))
         .bearer_auth(&holder)
         .json(&json!({"provider_name": "A consultant", "start_date": format!("{year}-01-01"), "end_date": format!("{year}-02-01"), "hours": 2.0, "format": "individual"}))
         .send()
@@ -617,7 +617,7 @@ async fn a_renewal_holds_at_most_2000_entries() {
         .unwrap();
     problem(res, 409, "renewal_full").await;
     let all: Value = app
-        .get(&format!("/v1/me/renewals/{year}/trainings"))
+        .get(&format!("/v1/me/renewals/{year}/entries/trainings"))
         .bearer_auth(&holder)
         .send()
         .await

@@ -90,7 +90,7 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
         (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/me/renewals/{year}/{kind:trainings|rsc}")]
+#[post("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
 pub async fn add_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -114,7 +114,7 @@ pub async fn add_entry(
         (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/me/renewals/{year}/{kind:trainings|rsc}")]
+#[get("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
 pub async fn list_entries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -134,7 +134,7 @@ pub async fn list_entries(
         (status = 409, description = "`renewal_not_editable`", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[delete("/me/renewals/{year}/{kind:trainings|rsc}/{entry}")]
+#[delete("/me/renewals/{year}/entries/{kind:trainings|rsc}/{entry}")]
 pub async fn remove_entry(
     state: web::Data<AppState>,
     caller: Caller,
