@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Highest degree, ordered from none to doctorate (MD counts as a doctorate).
+/// Highest degree, ordered from none to doctorate (MD counts as a doctorate). New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DegreeLevel {
@@ -43,7 +43,7 @@ impl DegreeLevel {
     }
 }
 
-/// The kind of work with infants, young children and families.
+/// The kind of work with infants, young children and families. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkKind {
@@ -83,7 +83,7 @@ impl WorkKind {
     }
 }
 
-/// Ages of the children served, or the age focus of a training.
+/// Ages of the children served, or the age focus of a training. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgeBand {
@@ -110,7 +110,7 @@ impl AgeBand {
     }
 }
 
-/// Tags of a specialized training that sub-minimums count.
+/// Tags of a specialized training that sub-minimums count. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingTag {
@@ -132,7 +132,7 @@ impl TrainingTag {
     }
 }
 
-/// The Competency Guidelines® domains (and the two mentor-level ones).
+/// The Competency Guidelines® domains (and the two mentor-level ones). New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CompetencyDomain {

@@ -135,6 +135,7 @@ impl Profile {
     }
 }
 
+/// The unit a requirement counts in. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {

@@ -141,6 +141,7 @@ impl Invoice {
     }
 }
 
+/// What a ledger entry records. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {

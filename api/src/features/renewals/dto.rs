@@ -253,7 +253,7 @@ impl BulkRenewalRequest {
 }
 
 entity::closed_set! {
-    /// Whether one item of a bulk request succeeded.
+    /// Whether one item of a bulk request succeeded. New values may be added later.
     pub enum ItemStatus {
         Ok = "ok",
         Error = "error",

@@ -133,6 +133,7 @@ impl Validate for NewScholarshipRequest {
     }
 }
 
+/// A coordinator's decision on a scholarship request. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScholarshipDecisionKind {

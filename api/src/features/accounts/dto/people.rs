@@ -293,6 +293,7 @@ pub struct PeopleQuery {
     pub cursor: Option<String>,
 }
 
+/// A role staff may grant. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantableRole {
@@ -325,6 +326,7 @@ pub struct PersonRoles {
     pub version: i64,
 }
 
+/// An account status staff may set. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffSettableStatus {

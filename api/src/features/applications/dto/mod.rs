@@ -170,6 +170,7 @@ pub struct TrainingItem {
     pub competency_domains: Vec<CompetencyDomain>,
 }
 
+/// How reflective supervision/consultation was given. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RscFormat {

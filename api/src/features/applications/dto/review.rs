@@ -76,6 +76,7 @@ impl From<review::Model> for Review {
     }
 }
 
+/// A coordinator's decision on an application. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {

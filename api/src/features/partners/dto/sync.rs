@@ -109,6 +109,7 @@ impl Validate for PersonSync {
     }
 }
 
+/// The state of a membership a partner syncs. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncedMembershipState {
@@ -195,6 +196,7 @@ impl Validate for RenewalEntrySync {
     }
 }
 
+/// The status of an endorsement imported from a legacy system. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegacyEndorsementStatus {
@@ -277,6 +279,7 @@ pub struct EndorsementSyncRequest {
     pub items: Vec<Value>,
 }
 
+/// What a sync item or import row did. New values may be added later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncStatus {
