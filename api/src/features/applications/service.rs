@@ -488,6 +488,8 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let mut next: application::ActiveModel = app.clone().into();
     next.deadline_id = Set(deadline);
     next.submitted_at = Set(Some(db::now()));
+    // One version step per submission: `apply` below makes it, so this write keeps the version.
+    next.version = Set(app.version);
     let app = next.update(&txn).await?;
     let submitted = apply(&txn, &app, action, &caller.actor(), None).await?;
     if let Some(p) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
