@@ -28,19 +28,31 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = check_json_content_type(req);
-        let limit = body_limit(req);
-        let declared = declared_length(req);
-        let payload = payload.take();
+        let body = read_limited(req, payload);
         Box::pin(async move {
             content_type?;
-            if declared.is_some_and(|len| len > limit) {
-                return Err(AppError::PayloadTooLarge { limit });
-            }
-            let bytes = read_body(payload, limit).await?;
+            let bytes = body.await?;
             let value: T = parse_json(&bytes)?;
             value.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
             Ok(ApiJson(value))
         })
+    }
+}
+
+/// The body, read whole within the body limit: 413 beyond it, told early when the
+/// `Content-Length` already says so. Nothing is read until the future is awaited.
+fn read_limited(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl std::future::Future<Output = Result<web::Bytes, AppError>> + 'static {
+    let limit = body_limit(req);
+    let declared = declared_length(req);
+    let payload = payload.take();
+    async move {
+        if declared.is_some_and(|len| len > limit) {
+            return Err(AppError::PayloadTooLarge { limit });
+        }
+        read_body(payload, limit).await
     }
 }
 
@@ -59,15 +71,10 @@ impl FromRequest for CsvBody {
                 other.unwrap_or("(none)")
             ))),
         };
-        let limit = body_limit(req);
-        let declared = declared_length(req);
-        let payload = payload.take();
+        let body = read_limited(req, payload);
         Box::pin(async move {
             content_type?;
-            if declared.is_some_and(|len| len > limit) {
-                return Err(AppError::PayloadTooLarge { limit });
-            }
-            Ok(CsvBody(read_body(payload, limit).await?))
+            Ok(CsvBody(body.await?))
         })
     }
 }

@@ -1,19 +1,15 @@
 //! `Idempotency-Key` on POST: the first outcome for a (caller, key) is stored for at
 //! least 24 h and replayed byte for byte; the same key with another request is 422;
 //! a retry while the first is still running is 409.
-use std::{
-    future::{Ready, ready},
-    rc::Rc,
-};
+use std::rc::Rc;
 
 use actix_web::{
-    Error, HttpMessage, HttpResponse, ResponseError,
-    body::{BoxBody, MessageBody},
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    HttpMessage, HttpResponse, ResponseError,
+    body::BoxBody,
+    dev::{ServiceRequest, ServiceResponse},
     http::{Method, StatusCode, header},
     web,
 };
-use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -38,21 +34,7 @@ fn valid_key(key: &str) -> bool {
 
 pub struct Idempotency;
 
-impl<S, B> Transform<S, ServiceRequest> for Idempotency
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Transform = IdempotencyService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(IdempotencyService { service: Rc::new(service) }))
-    }
-}
+middleware!(Idempotency => IdempotencyService, ServiceResponse<BoxBody>, |this, service| IdempotencyService { service: Rc::new(service) });
 
 pub struct IdempotencyService<S> {
     service: Rc<S>,
@@ -63,19 +45,8 @@ fn problem(req: ServiceRequest, err: AppError) -> ServiceResponse<BoxBody> {
     req.into_response(res)
 }
 
-impl<S, B> Service<ServiceRequest> for IdempotencyService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let service = self.service.clone();
+middleware_call!(IdempotencyService -> ServiceResponse<BoxBody>, |this, req| {
+        let service = this.service.clone();
         Box::pin(async move {
             let key = req.headers().get(HEADER).map(|v| v.to_str().unwrap_or_default().to_string());
             let Some(key) = key.filter(|_| req.method() == Method::POST) else {
@@ -202,8 +173,7 @@ where
             }
             Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
         })
-    }
-}
+});
 
 /// Forgets the key of a request that produced nothing worth replaying. When the database
 /// is away (the usual reason for the failure), keep trying in the background: a key left

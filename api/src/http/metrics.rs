@@ -1,18 +1,8 @@
 //! Prometheus metrics (requests by route, method and status; a latency histogram;
 //! outbox deliveries) and the one access-log line per request.
-use std::{
-    future::{Ready, ready},
-    rc::Rc,
-    sync::Arc,
-    time::Instant,
-};
+use std::{rc::Rc, sync::Arc, time::Instant};
 
-use actix_web::{
-    Error,
-    body::MessageBody,
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
-};
-use futures_util::future::LocalBoxFuture;
+use actix_web::dev::ServiceResponse;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
@@ -56,44 +46,19 @@ impl Metrics {
 
 pub struct MetricsMiddleware(pub Arc<Metrics>);
 
-impl<S, B> Transform<S, ServiceRequest> for MetricsMiddleware
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Transform = MetricsService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(MetricsService { service: Rc::new(service), metrics: self.0.clone() }))
-    }
-}
+middleware!(MetricsMiddleware => MetricsService, ServiceResponse<B>, |this, service| MetricsService { service: Rc::new(service), metrics: this.0.clone() });
 
 pub struct MetricsService<S> {
     service: Rc<S>,
     metrics: Arc<Metrics>,
 }
 
-impl<S, B> Service<ServiceRequest> for MetricsService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+middleware_call!(MetricsService -> ServiceResponse<B>, |this, req| {
         let started = Instant::now();
         let method = req.method().to_string();
         let path = req.path().to_string();
-        let metrics = self.metrics.clone();
-        let service = self.service.clone();
+        let metrics = this.metrics.clone();
+        let service = this.service.clone();
         Box::pin(async move {
             let outcome = service.call(req).await;
             let (status, route) = match &outcome {
@@ -113,5 +78,4 @@ where
             }
             outcome
         })
-    }
-}
+});

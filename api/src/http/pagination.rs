@@ -98,6 +98,46 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 }
 
+impl<K: Serialize + DeserializeOwned + PartialOrd> PageRequest<K> {
+    /// Pages a list that is read whole because it is small by nature (a fee schedule, an
+    /// application's reviews) with the same keyset cursors as the lists paged in the
+    /// database: rows are ordered by `key`, which must be unique, and the page starts after
+    /// the cursor's key, so a row added or removed meanwhile never shifts a page.
+    pub fn slice<T>(
+        &self,
+        list: &str,
+        mut rows: Vec<T>,
+        key: impl Fn(&T) -> K,
+    ) -> Result<(Vec<T>, Option<String>), AppError> {
+        rows.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal));
+        if let Some(after) = &self.after {
+            rows.retain(|row| key(row) > *after);
+        }
+        rows.truncate(self.fetch_limit() as usize);
+        self.finish(list, rows, key)
+    }
+}
+
+/// The page a list read whole answers (see [`PageRequest::slice`]), its rows turned into
+/// what the answer shows.
+pub fn whole<T, D: ToSchema, K: Serialize + DeserializeOwned + PartialOrd>(
+    list: &str,
+    (limit, cursor): (Option<i64>, Option<&str>),
+    rows: Vec<T>,
+    key: impl Fn(&T) -> K,
+    show: impl FnMut(T) -> D,
+) -> Result<Page<D>, AppError> {
+    let (rows, next_cursor) = PageRequest::parse(list, limit, cursor)?.slice(list, rows, key)?;
+    Ok(Page { data: rows.into_iter().map(show).collect(), next_cursor })
+}
+
+impl PageParams {
+    /// `limit` and `cursor`, as [`whole`] and [`PageRequest::parse`] take them.
+    pub fn parts(&self) -> (Option<i64>, Option<&str>) {
+        (self.limit, self.cursor.as_deref())
+    }
+}
+
 /// A cursor for `list` positioned after `key` (lists that always hand out a cursor).
 pub fn encode<K: Serialize>(list: &str, key: &K) -> Result<String, AppError> {
     let json = serde_json::to_vec(&CursorBody { l: list.to_string(), k: key }).map_err(AppError::internal)?;
@@ -130,6 +170,20 @@ mod tests {
         assert_eq!(PageRequest::<String>::parse("x", Some(200), None).map(|p| p.limit).ok(), Some(200));
         assert!(PageRequest::<String>::parse("x", Some(0), None).is_err());
         assert!(PageRequest::<String>::parse("x", Some(201), None).is_err());
+    }
+
+    #[test]
+    fn slices_of_a_whole_list_follow_the_key_not_the_position() {
+        let first = PageRequest::<u32>::parse("n", Some(2), None).expect("valid");
+        let (rows, next) = first.slice("n", vec![5, 1, 3, 4, 2], |n| *n).expect("ok");
+        assert_eq!(rows, vec![1, 2]);
+        let cursor = next.expect("more follow");
+        // A row inserted before the cursor does not repeat or skip anything after it.
+        let second = PageRequest::<u32>::parse("n", Some(2), Some(&cursor)).expect("valid");
+        let (rows, next) = second.slice("n", vec![0, 5, 1, 3, 4, 2], |n| *n).expect("ok");
+        assert_eq!(rows, vec![3, 4]);
+        let third = PageRequest::<u32>::parse("n", Some(2), next.as_deref()).expect("valid");
+        assert_eq!(third.slice("n", vec![5, 1, 3, 4, 2], |n| *n).expect("ok"), (vec![5], None));
     }
 
     #[test]

@@ -1,15 +1,13 @@
 //! The safety net: any error response that was not produced as a problem (actix's
 //! own 400s, CORS refusals, anything missed) is rewritten as `application/problem+json`,
 //! keeping its status and headers.
-use std::future::{Ready, ready};
 
 use actix_web::{
-    Error, HttpResponse,
+    HttpResponse,
     body::{BoxBody, MessageBody},
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    dev::ServiceResponse,
     http::{StatusCode, header},
 };
-use futures_util::future::LocalBoxFuture;
 
 use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem};
 
@@ -36,21 +34,7 @@ pub fn code_for(status: StatusCode) -> String {
 
 pub struct ProblemGuard;
 
-impl<S, B> Transform<S, ServiceRequest> for ProblemGuard
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Transform = ProblemGuardService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(ProblemGuardService { service }))
-    }
-}
+middleware!(ProblemGuard => ProblemGuardService, ServiceResponse<BoxBody>, |this, service| ProblemGuardService { service });
 
 pub struct ProblemGuardService<S> {
     service: S,
@@ -63,19 +47,8 @@ fn is_problem(res: &HttpResponse<impl MessageBody>) -> bool {
         .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE))
 }
 
-impl<S, B> Service<ServiceRequest> for ProblemGuardService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        let fut = self.service.call(req);
+middleware_call!(ProblemGuardService -> ServiceResponse<BoxBody>, |this, req| {
+        let fut = this.service.call(req);
         Box::pin(async move {
             let res = match fut.await {
                 Ok(res) => res,
@@ -105,8 +78,7 @@ where
             }
             Ok(ServiceResponse::new(req, fresh))
         })
-    }
-}
+});
 
 fn generic_detail(status: StatusCode, original: Option<&str>) -> String {
     match (status.is_client_error(), original) {

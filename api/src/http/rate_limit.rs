@@ -7,7 +7,6 @@
 //! `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers); over the
 //! limit the answer is a 429 problem with `Retry-After`, and the request is not run.
 use std::{
-    future::{Ready, ready},
     num::NonZeroU32,
     rc::Rc,
     sync::{
@@ -17,13 +16,12 @@ use std::{
 };
 
 use actix_web::{
-    Error, HttpMessage, ResponseError,
-    body::{EitherBody, MessageBody},
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    HttpMessage, ResponseError,
+    body::EitherBody,
+    dev::{ServiceRequest, ServiceResponse},
     http::header::{HeaderMap, HeaderName, HeaderValue},
     web,
 };
-use futures_util::future::LocalBoxFuture;
 use governor::{
     Quota, RateLimiter,
     clock::{Clock, DefaultClock},
@@ -148,25 +146,11 @@ pub struct RateLimit {
     pub trust_forwarded_for: bool,
 }
 
-impl<S, B> Transform<S, ServiceRequest> for RateLimit
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Transform = RateLimitService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RateLimitService {
-            service: Rc::new(service),
-            limiter: self.limiter.clone(),
-            trust_forwarded_for: self.trust_forwarded_for,
-        }))
-    }
-}
+middleware!(RateLimit => RateLimitService, ServiceResponse<EitherBody<B>>, |this, service| RateLimitService {
+    service: Rc::new(service),
+    limiter: this.limiter.clone(),
+    trust_forwarded_for: this.trust_forwarded_for,
+});
 
 pub struct RateLimitService<S> {
     service: Rc<S>,
@@ -174,34 +158,22 @@ pub struct RateLimitService<S> {
     trust_forwarded_for: bool,
 }
 
-impl<S, B> Service<ServiceRequest> for RateLimitService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        let key = caller_key(&req, self.trust_forwarded_for);
-        let verdict = self.limiter.check(&key);
-        let limiter = self.limiter.clone();
+middleware_call!(RateLimitService -> ServiceResponse<EitherBody<B>>, |this, req| {
+        let key = caller_key(&req, this.trust_forwarded_for);
+        let verdict = this.limiter.check(&key);
+        let limiter = this.limiter.clone();
         if let Some(retry_after_secs) = verdict.retry_after_secs {
             let mut res = req.into_response(AppError::RateLimited { retry_after_secs }.error_response());
             limiter.write_headers(res.headers_mut(), &verdict);
             return Box::pin(async move { Ok(res.map_into_right_body()) });
         }
-        let service = self.service.clone();
+        let service = this.service.clone();
         Box::pin(async move {
             let mut res = service.call(req).await?;
             limiter.write_headers(res.headers_mut(), &verdict);
             Ok(res.map_into_left_body())
         })
-    }
-}
+});
 
 #[cfg(test)]
 mod tests {

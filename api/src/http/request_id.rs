@@ -1,14 +1,12 @@
 //! `X-Request-Id`: taken from the client when well-formed, generated otherwise,
 //! echoed on the response and recorded on every log line of the request.
-use std::future::{Ready, ready};
 
 use actix_web::{
     Error, HttpMessage,
     body::MessageBody,
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    dev::{ServiceRequest, ServiceResponse},
     http::header::{HeaderName, HeaderValue},
 };
-use futures_util::future::LocalBoxFuture;
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
@@ -28,38 +26,13 @@ pub fn from_request(req: &actix_web::HttpRequest) -> Option<String> {
 
 pub struct RequestIdMiddleware;
 
-impl<S, B> Transform<S, ServiceRequest> for RequestIdMiddleware
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Transform = RequestIdService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RequestIdService { service }))
-    }
-}
+middleware!(RequestIdMiddleware => RequestIdService, ServiceResponse<B>, |this, service| RequestIdService { service });
 
 pub struct RequestIdService<S> {
     service: S,
 }
 
-impl<S, B> Service<ServiceRequest> for RequestIdService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+middleware_call!(RequestIdService -> ServiceResponse<B>, |this, req| {
         let id = req
             .headers()
             .get(HEADER)
@@ -68,7 +41,7 @@ where
             .map(str::to_string)
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         req.extensions_mut().insert(RequestId(id.clone()));
-        let fut = self.service.call(req);
+        let fut = this.service.call(req);
         Box::pin(async move {
             let mut res = fut.await?;
             if let Ok(v) = HeaderValue::from_str(&id) {
@@ -76,8 +49,7 @@ where
             }
             Ok(res)
         })
-    }
-}
+});
 
 /// The root span of every request, carrying our request id (not tracing-actix-web's own).
 pub struct RequestSpan;

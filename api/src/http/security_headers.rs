@@ -3,18 +3,13 @@
 //! do: the JWKS, the OAuth metadata), so nothing personal or authenticated is ever kept
 //! by a browser or a shared cache; and `Strict-Transport-Security` when the service is
 //! published over https.
-use std::{
-    future::{Ready, ready},
-    rc::Rc,
-};
+use std::rc::Rc;
 
 use actix_web::{
-    Error,
-    body::{BoxBody, MessageBody},
-    dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready},
+    body::BoxBody,
+    dev::ServiceResponse,
     http::header::{self, HeaderValue},
 };
-use futures_util::future::LocalBoxFuture;
 
 #[derive(Clone, Copy)]
 pub struct SecurityHeaders {
@@ -22,41 +17,16 @@ pub struct SecurityHeaders {
     pub hsts: bool,
 }
 
-impl<S, B> Transform<S, ServiceRequest> for SecurityHeaders
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Transform = SecurityHeadersService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(SecurityHeadersService { service: Rc::new(service), hsts: self.hsts }))
-    }
-}
+middleware!(SecurityHeaders => SecurityHeadersService, ServiceResponse<BoxBody>, |this, service| SecurityHeadersService { service: Rc::new(service), hsts: this.hsts });
 
 pub struct SecurityHeadersService<S> {
     service: Rc<S>,
     hsts: bool,
 }
 
-impl<S, B> Service<ServiceRequest> for SecurityHeadersService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        let service = self.service.clone();
-        let hsts = self.hsts;
+middleware_call!(SecurityHeadersService -> ServiceResponse<BoxBody>, |this, req| {
+        let service = this.service.clone();
+        let hsts = this.hsts;
         Box::pin(async move {
             // Errors are answers by now (the problem guard inside turns them into
             // responses); the request is not cloned before routing, which needs it alone.
@@ -71,5 +41,4 @@ where
             }
             Ok(res)
         })
-    }
-}
+});

@@ -10,24 +10,11 @@ use crate::{
     http::json_limits::MAX_ARRAY_ITEMS, http::json_limits::MAX_PARAM_CHARS, http::json_limits::MAX_STRING_CHARS,
 };
 
-/// Lists answered whole (not paged), with the most items the service lets them hold.
-const LIST_LIMITS: &[(&str, u64)] = &[
-    // features::applications::portfolio::MAX_ENTRIES, features::renewals::service::MAX_ENTRIES
-    ("/v1/applications/{id}/portfolio/{kind}", 2000),
-    ("/v1/me/renewals/{year}/entries/{kind}", 2000),
-];
-
 /// The default request body limit (`MAX_BODY_BYTES`), the size of a CSV import.
 const DEFAULT_BODY_BYTES: u64 = 1024 * 1024;
 
 pub fn apply(doc: &mut Value) {
     describe_servers(doc);
-    for (path, max) in LIST_LIMITS {
-        let pointer = format!("/paths/{}/get/responses/200/content/application~1json/schema", path.replace('/', "~1"));
-        if let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
-            schema.insert("maxItems".into(), json!(max));
-        }
-    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for op in item.values_mut().filter_map(Value::as_object_mut) {
@@ -234,18 +221,6 @@ mod tests {
         assert_eq!((p("big")["format"].clone(), p("big")["minimum"].clone()), (json!("int64"), json!(i64::MIN)));
         // Examples are data, not schemas.
         assert!(doc.pointer("/components/schemas/T/example/name/maxLength").is_none());
-    }
-
-    #[test]
-    fn lists_answered_whole_state_the_bound_the_service_keeps() {
-        let doc = crate::openapi::document_value().expect("document");
-        for (path, max) in LIST_LIMITS {
-            let pointer = format!(
-                "/paths/{}/get/responses/200/content/application~1json/schema/maxItems",
-                path.replace('/', "~1")
-            );
-            assert_eq!(doc.pointer(&pointer), Some(&json!(max)), "{path}");
-        }
     }
 
     #[test]

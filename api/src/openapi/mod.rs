@@ -19,6 +19,8 @@ use utoipa_actix_web::AppExt;
 use crate::{error::FieldError, error::Problem};
 
 pub mod bounds;
+mod pages;
+mod unions;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -119,6 +121,8 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 /// [`document_value`] of a document already built.
 pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
     let mut value = serde_json::to_value(doc)?;
+    pages::name_pages(&mut value);
+    unions::discriminate(&mut value);
     bounds::apply(&mut value);
     Ok(value)
 }

@@ -1,7 +1,7 @@
 //! The audit log: who changed what, with the before and after images and the
 //! request id, written in the same transaction as the change.
 use crate::db;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -69,6 +69,28 @@ impl<'a> AuditEntry<'a> {
     pub fn after_opt(self, image: Option<Value>) -> Self {
         AuditEntry { after: image, ..self }
     }
+}
+
+/// Records what `caller` did (the common case: a person or machine client acting).
+pub async fn by(db: &impl ConnectionTrait, caller: &crate::auth::Caller, entry: AuditEntry<'_>) -> Result<(), DbErr> {
+    record(db, &caller.actor(), entry).await
+}
+
+/// Inserts a new record and audits its creation by `caller` in the same transaction; the
+/// entry is made from the stored row, so it names the row's id and image as written.
+pub async fn created<A>(
+    db: &impl ConnectionTrait,
+    caller: &crate::auth::Caller,
+    row: A,
+    entry: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> AuditEntry<'static>,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let model = row.insert(db).await?;
+    by(db, caller, entry(&model)).await?;
+    Ok(model)
 }
 
 pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: AuditEntry<'_>) -> Result<(), DbErr> {

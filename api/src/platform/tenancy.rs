@@ -13,3 +13,18 @@ pub async fn find(db: &impl ConnectionTrait, ident: &str) -> AppResult<affiliate
     };
     query.one(db).await?.ok_or_else(|| AppError::NotFound(format!("Affiliate `{ident}`")))
 }
+
+/// The affiliate `ident` names, which the caller must coordinate (`what` says what only its
+/// coordinators may do, for the 403).
+pub async fn managed(
+    db: &impl ConnectionTrait,
+    caller: &crate::auth::Caller,
+    ident: &str,
+    what: &str,
+) -> AppResult<affiliate::Model> {
+    let affiliate = find(db, ident).await?;
+    if !caller.manages_affiliate(affiliate.id) {
+        return Err(AppError::Forbidden(format!("Only the affiliate's coordinators {what}.")));
+    }
+    Ok(affiliate)
+}

@@ -145,12 +145,14 @@ def ok(step: str, r: Response[Any], status: int, kind: type[T]) -> T:
 
 
 def ok_list(step: str, r: Response[Any], status: int, kind: type[T]) -> list[T]:
-    """The answer must be `status` with a list of `kind`."""
-    parsed = r.parsed
-    if int(r.status_code) != status or not isinstance(parsed, list) or not all(isinstance(x, kind) for x in parsed):
-        fail(f"{step}: expected {status} with a list of {kind.__name__}, got {describe(r)}")
+    """The answer must be `status` with a page (`data`, `next_cursor`) of `kind`: returns its rows."""
+    data = getattr(r.parsed, "data", None)
+    if int(r.status_code) != status or not isinstance(data, list) or not all(isinstance(x, kind) for x in data):
+        fail(f"{step}: expected {status} with a page of {kind.__name__}, got {describe(r)}")
+    if not hasattr(r.parsed, "next_cursor"):
+        fail(f"{step}: the page has no next_cursor")
     log(f"{step}: {status}")
-    return parsed
+    return data
 
 
 def empty(step: str, r: Response[Any], status: int) -> None:

@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     "list Washington's membership plans",
     await anonymous.GET("/v1/affiliates/{affiliate}/membership-plans", { params: { path: { affiliate: "wa" } } }),
     200,
-  );
+  ).data;
   const plan = plans.find((p) => p.active && p.qualifies_for_endorsement);
   check(plan !== undefined, `an active individual plan among ${JSON.stringify(plans)}`);
   eq("individual plan dues", plan.dues, usd(8000));
@@ -454,7 +454,7 @@ async function main(): Promise<void> {
   }
   // The applicant sees statuses, never the ratings (the document types this answer as
   // ReferenceContent, whose `ratings` the applicant's answer lacks: see ../README.md).
-  const references = ok("list the references", await me.GET("/v1/applications/{id}/references", { params: { path: { id } } }), 200);
+  const references = ok("list the references", await me.GET("/v1/applications/{id}/references", { params: { path: { id } } }), 200).data;
   eq("reference statuses", references.map((r) => [r.email, r.status]), raters.map((_, i) => [`rater${i}.${email}`, "submitted"]));
   eq("ratings shown to the applicant", references.filter((r) => "ratings" in r).length, 0);
 
@@ -487,7 +487,7 @@ async function main(): Promise<void> {
     409,
     "invalid_state",
   );
-  const history = ok("read the history", await me.GET("/v1/applications/{id}/history", { params: { path: { id } } }), 200);
+  const history = ok("read the history", await me.GET("/v1/applications/{id}/history", { params: { path: { id } } }), 200).data;
   eq("history", history.map((h) => h.to_state), ["draft", "submitted"]);
   const confirmations = await mailTo(email, (m) => m.text.includes("We received your IFA application"));
   eq("submission confirmation emails", confirmations.length, 1);

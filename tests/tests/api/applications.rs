@@ -12,7 +12,9 @@ fn today() -> chrono::NaiveDate {
 async fn member(app: &TestApp, email: &str) -> (String, String) {
     let (_, token) = app.applicant(email).await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let joined: Value = app
         .post("/v1/me/memberships")
         .bearer_auth(&token)
@@ -204,9 +206,10 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     assert!(
         mine.as_array()
             .unwrap()
@@ -220,9 +223,10 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     assert_eq!(staff[0]["ratings"][0]["rating"], 4);
     assert_eq!(staff[0]["comments"], "Highly recommended");
 
@@ -313,9 +317,10 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted"]);
     assert_eq!(app.count("change_log", "kind = 'application'").await, 3, "started, invoiced, submitted");
@@ -388,7 +393,9 @@ async fn an_expired_membership_blocks_submission() {
     let app = TestApp::spawn().await;
     let (person, token) = app.applicant("expired@example.org").await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     // Bought in March two years ago: it ended on 31 December of that year.
     let year = chrono::Datelike::year(&today()) - 2;
     let res = app
@@ -661,9 +668,10 @@ async fn raters_can_decline_and_links_can_be_resent() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     assert_eq!(mine[0]["status"], "declined");
     let res = app
         .post(&format!("/v1/applications/{id}/references"))

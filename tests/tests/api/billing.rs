@@ -186,7 +186,8 @@ async fn invoices_are_visible_to_their_owner_and_staff_only() {
 async fn fee_schedules_are_versioned_by_date() {
     let app = TestApp::spawn().await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let fees: Value = app.get("/v1/affiliates/wa/fees").send().await.unwrap().json().await.unwrap();
+    let fees: Value =
+        app.get("/v1/affiliates/wa/fees").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(
         fees,
         json!([{"id": fees[0]["id"], "kind": "registration", "category": null, "amount": {"amount_cents": 2500, "currency": "USD"}, "effective_from": "2015-01-01"}])
@@ -208,8 +209,12 @@ async fn fee_schedules_are_versioned_by_date() {
     .unwrap();
     problem(res, 422, "validation_failed").await;
 
-    let now: Value = app.get("/v1/affiliates/wa/fees?on=2029-12-31").send().await.unwrap().json().await.unwrap();
-    let later: Value = app.get("/v1/affiliates/wa/fees?on=2030-01-01").send().await.unwrap().json().await.unwrap();
+    let now: Value =
+        app.get("/v1/affiliates/wa/fees?on=2029-12-31").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
+    let later: Value =
+        app.get("/v1/affiliates/wa/fees?on=2030-01-01").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let registration = |v: &Value| {
         v.as_array().unwrap().iter().find(|f| f["kind"] == "registration").unwrap()["amount"]["amount_cents"].clone()
     };

@@ -18,19 +18,25 @@ fn ifs_ready() -> Value {
 #[tokio::test]
 async fn the_catalog_is_public_and_filterable() {
     let app = TestApp::spawn().await;
-    let families: Value = app.get("/v1/credential-families").send().await.unwrap().json().await.unwrap();
+    let families: Value =
+        app.get("/v1/credential-families").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(
         families.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect::<Vec<_>>(),
         vec!["ECMH-E", "IMH-E"]
     );
-    let all: Value = app.get("/v1/credential-categories").send().await.unwrap().json().await.unwrap();
+    let all: Value =
+        app.get("/v1/credential-categories").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(all.as_array().unwrap().len(), 14);
-    let imh: Value = app.get("/v1/credential-categories?family=IMH-E").send().await.unwrap().json().await.unwrap();
+    let imh: Value =
+        app.get("/v1/credential-categories?family=IMH-E").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let codes: Vec<&str> = imh.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
     assert_eq!(codes, vec!["IFA", "IFS", "IFRS", "IMHS", "IMHM-C", "IMHM-P", "IMHM-R/F"]);
     assert_eq!(imh[1]["example_roles"][0], "Home Visitor/Home Visiting Supervisor");
     assert_eq!(imh[1]["age_focus"], "infant_toddler");
-    let ec: Value = app.get("/v1/credential-categories?family=ecmh-e").send().await.unwrap().json().await.unwrap();
+    let ec: Value =
+        app.get("/v1/credential-categories?family=ecmh-e").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     assert!(ec.as_array().unwrap().iter().all(|c| c["age_focus"] == "early_childhood"));
     problem(app.get("/v1/credential-categories?family=XYZ").send().await.unwrap(), 400, "invalid_query").await;
     let rf: Value = app.get("/v1/credential-categories/imhm-rf").send().await.unwrap().json().await.unwrap();
@@ -44,7 +50,8 @@ async fn the_catalog_is_public_and_filterable() {
 #[tokio::test]
 async fn washington_s_policies_are_seeded_for_both_families() {
     let app = TestApp::spawn().await;
-    let all: Value = app.get("/v1/affiliates/wa/policies").send().await.unwrap().json().await.unwrap();
+    let all: Value =
+        app.get("/v1/affiliates/wa/policies").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(all.as_array().unwrap().len(), 14);
     let ifs: Value = app.get("/v1/affiliates/wa/policies/ifs").send().await.unwrap().json().await.unwrap();
     assert_eq!(ifs["number"], 1);
@@ -58,7 +65,15 @@ async fn washington_s_policies_are_seeded_for_both_families() {
     assert_eq!(ecfs["effective_from"], "2025-01-01");
     let ecmhm: Value = app.get("/v1/affiliates/wa/policies/ecmhm-c").send().await.unwrap().json().await.unwrap();
     assert_eq!(ecmhm["requirements"]["work"]["also_meets_work_of"], "ECMHS");
-    let before: Value = app.get("/v1/affiliates/wa/policies?on=2020-01-01").send().await.unwrap().json().await.unwrap();
+    let before: Value = app
+        .get("/v1/affiliates/wa/policies?on=2020-01-01")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
     assert_eq!(before.as_array().unwrap().len(), 7, "no ECMH-E before 2025");
     problem(app.get("/v1/affiliates/wa/policies/ecfs?on=2020-01-01").send().await.unwrap(), 404, "not_found").await;
 }

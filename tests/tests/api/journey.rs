@@ -18,7 +18,9 @@ struct Applicant {
 async fn member(app: &TestApp, email: &str) -> Applicant {
     let (_, token) = app.applicant(email).await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let joined: Value = app
         .post("/v1/me/memberships")
         .bearer_auth(&token)
@@ -191,9 +193,10 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     assert_eq!(refs[0]["ratings"][0]["rating"], 5);
     problem(
         app.get(&format!("/v1/applications/{id}/reviews")).bearer_auth(&a.token).send().await.unwrap(),
@@ -284,7 +287,16 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     let current: Value =
         app.get(&format!("/v1/applications/{id}")).bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(current["state"], "endorsed");
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    let mine: Value = app
+        .get("/v1/me/endorsements")
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
     let number = mine[0]["number"].as_str().unwrap().to_string();
     assert_eq!(number, "WA-IMHS-000001");
     assert_eq!(mine[0]["expires_on"], format!("{}-12-31", chrono::Datelike::year(&today()) + 1));
@@ -331,9 +343,10 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted", "in_review", "exam_pending", "endorsed"]);
 }
@@ -361,7 +374,16 @@ async fn ifa_is_endorsed_on_approval_without_an_exam() {
     post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
     let decided = review_and_decide(&app, &a, &id, "IFS", "approve").await;
     assert_eq!(decided["state"], "endorsed");
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    let mine: Value = app
+        .get("/v1/me/endorsements")
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
     assert_eq!(mine[0]["number"], "WA-IFA-000001");
     assert_eq!(mine[0]["emerging"], false);
     assert!(app.emails_to("ifa.journey@").await.iter().any(|e| e.subject.contains("you are endorsed")));
@@ -386,7 +408,16 @@ async fn ifrs_can_end_as_emerging_and_others_cannot() {
     post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
     let decided = review_and_decide(&app, &a, &id, "IMHM-C", "emerging").await;
     assert_eq!(decided["state"], "emerging");
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    let mine: Value = app
+        .get("/v1/me/endorsements")
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .clone();
     assert_eq!(mine[0]["emerging"], true);
     let verified: Value = app
         .get(&format!("/v1/registry/{}", mine[0]["number"].as_str().unwrap()))
@@ -454,9 +485,10 @@ async fn deferral_returns_the_application_for_amendment_and_keeps_history() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted", "in_review", "deferred", "resubmitted"]);
     assert_eq!(history[3]["reason"], "Describe your training in the Reflection domain.");
@@ -488,9 +520,10 @@ async fn an_advisory_review_before_submission_gives_feedback_only() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
+        .unwrap()["data"]
+        .clone();
     assert_eq!(feedback[0]["reasons"], "Add the Reflection domain to a training.");
     assert!(feedback[0].get("reviewer_id").is_none());
     // It takes no part in the decision: the review still needs two reviewers.

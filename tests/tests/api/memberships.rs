@@ -53,7 +53,9 @@ async fn coordinators_manage_plans() {
 }
 
 async fn api_plan(app: &TestApp) -> String {
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     plans.as_array().unwrap().iter().find(|p| p["name"] == "Individual membership").unwrap()["id"]
         .as_str()
         .unwrap()

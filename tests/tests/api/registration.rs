@@ -78,7 +78,9 @@ async fn the_whole_front_door() {
     assert_eq!(me["membership"]["status"], "none");
 
     // Join Washington's individual plan: an $80 invoice; active once paid.
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     assert_eq!(plans[0]["dues"], json!({"amount_cents": 8000, "currency": "USD"}));
     assert_eq!(plans[0]["term"], json!({"kind": "calendar_year", "next_year_from": "10-01"}));
     let res = app

@@ -46,7 +46,9 @@ pub(super) async fn endorse(
 
 pub(super) async fn member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
     let (person, token) = app.applicant(email).await;
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let joined: Value = app
         .post("/v1/me/memberships")
         .bearer_auth(&token)
@@ -208,7 +210,9 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
     let mail = app.emails_to("renew@example.org").await;
     let notice = mail.iter().find(|m| m.subject == format!("Your {year} renewal is approved")).expect("approval email");
     assert!(notice.text.contains(&format!("{}-12-31", year + 1)) && notice.text.contains("IMHS"), "{}", notice.text);
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let mine: Value =
+        app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     assert!(mine.as_array().unwrap().iter().all(|e| e["expires_on"] == format!("{}-12-31", year + 1)), "{mine}");
     let statuses: Value = app
         .get(&format!("/v1/renewals?year={year}&status=approved"))
@@ -252,14 +256,16 @@ async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
 
     let list =
         |t: &str, kind: &str| app.get(&format!("/v1/me/renewals/{year}/entries/{kind}")).bearer_auth(t.to_string());
-    let trainings: Value = list(&token, "trainings").send().await.unwrap().json().await.unwrap();
+    let trainings: Value =
+        list(&token, "trainings").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(trainings.as_array().unwrap().len(), 2);
     assert_eq!(trainings[0]["id"], added["id"], "oldest first");
-    let rsc: Value = list(&token, "rsc").send().await.unwrap().json().await.unwrap();
+    let rsc: Value = list(&token, "rsc").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(rsc, json!([]));
     // A renewal has no education entries: the route only exists for trainings and rsc.
     problem(list(&token, "education").send().await.unwrap(), 404, "not_found").await;
-    let theirs: Value = list(&other_token, "trainings").send().await.unwrap().json().await.unwrap();
+    let theirs: Value =
+        list(&other_token, "trainings").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(theirs, json!([]), "another person's entries are not listed");
 
     let url = app.url(&format!("/v1/me/renewals/{year}/entries/trainings/{}", added["id"].as_str().unwrap()));
@@ -272,7 +278,8 @@ async fn renewal_entries_are_listed_and_removed_by_their_owner_only() {
     problem(res, 404, "not_found").await;
     let res = delete(&token).header("If-Match", "\"1\"").send().await.unwrap();
     assert_eq!(res.status(), 204);
-    let trainings: Value = list(&token, "trainings").send().await.unwrap().json().await.unwrap();
+    let trainings: Value =
+        list(&token, "trainings").send().await.unwrap().json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(trainings.as_array().unwrap().len(), 1);
     assert_eq!(trainings[0]["item"]["hours"].as_f64(), Some(1.0));
     assert_eq!(app.count("renewal_entries", "1 = 1").await, 1);
@@ -665,7 +672,9 @@ async fn a_lapsed_endorsee_is_reinstated() {
     let v: Value = app.get(&format!("/v1/registry/{number}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["status"], "active");
     assert_eq!(v["valid_through"], format!("{}-12-31", year + 1));
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let mine: Value =
+        app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     assert_eq!(mine.as_array().unwrap().len(), 1, "the same endorsement, reinstated");
 }
 

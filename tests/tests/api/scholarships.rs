@@ -145,7 +145,9 @@ async fn an_award_waits_for_the_next_matching_invoice_and_requests_are_private()
         .await
         .unwrap();
     // Joining a plan afterwards: the $80 invoice is credited $30 at once.
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let joined: Value = app
         .post("/v1/me/memberships")
         .bearer_auth(&token)

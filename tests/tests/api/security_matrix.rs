@@ -392,7 +392,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     let mut ids = std::collections::HashMap::new();
     ids.insert("person", person.clone());
     ids.insert("unknown", uuid::Uuid::now_v7().to_string());
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     ids.insert("plan", plans[0]["id"].as_str().unwrap().to_string());
     let invoices: Value = app.get("/v1/me/invoices").bearer_auth(&owner).send().await.unwrap().json().await.unwrap();
     ids.insert("invoice", invoices["data"][0]["id"].as_str().unwrap().to_string());
@@ -449,7 +451,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         super::renewals::d(year, 12, 31),
     )
     .await;
-    let mine: Value = app.get("/v1/me/endorsements").bearer_auth(&owner).send().await.unwrap().json().await.unwrap();
+    let mine: Value =
+        app.get("/v1/me/endorsements").bearer_auth(&owner).send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     ids.insert("endorsement", mine[0]["id"].as_str().unwrap().to_string());
     ids.insert("number", number);
     let renewal =

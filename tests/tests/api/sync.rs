@@ -202,7 +202,9 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
         json!([person("h-1", "holder@example.org", "Holder"), person("h-2", "new@example.org", "New")]),
     )
     .await;
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let plan = plans["data"][0]["id"].as_str().or_else(|| plans[0]["id"].as_str()).unwrap().to_string();
     let year = today().year();
 
@@ -277,10 +279,11 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<Value>()
         .await
-        .unwrap();
-    let entry = entries["data"].as_array().or_else(|| entries.as_array()).unwrap()[0].clone();
+        .unwrap()["data"]
+        .clone();
+    let entry = entries[0].clone();
     let res = app
         .delete(&format!("/v1/me/renewals/{year}/entries/trainings/{}", entry["id"].as_str().unwrap()))
         .bearer_auth(&holder)
@@ -329,7 +332,9 @@ async fn csv_imports_dry_run_then_apply_all_or_nothing() {
     assert_eq!(app.count("people", "given_name = 'Cee' AND (city = 'Spokane' OR city IS NULL)").await, 2);
     assert_eq!(app.count("external_ids", "external_id IN ('c-1', 'c-2')").await, 2);
 
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let plan = plans["data"][0]["id"].as_str().or_else(|| plans[0]["id"].as_str()).unwrap().to_string();
     let rows = format!(
         "external_id,person_external_id,plan_id,starts_on,ends_on\nmc-1,c-1,{plan},2026-01-01,2026-12-31\nmc-2,c-2,{plan},2026-01-01,2026-12-31\n"
@@ -616,14 +621,25 @@ async fn a_renewal_holds_at_most_2000_entries() {
         .await
         .unwrap();
     problem(res, 409, "renewal_full").await;
-    let all: Value = app
-        .get(&format!("/v1/me/renewals/{year}/entries/trainings"))
-        .bearer_auth(&holder)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(all.as_array().unwrap().len(), 2000);
+    // The list pages through all of them: 200 at a time, each entry once.
+    let (mut seen, mut cursor) = (std::collections::HashSet::new(), String::new());
+    loop {
+        let page: Value = app
+            .get(&format!("/v1/me/renewals/{year}/entries/trainings?limit=200&cursor={cursor}"))
+            .bearer_auth(&holder)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for e in page["data"].as_array().unwrap() {
+            assert!(seen.insert(e["id"].as_str().unwrap().to_string()), "an entry came twice");
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 2000);
 }

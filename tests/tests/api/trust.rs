@@ -174,7 +174,9 @@ async fn partner_sync_and_imports_never_take_over_an_account() {
 
 /// A coordinator's own membership invoice (open, $80).
 async fn own_invoice(app: &TestApp, token: &str) -> String {
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let res = app
         .post("/v1/me/memberships")
         .bearer_auth(token)
@@ -209,7 +211,9 @@ async fn no_one_acts_as_staff_on_their_own_records() {
     app.pay(&colleague, &invoice, 8000).await;
 
     // A membership "bought elsewhere" recorded on one's own record.
-    let plans: Value = app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json().await.unwrap();
+    let plans: Value =
+        app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
+            .clone();
     let res = app
         .post(&format!("/v1/people/{me_id}/memberships"))
         .bearer_auth(&me)

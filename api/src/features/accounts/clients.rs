@@ -57,11 +57,8 @@ pub async fn create(
         name: Set(input.name.trim().to_string()),
         client_id: Set(random(&format!("{}_", affiliate.code), 12)?),
         secret_hash: Set(hash_token(&secret)),
-        previous_secret_hash: Set(None),
-        previous_secret_expires_at: Set(None),
         scopes: Set(scopes::join(&scope_list)),
         created_by: Set(caller.map(|c| c.id)),
-        revoked_at: Set(None),
         token_generation: Set(0),
         ..Default::default()
     }
@@ -129,7 +126,7 @@ pub async fn rotate(
         next.token_generation = Set(current.token_generation + 1);
     }
     let updated = next.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&updated, "machine_client.secret_rotated")).await?;
+    audit::by(&txn, caller, audit_entry(&updated, "machine_client.secret_rotated")).await?;
     txn.commit().await?;
     Ok((updated, secret))
 }
@@ -148,7 +145,7 @@ pub async fn revoke(
     next.revoked_at = Set(Some(current.revoked_at.unwrap_or(now)));
     next.token_generation = Set(current.token_generation + 1);
     let updated = next.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&updated, "machine_client.revoked")).await?;
+    audit::by(&txn, caller, audit_entry(&updated, "machine_client.revoked")).await?;
     txn.commit().await?;
     Ok(updated)
 }

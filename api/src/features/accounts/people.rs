@@ -77,15 +77,7 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
         password_hash: Set(Some(hash)),
         status: Set(AccountStatus::Active),
         preferred_language: Set(Language::English),
-        phone: Set(None),
-        address_line1: Set(None),
-        address_line2: Set(None),
-        city: Set(None),
-        region: Set(None),
-        postal_code: Set(None),
-        country: Set(None),
         created_via: Set(entity::person::AccountOrigin::Staff),
-        last_signed_in_at: Set(None),
         token_generation: Set(0),
         ..Default::default()
     }
@@ -255,7 +247,7 @@ pub async fn grant_role(
     .await?;
     let updated = bump(&txn, &current, None).await?;
     let after = roles_of(&txn, id).await?;
-    audit::record(&txn, &caller.actor(), role_entry(&current, "person.role_granted", &before, &after)).await?;
+    audit::by(&txn, caller, role_entry(&current, "person.role_granted", &before, &after)).await?;
     log_person(&txn, &updated).await?;
     txn.commit().await?;
     Ok((updated, after))
@@ -305,7 +297,7 @@ pub async fn revoke_role(
         .await?;
     let updated = bump(&txn, &current, Some(expected)).await?;
     let after = roles_of(&txn, id).await?;
-    audit::record(&txn, &caller.actor(), role_entry(&current, "person.role_revoked", &before, &after)).await?;
+    audit::by(&txn, caller, role_entry(&current, "person.role_revoked", &before, &after)).await?;
     log_person(&txn, &updated).await?;
     txn.commit().await?;
     Ok((updated, after))
@@ -368,9 +360,9 @@ pub async fn set_status(
     }
     let updated =
         person::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(
             Some(current.affiliate_id),
             if target == AccountStatus::Disabled { "person.disabled" } else { "person.enabled" },

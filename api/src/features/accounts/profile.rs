@@ -111,9 +111,9 @@ pub async fn update_profile(
     }
     let updated =
         person::Entity::find_by_id(current.id).one(&txn).await?.ok_or_else(|| AppError::internal("person vanished"))?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(current.affiliate_id), "person.profile_updated", "person", current.id)
             .before_opt(serde_json::to_value(Person::from(current)).ok())
             .after_opt(serde_json::to_value(Person::from(updated.clone())).ok()),
@@ -160,7 +160,7 @@ pub async fn change_password(db: &DatabaseConnection, caller: &Caller, input: Pa
     let hash = password::hash(input.new_password).await?;
     let txn = begin_write(db).await?;
     let updated = set_password(&txn, &current, hash).await?;
-    audit::record(&txn, &caller.actor(), entry(&updated, "person.password_changed")).await?;
+    audit::by(&txn, caller, entry(&updated, "person.password_changed")).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -254,7 +254,7 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
         emails::confirm_email_change(&recipient, state.config.frontend_base_url.as_str(), &token)
     };
     outbox::enqueue_email(&txn, &message).await?;
-    audit::record(&txn, &caller.actor(), entry(&current, "person.email_change_requested")).await?;
+    audit::by(&txn, caller, entry(&current, "person.email_change_requested")).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -122,7 +122,6 @@ async fn create(
         email: Set(email),
         given_name: Set(input.given_name.trim().to_string()),
         family_name: Set(input.family_name.trim().to_string()),
-        password_hash: Set(None),
         status: Set(AccountStatus::Pending),
         preferred_language: Set(input.preferred_language),
         phone: Set(input.phone.clone()),
@@ -133,7 +132,6 @@ async fn create(
         postal_code: Set(address.postal_code),
         country: Set(address.country),
         created_via: Set(entity::person::AccountOrigin::Registration),
-        last_signed_in_at: Set(None),
         token_generation: Set(0),
         ..Default::default()
     }
@@ -150,7 +148,6 @@ async fn create(
         work_kinds: Set(serde_json::to_value(&input.work_kinds).map_err(AppError::internal)?),
         rsc_quarter_hours: Set((input.rsc_hours_received * 4.0).round() as i32),
         target_category: Set(input.target_category.clone()),
-        invoice_id: Set(None),
         status: Set(RegistrationStatus::AwaitingFee),
         ..Default::default()
     }

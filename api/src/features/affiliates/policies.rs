@@ -169,9 +169,7 @@ pub async fn publish(
     .insert(&txn)
     .await
     .map_err(db::conflict_on_unique("policy_version_exists", "A version with this number or date already exists."))?;
-    audit::record(
-        &txn,
-        &caller.actor(),
+    audit::by(&txn, caller,
         AuditEntry::new(Some(affiliate.id), "policy.published", "policy_version", model.id).after(serde_json::json!({"category": model.category_code, "number": model.number, "effective_from": model.effective_from})),
     )
     .await?;

@@ -2,8 +2,7 @@
 //! informational sessions and renewal periods, published by coordinators, read by all.
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -50,10 +49,7 @@ pub async fn publish(
     input: NewScheduleEvent,
 ) -> AppResult<ScheduleEvent> {
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators publish its schedule.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "publish its schedule").await?;
     let known = catalog::known_codes(&txn).await?;
     let mut categories = Vec::new();
     for c in &input.categories {
@@ -65,25 +61,25 @@ pub async fn publish(
             categories.push(code);
         }
     }
-    let model = schedule_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        affiliate_id: Set(affiliate.id),
-        kind: Set(input.kind),
-        title: Set(input.title.trim().to_string()),
-        starts_on: Set(input.starts_on),
-        ends_on: Set(input.ends_on),
-        start_time: Set(input.start_time),
-        end_time: Set(input.end_time),
-        categories: Set(serde_json::to_value(&categories).map_err(AppError::internal)?),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let model = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(affiliate.id), "schedule.published", "schedule_event", model.id)
-            .after(serde_json::json!({"kind": model.kind, "starts_on": model.starts_on, "categories": categories})),
+        caller,
+        schedule_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            affiliate_id: Set(affiliate.id),
+            kind: Set(input.kind),
+            title: Set(input.title.trim().to_string()),
+            starts_on: Set(input.starts_on),
+            ends_on: Set(input.ends_on),
+            start_time: Set(input.start_time),
+            end_time: Set(input.end_time),
+            categories: Set(serde_json::to_value(&categories).map_err(AppError::internal)?),
+            ..Default::default()
+        },
+        |model| {
+            AuditEntry::new(Some(affiliate.id), "schedule.published", "schedule_event", model.id)
+                .after(serde_json::json!({"kind": model.kind, "starts_on": model.starts_on, "categories": categories}))
+        },
     )
     .await?;
     txn.commit().await?;

@@ -52,9 +52,9 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
         format!("An affiliate with code `{}` already exists.", input.code),
     ))?;
     let after = representation(&model);
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(model.id), "affiliate.created", RESOURCE, model.id).after(after.clone()),
     )
     .await?;
@@ -126,9 +126,9 @@ pub async fn update(
         return Err(AppError::PreconditionFailed { current });
     }
     let after = representation(&next);
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(current.id), "affiliate.updated", RESOURCE, current.id)
             .before(representation(&current))
             .after(after.clone()),

@@ -41,10 +41,7 @@ pub async fn create_sitting(
     input: NewSitting,
 ) -> AppResult<Sitting> {
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators schedule sittings.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "schedule sittings").await?;
     let in_week = schedule_event::Entity::find()
         .filter(schedule_event::Column::AffiliateId.eq(affiliate.id))
         .filter(schedule_event::Column::Kind.eq(entity::schedule_event::EventKind::ExamWeek))
@@ -60,21 +57,21 @@ pub async fn create_sitting(
             "must fall within a published exam week",
         ));
     }
-    let m = exam_sitting::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        affiliate_id: Set(affiliate.id),
-        sitting_on: Set(input.sitting_on),
-        location: Set(input.location.trim().to_string()),
-        capacity: Set(input.capacity),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let m = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(affiliate.id), "exam.sitting_created", "exam_sitting", m.id)
-            .after(serde_json::json!({"sitting_on": m.sitting_on, "capacity": m.capacity})),
+        caller,
+        exam_sitting::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            affiliate_id: Set(affiliate.id),
+            sitting_on: Set(input.sitting_on),
+            location: Set(input.location.trim().to_string()),
+            capacity: Set(input.capacity),
+            ..Default::default()
+        },
+        |m| {
+            AuditEntry::new(Some(affiliate.id), "exam.sitting_created", "exam_sitting", m.id)
+                .after(serde_json::json!({"sitting_on": m.sitting_on, "capacity": m.capacity}))
+        },
     )
     .await?;
     txn.commit().await?;
@@ -189,24 +186,21 @@ pub async fn register(
         vec![line],
     )
     .await?;
-    let m = exam_registration::ActiveModel {
-        id: Set(id),
-        application_id: Set(app.id),
-        sitting_id: Set(sitting.id),
-        invoice_id: Set(Some(inv.id)),
-        status: Set(ExamRegistrationStatus::Registered),
-        part1_score: Set(None),
-        part2_passed: Set(None),
-        recorded_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let m = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(app.affiliate_id), "exam.registered", "application", app.id)
-            .after(serde_json::json!({"sitting_id": sitting.id})),
+        caller,
+        exam_registration::ActiveModel {
+            id: Set(id),
+            application_id: Set(app.id),
+            sitting_id: Set(sitting.id),
+            invoice_id: Set(Some(inv.id)),
+            status: Set(ExamRegistrationStatus::Registered),
+            ..Default::default()
+        },
+        |_| {
+            AuditEntry::new(Some(app.affiliate_id), "exam.registered", "application", app.id)
+                .after(serde_json::json!({"sitting_id": sitting.id}))
+        },
     )
     .await?;
     txn.commit().await?;

@@ -135,7 +135,7 @@ pub async fn add(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&app, &m, "portfolio.entry_added", None)).await?;
+    audit::by(&txn, caller, audit_entry(&app, &m, "portfolio.entry_added", None)).await?;
     txn.commit().await?;
     to_dto(m)
 }
@@ -175,8 +175,7 @@ pub async fn replace(
     // A changed entry must be checked again.
     next.verified = Set(false);
     let updated = next.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "portfolio.entry_replaced", Some(current.data)))
-        .await?;
+    audit::by(&txn, caller, audit_entry(&app, &updated, "portfolio.entry_replaced", Some(current.data))).await?;
     txn.commit().await?;
     to_dto(updated)
 }
@@ -195,12 +194,7 @@ pub async fn remove(
     editable(&app)?;
     precondition.check(current.version)?;
     portfolio_entry::Entity::delete_by_id(current.id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        &caller.actor(),
-        audit_entry(&app, &current, "portfolio.entry_removed", Some(current.data.clone())),
-    )
-    .await?;
+    audit::by(&txn, caller, audit_entry(&app, &current, "portfolio.entry_removed", Some(current.data.clone()))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -219,7 +213,7 @@ pub async fn verify(
     let mut next: portfolio_entry::ActiveModel = current.clone().into();
     next.verified = Set(true);
     let updated = next.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "portfolio.entry_verified", None)).await?;
+    audit::by(&txn, caller, audit_entry(&app, &updated, "portfolio.entry_verified", None)).await?;
     txn.commit().await?;
     to_dto(updated)
 }

@@ -141,15 +141,12 @@ pub async fn invite(
         token_hash: Set(hash_token(&token)),
         expires_at: Set(now + ttl()),
         invited_at: Set(now),
-        responded_at: Set(None),
-        ratings: Set(None),
-        comments: Set(None),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
     invitation(state, &txn, &app, &r, &token).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&app, &r, "reference.invited")).await?;
+    audit::by(&txn, caller, audit_entry(&app, &r, "reference.invited")).await?;
     txn.commit().await?;
     Ok(reference_status(&r, now))
 }
@@ -193,20 +190,20 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
     next.expires_at = Set(now + ttl());
     let updated = next.update(&txn).await?;
     invitation(state, &txn, &app, &updated, &token).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&app, &updated, "reference.resent")).await?;
+    audit::by(&txn, caller, audit_entry(&app, &updated, "reference.resent")).await?;
     txn.commit().await?;
     Ok(reference_status(&updated, now))
 }
 
 /// The applicant sees statuses; the affiliate's staff see the ratings too.
-pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> AppResult<serde_json::Value> {
+pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> AppResult<Vec<ReferenceContent>> {
     let app = applications::visible(db, caller, app_id, Access::Read).await?;
     let staff =
         caller.manages_affiliate(app.affiliate_id) || applications::is_assigned_reviewer(db, caller, app.id).await?;
     let now = db::now();
     let rows =
         app.find_related(application_reference::Entity).order_by_asc(application_reference::Column::Id).all(db).await?;
-    let content: Vec<ReferenceContent> = rows
+    Ok(rows
         .iter()
         .map(|r| ReferenceContent {
             status: reference_status(r, now),
@@ -214,8 +211,7 @@ pub async fn list(db: &DatabaseConnection, caller: &Caller, app_id: Uuid) -> App
                 .then(|| r.ratings.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default()),
             comments: if staff { r.comments.clone() } else { None },
         })
-        .collect();
-    serde_json::to_value(content).map_err(AppError::internal)
+        .collect())
 }
 
 /// The reference a link opens, if it is still waiting for an answer.

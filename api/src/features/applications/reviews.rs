@@ -106,10 +106,6 @@ pub async fn assign(
         assigned_by: Set(Some(caller.id)),
         assigned_at: Set(db::now()),
         advisory: Set(advisory),
-        recommendation: Set(None),
-        reasons: Set(None),
-        comments: Set(None),
-        submitted_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -194,9 +190,9 @@ pub async fn recommend(
     next.comments = Set(input.comments);
     next.submitted_at = Set(Some(db::now()));
     let updated = next.update(&txn).await?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(app.affiliate_id), "review.recommended", "application", app.id)
             .before_opt(r.recommendation.map(|x| serde_json::json!({"recommendation": x})))
             .after(serde_json::json!({"recommendation": rec})),

@@ -529,21 +529,21 @@ pub async fn sign_code_of_ethics(
             current_state: Some(app.state.as_str().into()),
         });
     }
-    let signed = attestation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        application_id: Set(app.id),
-        person_id: Set(caller.id),
-        kind: Set(AttestationKind::CodeOfEthics),
-        text_version: Set(text_version.into()),
-        signed_at: Set(db::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let signed = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(app.affiliate_id), "application.code_of_ethics_signed", RESOURCE, app.id)
-            .after(serde_json::json!({"text_version": text_version})),
+        caller,
+        attestation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            application_id: Set(app.id),
+            person_id: Set(caller.id),
+            kind: Set(AttestationKind::CodeOfEthics),
+            text_version: Set(text_version.into()),
+            signed_at: Set(db::now()),
+        },
+        |_| {
+            AuditEntry::new(Some(app.affiliate_id), "application.code_of_ethics_signed", RESOURCE, app.id)
+                .after(serde_json::json!({"text_version": text_version}))
+        },
     )
     .await?;
     txn.commit().await?;

@@ -52,6 +52,11 @@ pub struct NewFee {
 pub struct FeeQuery {
     /// The day whose fees to show (the affiliate's today by default).
     pub on: Option<NaiveDate>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

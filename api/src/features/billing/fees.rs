@@ -62,10 +62,7 @@ pub async fn publish(
     input: NewFee,
 ) -> AppResult<fee_schedule::Model> {
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators set its fees.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "set its fees").await?;
     let amount = check_amount(&input.amount, &affiliate.currency, true)
         .map_err(|m| AppError::invalid_field("amount", "invalid_amount", m))?;
     let category = input.category.clone().unwrap_or_default();
@@ -87,9 +84,9 @@ pub async fn publish(
     .insert(&txn)
     .await
     .map_err(db::conflict_on_unique("fee_version_exists", "This fee already has a version from that date."))?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(affiliate.id), "fee.published", "fee", model.id).after(serde_json::json!({
             "kind": model.fee_kind, "category": model.category,
             "amount_cents": model.amount_cents, "effective_from": model.effective_from,

@@ -1,13 +1,15 @@
 use actix_web::{HttpResponse, get, http::header, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::billing::dto::Fee, features::billing::dto::FeeQuery,
+    auth::Caller, error::Problem, features::billing::dto::Fee, features::billing::dto::FeeQuery,
     features::billing::dto::Invoice, features::billing::dto::InvoiceListQuery, features::billing::dto::NewEntry,
     features::billing::dto::NewFee, features::billing::fees, features::billing::invoices, http::etag::etag,
     http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page, http::pagination::PageRequest,
-    state::AppState,
+    http::pagination::whole, state::AppState,
 };
+use entity::fee_schedule;
 
 const LIST: &str = "invoices";
 
@@ -17,18 +19,17 @@ const LIST: &str = "invoices";
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), FeeQuery),
     responses(
-        (status = 200, description = "The fee schedule", body = Vec<Fee>),
+        (status = 200, description = "A page of the fee schedule, by kind and category", body = Page<Fee>),
         crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/fees")]
-pub async fn schedule(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<FeeQuery>,
-) -> Result<HttpResponse, AppError> {
-    let rows = fees::schedule(&state.db, &path.into_inner(), query.0.on).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(Fee::from).collect::<Vec<_>>()))
+pub async fn schedule(state: AppData, path: web::Path<String>, query: ApiQuery<FeeQuery>) -> Reply {
+    let q = query.0;
+    let rows = fees::schedule(&state.db, &path.into_inner(), q.on).await?;
+    // One fee of each kind and category is in force on a day: that pair is the key.
+    let key = |f: &fee_schedule::Model| (f.fee_kind.as_str().to_string(), f.category.clone());
+    Ok(HttpResponse::Ok().json(whole("fees", (q.limit, q.cursor.as_deref()), rows, key, Fee::from)?))
 }
 
 /// Publishes a fee from a date on (coordinators). Earlier versions stay for earlier dates.
@@ -44,12 +45,7 @@ pub async fn schedule(
     )
 )]
 #[post("/affiliates/{affiliate}/fees")]
-pub async fn publish(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<NewFee>,
-) -> Result<HttpResponse, AppError> {
+pub async fn publish(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewFee>) -> Reply {
     let fee = fees::publish(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().json(Fee::from(fee)))
 }
@@ -64,11 +60,7 @@ pub async fn publish(
     )
 )]
 #[get("/me/invoices")]
-pub async fn mine(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<InvoiceListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
     page_of(&state, &caller, true, query.0).await
 }
 
@@ -82,15 +74,11 @@ pub async fn mine(
     )
 )]
 #[get("/invoices")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<InvoiceListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
     page_of(&state, &caller, false, query.0).await
 }
 
-async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQuery) -> Result<HttpResponse, AppError> {
+async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQuery) -> Reply {
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = invoices::list(&state.db, caller, own, q.person_id, q.status, &page).await?;
     let (rows, next_cursor) = page.finish(LIST, rows, |i| i.id)?;
@@ -111,7 +99,7 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
     )
 )]
 #[get("/invoices/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let inv = invoices::get(&state.db, &caller, path.into_inner()).await?;
     let version = inv.version;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))
@@ -131,12 +119,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
     )
 )]
 #[post("/invoices/{id}/entries")]
-pub async fn record(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<NewEntry>,
-) -> Result<HttpResponse, AppError> {
+pub async fn record(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewEntry>) -> Reply {
     let inv = invoices::record_entry(&state, &caller, path.into_inner(), body.0).await?;
     let version = inv.version;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))

@@ -1,21 +1,35 @@
 use actix_web::{HttpResponse, get, http::header, patch, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, auth::MaybeCaller, error::AppError, error::Problem, features::endorsements::dto::Endorsement,
+    auth::Caller, auth::MaybeCaller, error::Problem, features::endorsements::dto::Endorsement,
     features::endorsements::dto::ListingChange, features::endorsements::dto::RegistryQuery,
     features::endorsements::dto::SignedCredential, features::endorsements::dto::Verification,
     features::endorsements::dto::VerifyQuery, features::endorsements::service as endorsements,
     http::etag::Precondition, http::etag::etag, http::extract::ApiJson, http::extract::ApiQuery,
-    http::pagination::Page, http::pagination::PageRequest, state::AppState,
+    http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest, http::pagination::whole,
 };
 
 /// One's own endorsements.
-#[utoipa::path(tag = "endorsements", responses((status = 200, description = "Endorsements", body = Vec<Endorsement>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    tag = "endorsements",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of endorsements, oldest first", body = Page<Endorsement>),
+        (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/me/endorsements")]
-pub async fn my_endorsements(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .json(endorsements::mine(&state.db, &caller).await?.into_iter().map(Endorsement::from).collect::<Vec<_>>()))
+pub async fn my_endorsements(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
+    let rows = endorsements::mine(&state.db, &caller).await?;
+    Ok(HttpResponse::Ok().json(whole(
+        "my-endorsements",
+        query.0.parts(),
+        rows,
+        |e| (e.issued_on, e.id),
+        Endorsement::from,
+    )?))
 }
 
 /// Opts in or out of the public directory (verification by number stays). Needs `If-Match`.
@@ -30,12 +44,12 @@ pub async fn my_endorsements(state: web::Data<AppState>, caller: Caller) -> Resu
 )]
 #[patch("/me/endorsements/{id}")]
 pub async fn set_listing(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     precondition: Precondition,
     body: ApiJson<ListingChange>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let e = endorsements::set_listed(&state.db, &caller, path.into_inner(), body.0.listed, &precondition).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(e.version))).json(Endorsement::from(e)))
 }
@@ -50,11 +64,7 @@ pub async fn set_listing(
     responses((status = 200, description = "The endorsement", body = Verification), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}")]
-pub async fn verify(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<VerifyQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn verify(state: AppData, path: web::Path<String>, query: ApiQuery<VerifyQuery>) -> Reply {
     let (e, p) = endorsements::by_number(&state.db, &path.into_inner()).await?;
     let name = query.0.name;
     let mut answer = verification(e, p.clone());
@@ -72,11 +82,7 @@ pub async fn verify(
     responses((status = 200, description = "A vc+jwt", body = SignedCredential), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}/credential")]
-pub async fn credential(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn credential(state: AppData, caller: MaybeCaller, path: web::Path<String>) -> Reply {
     let credential = endorsements::credential(&state, caller.0.as_ref(), &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SignedCredential { credential }))
 }
@@ -89,7 +95,7 @@ pub async fn credential(
     responses((status = 200, description = "A page of listed endorsements", body = Page<Verification>), (status = 404, description = "Unknown affiliate or category", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry")]
-pub async fn registry(state: web::Data<AppState>, query: ApiQuery<RegistryQuery>) -> Result<HttpResponse, AppError> {
+pub async fn registry(state: AppData, query: ApiQuery<RegistryQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("registry", q.limit, q.cursor.as_deref())?;
     let rows =

@@ -253,9 +253,9 @@ pub async fn set_listed(
     let mut next: endorsement::ActiveModel = current.clone().into();
     next.listed = Set(listed);
     let updated = next.update(&txn).await?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(current.affiliate_id), "endorsement.listing_changed", "endorsement", id)
             .before(serde_json::json!({"listed": current.listed}))
             .after(serde_json::json!({"listed": listed})),

@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, get, http::header, patch, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     auth::Caller, error::AppError, error::Problem, features::billing::invoices, features::memberships::dto::JoinPlan,
     features::memberships::dto::Joined, features::memberships::dto::Membership,
@@ -8,7 +9,7 @@ use crate::{
     features::memberships::dto::Plan, features::memberships::dto::PlanPatch,
     features::memberships::service as memberships, http::etag::Precondition, http::etag::etag, http::extract::ApiJson,
     http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest,
-    state::AppState,
+    http::pagination::whole, state::AppState,
 };
 
 const LIST: &str = "memberships";
@@ -17,16 +18,17 @@ const LIST: &str = "memberships";
 #[utoipa::path(
     tag = "memberships",
     security(()),
-    params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
+    params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), PageParams),
     responses(
-        (status = 200, description = "Plans", body = Vec<Plan>),
+        (status = 200, description = "A page of plans, by name", body = Page<Plan>),
         crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/membership-plans")]
-pub async fn plans(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn plans(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     let rows = memberships::plans(&state.db, &path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(Plan::from).collect::<Vec<_>>()))
+    let key = |p: &entity::membership_plan::Model| (p.name.clone(), p.id);
+    Ok(HttpResponse::Ok().json(whole("membership-plans", query.0.parts(), rows, key, Plan::from)?))
 }
 
 /// Creates a membership plan (coordinators).
@@ -41,12 +43,7 @@ pub async fn plans(state: web::Data<AppState>, path: web::Path<String>) -> Resul
     )
 )]
 #[post("/affiliates/{affiliate}/membership-plans")]
-pub async fn create_plan(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<NewPlan>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_plan(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewPlan>) -> Reply {
     let plan = memberships::create_plan(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(plan.version))).json(Plan::from(plan)))
 }
@@ -64,12 +61,12 @@ pub async fn create_plan(
 )]
 #[patch("/membership-plans/{id}")]
 pub async fn update_plan(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     precondition: Precondition,
     body: ApiJson<PlanPatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let plan = memberships::update_plan(&state.db, &caller, path.into_inner(), &precondition, body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(plan.version))).json(Plan::from(plan)))
 }
@@ -87,11 +84,7 @@ pub async fn update_plan(
     )
 )]
 #[post("/me/memberships")]
-pub async fn join(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<JoinPlan>,
-) -> Result<HttpResponse, AppError> {
+pub async fn join(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Reply {
     let (m, inv) = memberships::join(&state, &caller, body.0.plan_id).await?;
     let membership = memberships::describe(&state.db, vec![m])
         .await?
@@ -111,22 +104,13 @@ pub async fn join(
     )
 )]
 #[get("/me/memberships")]
-pub async fn mine(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     caller.require_person()?;
     history_page(&state, &caller, caller.id, query.0).await
 }
 
 /// A page of a person's memberships (one's own, or a person's for staff).
-pub async fn history_page(
-    state: &AppState,
-    caller: &Caller,
-    person_id: Uuid,
-    query: PageParams,
-) -> Result<HttpResponse, AppError> {
+pub async fn history_page(state: &AppState, caller: &Caller, person_id: Uuid, query: PageParams) -> Reply {
     const LIST: &str = "membership-history";
     let page = PageRequest::parse(LIST, query.limit, query.cursor.as_deref())?;
     let rows = memberships::history(&state.db, caller, person_id, &page).await?;
@@ -144,11 +128,7 @@ pub async fn history_page(
     )
 )]
 #[get("/memberships")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<MembershipListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, query: ApiQuery<MembershipListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = memberships::list(&state.db, &caller, q.status, q.on, q.person_id, &page).await?;

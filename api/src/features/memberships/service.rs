@@ -121,34 +121,31 @@ pub async fn create_plan(
     input: NewPlan,
 ) -> AppResult<membership_plan::Model> {
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators manage its plans.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "manage its plans").await?;
     let dues = check_amount(&input.dues, &affiliate.currency, true)
         .map_err(|m| AppError::invalid_field("dues", "invalid_amount", m))?;
     let TermColumns { kind, cutoff_month: month, cutoff_day: day, months } = term_columns(&input.term)?;
-    let plan = membership_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        affiliate_id: Set(affiliate.id),
-        name: Set(input.name.trim().to_string()),
-        dues_cents: Set(dues),
-        currency: Set(affiliate.currency.clone()),
-        term_kind: Set(kind),
-        cutoff_month: Set(month),
-        cutoff_day: Set(day),
-        term_months: Set(months),
-        qualifies_for_endorsement: Set(input.qualifies_for_endorsement),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let plan = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(affiliate.id), "membership_plan.created", "membership_plan", plan.id)
-            .after_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(plan.clone())).ok()),
+        caller,
+        membership_plan::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            affiliate_id: Set(affiliate.id),
+            name: Set(input.name.trim().to_string()),
+            dues_cents: Set(dues),
+            currency: Set(affiliate.currency.clone()),
+            term_kind: Set(kind),
+            cutoff_month: Set(month),
+            cutoff_day: Set(day),
+            term_months: Set(months),
+            qualifies_for_endorsement: Set(input.qualifies_for_endorsement),
+            active: Set(true),
+            ..Default::default()
+        },
+        |plan| {
+            AuditEntry::new(Some(affiliate.id), "membership_plan.created", "membership_plan", plan.id)
+                .after_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(plan.clone())).ok())
+        },
     )
     .await?;
     txn.commit().await?;
@@ -207,9 +204,9 @@ pub async fn update_plan(
         return Err(AppError::PreconditionFailed { current });
     }
     let updated = find_plan(&txn, id).await?;
-    audit::record(
+    audit::by(
         &txn,
-        &caller.actor(),
+        caller,
         AuditEntry::new(Some(current.affiliate_id), "membership_plan.updated", "membership_plan", id)
             .before_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(current)).ok())
             .after_opt(serde_json::to_value(crate::features::memberships::dto::Plan::from(updated.clone())).ok()),
@@ -243,11 +240,7 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
         person_id: Set(caller.id),
         plan_id: Set(plan.id),
         state: Set(entity::membership::MembershipState::PendingPayment),
-        starts_on: Set(None),
-        ends_on: Set(None),
         source: Set(entity::membership::MembershipSource::Purchase),
-        external_reference: Set(None),
-        invoice_id: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -397,14 +390,11 @@ pub async fn record_external(
         ends_on: Set(Some(ends_on)),
         source: Set(entity::membership::MembershipSource::External),
         external_reference: Set(input.reference.clone()),
-        invoice_id: Set(None),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        &caller.actor(),
+    audit::by(&txn, caller,
         AuditEntry::new(Some(p.affiliate_id), "membership.recorded_external", "membership", m.id).after(serde_json::json!({"plan_id": plan.id, "starts_on": starts_on, "ends_on": ends_on, "reference": input.reference})),
     )
     .await?;

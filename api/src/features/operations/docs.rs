@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, http::header, web};
 
-use crate::{error::AppError, state::AppState};
+use crate::error::AppError;
+use crate::http::handler::{AppData, Reply};
 
 /// Only the page's own scripts, styles, images and the document itself.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -50,7 +51,7 @@ fn asset_response(bytes: Vec<u8>, content_type: String) -> HttpResponse {
     responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"))
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+pub async fn openapi_json(state: AppData) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(state.openapi_json.as_str().to_owned())
 }
 
@@ -62,7 +63,7 @@ pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "An HTML page", body = String, content_type = "text/html"))
 )]
 #[get("/docs")]
-pub async fn docs(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn docs(state: AppData) -> Reply {
     let (page, _) = state.docs.file("index.html")?.ok_or_else(|| AppError::internal("docs page missing"))?;
     // The page's assets are relative: resolve them under /docs/.
     let page = String::from_utf8_lossy(&page).replacen("<head>", "<head>\n    <base href=\"/docs/\">", 1);
@@ -83,7 +84,7 @@ pub async fn docs(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
     )
 )]
 #[get("/docs/{asset}")]
-pub async fn docs_asset(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn docs_asset(state: AppData, path: web::Path<String>) -> Reply {
     let name = path.into_inner();
     match state.docs.file(&name)? {
         Some((bytes, content_type)) if name != "index.html" => Ok(asset_response(bytes, content_type)),

@@ -1,9 +1,10 @@
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{error::AppError, state::AppState};
 
 #[derive(Serialize, ToSchema)]
@@ -33,7 +34,7 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn readyz(state: AppData) -> Reply {
     crate::db::ping(&state.db, Duration::from_secs(2)).await.map_err(AppError::Unavailable)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ready".into() }))
 }
@@ -52,7 +53,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn metrics(req: HttpRequest, state: AppData) -> Reply {
     let Some(expected) = state.config.metrics_token.as_deref().filter(|_| state.config.metrics_bind_addr.is_none())
     else {
         return Err(AppError::NotFound("`/metrics`".into()));
@@ -73,12 +74,12 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
 }
 
 /// The metrics text (also what the internal metrics listener serves).
-pub fn render(state: &AppState) -> Result<HttpResponse, AppError> {
+pub fn render(state: &AppState) -> Reply {
     let text = state.metrics.render().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text))
 }
 
 /// The internal listener's only route.
-pub async fn internal_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn internal_metrics(state: AppData) -> Reply {
     render(&state)
 }

@@ -813,7 +813,6 @@ async fn endorsement_item(
                 id: Set(Uuid::now_v7()),
                 affiliate_id: Set(affiliate.id),
                 person_id: Set(person.id),
-                application_id: Set(None),
                 category_code: Set(category.code.clone()),
                 number: Set(input.number.clone()),
                 issued_on: Set(input.issued_on),

@@ -120,17 +120,14 @@ pub async fn create(
         kinds: Set(serde_json::json!(kinds)),
         description: Set(input.description),
         secret: Set(secret.clone()),
-        previous_secret: Set(None),
-        previous_secret_expires_at: Set(None),
         status: Set(SubscriptionStatus::Active),
-        disabled_reason: Set(None),
         owner_email: Set(owner_email(&txn, caller, &affiliate).await?),
         created_by: Set(format!("{}:{}", caller.actor().kind, caller.id)),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.subscribed")).await?;
+    audit::by(&txn, caller, audit_entry(&m, "webhook.subscribed")).await?;
     txn.commit().await?;
     Ok(SubscriptionWithSecret { subscription: m.into(), secret })
 }
@@ -199,7 +196,7 @@ pub async fn update(
         None => {}
     }
     let m = am.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.changed")).await?;
+    audit::by(&txn, caller, audit_entry(&m, "webhook.changed")).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -209,7 +206,7 @@ pub async fn delete(db: &DatabaseConnection, caller: &Caller, id: Uuid, precondi
     let m = visible(&txn, caller, id).await?;
     precondition.check(m.version)?;
     webhook_subscription::Entity::delete_by_id(m.id).exec(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.deleted")).await?;
+    audit::by(&txn, caller, audit_entry(&m, "webhook.deleted")).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -231,7 +228,7 @@ pub async fn rotate_secret(
     am.previous_secret_expires_at = Set(Some(now + overlap));
     am.secret = Set(secret.clone());
     let m = am.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), audit_entry(&m, "webhook.secret_rotated")).await?;
+    audit::by(&txn, caller, audit_entry(&m, "webhook.secret_rotated")).await?;
     txn.commit().await?;
     Ok(SubscriptionWithSecret { subscription: m.into(), secret })
 }
@@ -323,12 +320,8 @@ pub async fn redeliver(db: &DatabaseConnection, caller: &Caller, id: Uuid, deliv
     am.next_attempt_at = Set(db::now());
     am.locked_until = Set(None);
     let d = am.update(&txn).await?;
-    audit::record(
-        &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(sub.affiliate_id), "webhook.redelivery", "webhook_delivery", d.id),
-    )
-    .await?;
+    audit::by(&txn, caller, AuditEntry::new(Some(sub.affiliate_id), "webhook.redelivery", "webhook_delivery", d.id))
+        .await?;
     txn.commit().await?;
     Ok(d.into())
 }

@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     features::renewals::dto::BulkItemResult, features::renewals::dto::BulkRenewalRequest,
     features::renewals::dto::BulkResult, features::renewals::dto::ItemStatus, features::renewals::dto::MAX_BULK_ITEMS,
@@ -15,7 +16,7 @@ use crate::{
     features::renewals::dto::RenewalStatus, features::renewals::dto::RenewalStatusQuery,
     features::renewals::dto::ReturnRenewal, features::renewals::service as renewals, http::etag::Precondition,
     http::etag::etag, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
-    http::pagination::PageRequest, state::AppState,
+    http::pagination::PageParams, http::pagination::PageRequest, http::pagination::whole,
 };
 
 /// The affiliate's renewal period for a year (the default 1 October - 31 December when none is set).
@@ -26,7 +27,7 @@ use crate::{
     responses((status = 200, description = "The period", body = RenewalPeriod), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/renewal-periods/{year}")]
-pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+pub async fn period(state: AppData, path: web::Path<(String, i32)>) -> Reply {
     let (affiliate, year) = path.into_inner();
     Ok(HttpResponse::Ok().json(renewals::period(&state.db, &affiliate, year).await?))
 }
@@ -44,11 +45,11 @@ pub async fn period(state: web::Data<AppState>, path: web::Path<(String, i32)>) 
 )]
 #[put("/affiliates/{affiliate}/renewal-periods/{year}")]
 pub async fn set_period(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(String, i32)>,
     body: ApiJson<RenewalPeriodInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (affiliate, year) = path.into_inner();
     Ok(HttpResponse::Ok().json(renewals::set_period(&state.db, &caller, &affiliate, year, body.0).await?))
 }
@@ -64,7 +65,7 @@ pub async fn set_period(
     )
 )]
 #[post("/me/renewals/{year}")]
-pub async fn open(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+pub async fn open(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::open(&state.db, &caller, path.into_inner()).await?)))
 }
 
@@ -75,7 +76,7 @@ pub async fn open(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
     responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}")]
-pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+pub async fn mine(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::get_mine(&state.db, &caller, path.into_inner()).await?)))
 }
 
@@ -93,11 +94,11 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller, path: web::Path<i3
 #[post("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
 pub async fn add_entry(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(i32, RenewalEntryKind)>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (year, kind) = path.into_inner();
     let body = crate::features::applications::routes::applications::json_body(&req, payload).await?;
     let item = crate::features::applications::routes::applications::item(kind.into(), &body)?;
@@ -108,20 +109,22 @@ pub async fn add_entry(
 /// One's training or RSC entries on the year's renewal.
 #[utoipa::path(
     tag = "renewals",
-    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
+    params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), PageParams),
     responses(
-        (status = 200, description = "Entries, oldest first", body = Vec<RenewalEntry>),
+        (status = 200, description = "A page of entries, oldest first", body = Page<RenewalEntry>),
         (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
 pub async fn list_entries(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(i32, RenewalEntryKind)>,
-) -> Result<HttpResponse, AppError> {
+    query: ApiQuery<PageParams>,
+) -> Reply {
     let (year, kind) = path.into_inner();
-    Ok(HttpResponse::Ok().json(renewals::list_entries(&state.db, &caller, year, kind).await?))
+    let rows = renewals::list_entries(&state.db, &caller, year, kind).await?;
+    Ok(HttpResponse::Ok().json(whole("renewal-entries", query.0.parts(), rows, |e| (e.created_at, e.id), |e| e)?))
 }
 
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
@@ -136,11 +139,11 @@ pub async fn list_entries(
 )]
 #[delete("/me/renewals/{year}/entries/{kind:trainings|rsc}/{entry}")]
 pub async fn remove_entry(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(i32, RenewalEntryKind, Uuid)>,
     precondition: Precondition,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (year, kind, entry) = path.into_inner();
     renewals::remove_entry(&state.db, &caller, year, kind, entry, &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -154,12 +157,7 @@ pub async fn remove_entry(
     responses((status = 200, description = "Signed", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/me/renewals/{year}/attestation")]
-pub async fn attest(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i32>,
-    body: ApiJson<RenewalAttestation>,
-) -> Result<HttpResponse, AppError> {
+pub async fn attest(state: AppData, caller: Caller, path: web::Path<i32>, body: ApiJson<RenewalAttestation>) -> Reply {
     let input = body.0;
     Ok(HttpResponse::Ok().json(Renewal::from(
         renewals::attest(&state.db, &caller, path.into_inner(), &input.text_version, input.provides_rsc).await?,
@@ -173,11 +171,7 @@ pub async fn attest(
     responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}/readiness")]
-pub async fn readiness(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn readiness(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(renewals::my_readiness(&state.db, &caller, path.into_inner()).await?))
 }
 
@@ -192,11 +186,7 @@ pub async fn readiness(
     )
 )]
 #[post("/me/renewals/{year}/submission")]
-pub async fn submit(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn submit(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::submit(&state, &caller, path.into_inner()).await?)))
 }
 
@@ -211,11 +201,7 @@ pub async fn submit(
     )
 )]
 #[post("/renewals/{id}/approval")]
-pub async fn approve(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+pub async fn approve(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::approve(&state.db, &caller, path.into_inner()).await?)))
 }
 
@@ -232,11 +218,11 @@ pub async fn approve(
 )]
 #[post("/renewals/{id}/return")]
 pub async fn return_renewal(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     body: ApiJson<ReturnRenewal>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     Ok(HttpResponse::Ok()
         .json(Renewal::from(renewals::return_renewal(&state.db, &caller, path.into_inner(), body.0.reasons).await?)))
 }
@@ -249,11 +235,7 @@ pub async fn return_renewal(
     responses((status = 200, description = "A page of statuses", body = Page<RenewalStatus>), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/renewals")]
-pub async fn statuses(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<RenewalStatusQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalStatusQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("renewals", q.limit, q.cursor.as_deref())?;
     let rows = renewals::statuses(&state.db, &caller, q.year, q.status, page.after, page.fetch_limit()).await?;
@@ -269,12 +251,7 @@ pub async fn statuses(
     responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/lapse")]
-pub async fn lapse_job(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<JobRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn lapse_job(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<JobRequest>) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
         changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "lapse", body.0.today).await?,
     }))
@@ -288,12 +265,7 @@ pub async fn lapse_job(
     responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/reminders")]
-pub async fn remind_job(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<JobRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<JobRequest>) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
         changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "reminders", body.0.today).await?,
     }))
@@ -311,11 +283,7 @@ pub async fn remind_job(
     )
 )]
 #[post("/renewals/bulk")]
-pub async fn bulk(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<BulkRenewalRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn bulk(state: AppData, caller: Caller, body: ApiJson<BulkRenewalRequest>) -> Reply {
     let request = body.0;
     if request.len() > MAX_BULK_ITEMS {
         return Err(AppError::PayloadTooLargeItems { max: MAX_BULK_ITEMS, got: request.len() });

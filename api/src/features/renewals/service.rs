@@ -98,10 +98,7 @@ pub async fn set_period(
 ) -> AppResult<RenewalPeriod> {
     check_year(year)?;
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators set its renewal periods.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "set its renewal periods").await?;
     if input.opens_on.year() != year {
         return Err(AppError::invalid_field("opens_on", "wrong_year", format!("must be in {year}")));
     }
@@ -137,9 +134,7 @@ pub async fn set_period(
             .await?;
         }
     }
-    audit::record(
-        &txn,
-        &caller.actor(),
+    audit::by(&txn, caller,
         AuditEntry::new(Some(affiliate.id), "renewal_period.set", "renewal_period", format!("{}:{year}", affiliate.code)).after(serde_json::json!({"opens_on": input.opens_on, "closes_on": input.closes_on, "late_until": input.late_until, "auto_approve": input.auto_approve})),
     )
     .await?;
@@ -236,11 +231,6 @@ pub async fn open_for(
         year: Set(year),
         state: Set(RenewalState::Open),
         provides_rsc: Set(false),
-        ethics_signed_at: Set(None),
-        invoice_id: Set(None),
-        return_reasons: Set(None),
-        submitted_at: Set(None),
-        decided_at: Set(None),
         ..Default::default()
     }
     .insert(txn)
@@ -294,7 +284,7 @@ pub async fn add_entry(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_added")).await?;
+    audit::by(&txn, caller, entry(&m, "renewal.entry_added")).await?;
     txn.commit().await?;
     Ok(e)
 }
@@ -356,7 +346,7 @@ pub async fn remove_entry(
         .filter(entity::external_id::Column::RecordId.eq(current.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, &caller.actor(), entry(&m, "renewal.entry_removed")).await?;
+    audit::by(&txn, caller, entry(&m, "renewal.entry_removed")).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -390,7 +380,7 @@ pub async fn attest(
     next.ethics_signed_at = Set(Some(db::now()));
     next.provides_rsc = Set(provides_rsc);
     let updated = next.update(&txn).await?;
-    audit::record(&txn, &caller.actor(), entry(&updated, "renewal.code_of_ethics_signed")).await?;
+    audit::by(&txn, caller, entry(&updated, "renewal.code_of_ethics_signed")).await?;
     log(&txn, &updated).await?;
     txn.commit().await?;
     Ok(updated)
@@ -543,7 +533,7 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     with_invoice.invoice_id = Set(Some(inv.id));
     let submitted_now = with_invoice.update(&txn).await?;
     let _ = submitted;
-    audit::record(&txn, &caller.actor(), entry(&submitted_now, "renewal.submitted")).await?;
+    audit::by(&txn, caller, entry(&submitted_now, "renewal.submitted")).await?;
     log(&txn, &submitted_now).await?;
     txn.commit().await?;
     Ok(submitted_now)
@@ -666,7 +656,7 @@ pub async fn return_renewal(
         };
         outbox::enqueue_email(&txn, &email).await?;
     }
-    audit::record(&txn, &caller.actor(), entry(&returned, "renewal.returned")).await?;
+    audit::by(&txn, caller, entry(&returned, "renewal.returned")).await?;
     log(&txn, &returned).await?;
     txn.commit().await?;
     Ok(returned)

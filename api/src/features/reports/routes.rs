@@ -1,51 +1,46 @@
 //! Dashboard reports (coordinators, or machine clients with `reports:read`).
 use actix_web::{HttpResponse, get, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::partners::exports,
-    features::reports::dto::ApplicationReport, features::reports::dto::EndorsementReport,
-    features::reports::dto::RenewalReport, features::reports::dto::RenewalReportQuery,
-    features::reports::dto::ScholarshipReport, features::reports::service as reports, http::extract::ApiQuery,
-    state::AppState,
+    auth::Caller, error::Problem, features::partners::exports, features::reports::dto::ApplicationReport,
+    features::reports::dto::EndorsementReport, features::reports::dto::RenewalReport,
+    features::reports::dto::RenewalReportQuery, features::reports::dto::ScholarshipReport,
+    features::reports::service as reports, http::extract::ApiQuery,
 };
 
-/// Endorsements by category and status.
-#[utoipa::path(
-    tag = "reports",
-    params(crate::http::responses::AffiliatePath),
-    responses(
-        (status = 200, description = "Counts", body = EndorsementReport),
-        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate
-    )
-)]
-#[get("/affiliates/{affiliate}/reports/endorsements")]
-pub async fn endorsements(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(reports::endorsements(&state.db, &caller, &path.into_inner()).await?))
+/// A dashboard report over the whole affiliate: one route per report, the same callers and answers.
+macro_rules! report_route {
+    ($(#[doc = $doc:tt])* $name:ident, $path:tt, $body:ident) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(
+            tag = "reports",
+            params(crate::http::responses::AffiliatePath),
+            responses(
+                (status = 200, description = "Counts", body = $body),
+                (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
+                crate::http::responses::NoSuchAffiliate
+            )
+        )]
+        #[get($path)]
+        pub async fn $name(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
+            Ok(HttpResponse::Ok().json(reports::$name(&state.db, &caller, &path.into_inner()).await?))
+        }
+    };
 }
 
-/// Applications per deadline and state.
-#[utoipa::path(
-    tag = "reports",
-    params(crate::http::responses::AffiliatePath),
-    responses(
-        (status = 200, description = "Counts", body = ApplicationReport),
-        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate
-    )
-)]
-#[get("/affiliates/{affiliate}/reports/applications")]
-pub async fn applications(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(reports::applications(&state.db, &caller, &path.into_inner()).await?))
-}
+report_route!(
+    /// Endorsements by category and status.
+    endorsements, "/affiliates/{affiliate}/reports/endorsements", EndorsementReport
+);
+report_route!(
+    /// Applications per deadline and state.
+    applications, "/affiliates/{affiliate}/reports/applications", ApplicationReport
+);
+report_route!(
+    /// Scholarship budget used, per fund.
+    scholarships, "/affiliates/{affiliate}/reports/scholarships", ScholarshipReport
+);
 
 /// Renewal completion for a year, in people.
 #[utoipa::path(
@@ -59,31 +54,12 @@ pub async fn applications(
 )]
 #[get("/affiliates/{affiliate}/reports/renewals")]
 pub async fn renewals(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     query: ApiQuery<RenewalReportQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     Ok(HttpResponse::Ok().json(reports::renewals(&state.db, &caller, &path.into_inner(), query.0.year).await?))
-}
-
-/// Scholarship budget used, per fund.
-#[utoipa::path(
-    tag = "reports",
-    params(crate::http::responses::AffiliatePath),
-    responses(
-        (status = 200, description = "Per fund", body = ScholarshipReport),
-        (status = 403, description = "Not a coordinator of the affiliate, or no `reports:read`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate
-    )
-)]
-#[get("/affiliates/{affiliate}/reports/scholarships")]
-pub async fn scholarships(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(reports::scholarships(&state.db, &caller, &path.into_inner()).await?))
 }
 
 fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
@@ -104,11 +80,7 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
     )
 )]
 #[get("/affiliates/{affiliate}/exports/endorsees.csv")]
-pub async fn roster_csv(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn roster_csv(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
     Ok(csv_response("endorsees.csv", exports::roster(&state.db, &caller, &path.into_inner()).await?))
 }
 
@@ -124,11 +96,11 @@ pub async fn roster_csv(
 )]
 #[get("/affiliates/{affiliate}/exports/renewals.csv")]
 pub async fn renewals_csv(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     query: ApiQuery<RenewalReportQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let body = exports::renewal_status(&state.db, &caller, &path.into_inner(), query.0.year).await?;
     Ok(csv_response(&format!("renewals-{}.csv", query.0.year), body))
 }

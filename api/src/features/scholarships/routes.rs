@@ -1,13 +1,13 @@
 use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::scholarships::dto::Fund,
-    features::scholarships::dto::NewFund, features::scholarships::dto::NewScholarshipRequest,
-    features::scholarships::dto::ScholarshipDecision, features::scholarships::dto::ScholarshipListQuery,
-    features::scholarships::dto::ScholarshipRequest, features::scholarships::service as scholarships,
-    http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams,
-    http::pagination::PageRequest, state::AppState,
+    auth::Caller, error::Problem, features::scholarships::dto::Fund, features::scholarships::dto::NewFund,
+    features::scholarships::dto::NewScholarshipRequest, features::scholarships::dto::ScholarshipDecision,
+    features::scholarships::dto::ScholarshipListQuery, features::scholarships::dto::ScholarshipRequest,
+    features::scholarships::service as scholarships, http::extract::ApiJson, http::extract::ApiQuery,
+    http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest, state::AppState,
 };
 
 /// The affiliate's scholarship funds, with what remains of each budget (public).
@@ -18,11 +18,7 @@ use crate::{
     responses((status = 200, description = "A page of funds, by opening day", body = Page<Fund>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/scholarship-funds")]
-pub async fn funds(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn funds(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "scholarship-funds";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = scholarships::funds(&state.db, &path.into_inner(), &page).await?;
@@ -42,12 +38,7 @@ pub async fn funds(
     )
 )]
 #[post("/affiliates/{affiliate}/scholarship-funds")]
-pub async fn create_fund(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<NewFund>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_fund(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewFund>) -> Reply {
     Ok(HttpResponse::Created()
         .json(Fund::from(scholarships::create_fund(&state.db, &caller, &path.into_inner(), body.0).await?)))
 }
@@ -63,11 +54,7 @@ pub async fn create_fund(
     )
 )]
 #[post("/scholarship-requests")]
-pub async fn request(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<NewScholarshipRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn request(state: AppData, caller: Caller, body: ApiJson<NewScholarshipRequest>) -> Reply {
     let (m, currency) = scholarships::request(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::Created().json(ScholarshipRequest::build(m, &currency)))
 }
@@ -79,11 +66,7 @@ pub async fn request(
     responses((status = 200, description = "A page of one's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/scholarship-requests")]
-pub async fn mine(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<ScholarshipListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<ScholarshipListQuery>) -> Reply {
     requests_page(&state, &caller, true, query.0, "my-scholarship-requests").await
 }
 
@@ -94,11 +77,7 @@ pub async fn mine(
     responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), crate::http::responses::NotCoordinator)
 )]
 #[get("/scholarship-requests")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<ScholarshipListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ScholarshipListQuery>) -> Reply {
     requests_page(&state, &caller, false, query.0, "scholarship-requests").await
 }
 
@@ -108,7 +87,7 @@ async fn requests_page(
     own: bool,
     query: ScholarshipListQuery,
     list_name: &str,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let page = PageRequest::parse(list_name, query.limit, query.cursor.as_deref())?;
     let rows = scholarships::list(&state.db, caller, own, query.status, &page).await?;
     let (rows, next_cursor) = page.finish(list_name, rows, |(m, _)| m.id)?;
@@ -130,11 +109,11 @@ async fn requests_page(
 )]
 #[post("/scholarship-requests/{id}/decision")]
 pub async fn decide(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     body: ApiJson<ScholarshipDecision>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (m, currency) = scholarships::decide(&state, &caller, path.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().json(ScholarshipRequest::build(m, &currency)))
 }

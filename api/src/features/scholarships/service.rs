@@ -46,32 +46,29 @@ pub async fn create_fund(
     input: NewFund,
 ) -> AppResult<scholarship_fund::Model> {
     let txn = begin_write(db).await?;
-    let affiliate = crate::platform::tenancy::find(&txn, ident).await?;
-    if !caller.manages_affiliate(affiliate.id) {
-        return Err(AppError::Forbidden("Only the affiliate's coordinators create its funds.".into()));
-    }
+    let affiliate = crate::platform::tenancy::managed(&txn, caller, ident, "create its funds").await?;
     let budget = check_amount(&input.budget, &affiliate.currency, false)
         .map_err(|m| AppError::invalid_field("budget", "invalid_amount", m))?;
-    let m = scholarship_fund::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        affiliate_id: Set(affiliate.id),
-        name: Set(input.name.trim().to_string()),
-        sponsor: Set(input.sponsor),
-        budget_cents: Set(budget),
-        awarded_cents: Set(0),
-        currency: Set(affiliate.currency.clone()),
-        starts_on: Set(input.starts_on),
-        ends_on: Set(input.ends_on),
-        covers: Set(serde_json::to_value(&input.covers).map_err(AppError::internal)?),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let m = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(affiliate.id), "scholarship.fund_created", "scholarship_fund", m.id)
-            .after(serde_json::json!({"name": m.name, "budget_cents": budget})),
+        caller,
+        scholarship_fund::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            affiliate_id: Set(affiliate.id),
+            name: Set(input.name.trim().to_string()),
+            sponsor: Set(input.sponsor),
+            budget_cents: Set(budget),
+            awarded_cents: Set(0),
+            currency: Set(affiliate.currency.clone()),
+            starts_on: Set(input.starts_on),
+            ends_on: Set(input.ends_on),
+            covers: Set(serde_json::to_value(&input.covers).map_err(AppError::internal)?),
+            ..Default::default()
+        },
+        |m| {
+            AuditEntry::new(Some(affiliate.id), "scholarship.fund_created", "scholarship_fund", m.id)
+                .after(serde_json::json!({"name": m.name, "budget_cents": budget}))
+        },
     )
     .await?;
     txn.commit().await?;
@@ -161,30 +158,27 @@ pub async fn request(
             return Err(AppError::invalid_field("invoice_id", "unknown_invoice", "not an invoice of the person"));
         }
     }
-    let m = scholarship_request::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        affiliate_id: Set(fund.affiliate_id),
-        fund_id: Set(fund.id),
-        person_id: Set(person_id),
-        amount_cents: Set(amount),
-        purpose: Set(input.purpose),
-        statement: Set(input.statement),
-        invoice_id: Set(input.invoice_id),
-        status: Set(ScholarshipStatus::Pending),
-        awarded_cents: Set(0),
-        applied_cents: Set(0),
-        reason: Set(None),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
+    let m = audit::created(
         &txn,
-        &caller.actor(),
-        AuditEntry::new(Some(m.affiliate_id), "scholarship.requested", "scholarship_request", m.id)
-            .after(serde_json::json!({"amount_cents": amount, "fund_id": fund.id})),
+        caller,
+        scholarship_request::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            affiliate_id: Set(fund.affiliate_id),
+            fund_id: Set(fund.id),
+            person_id: Set(person_id),
+            amount_cents: Set(amount),
+            purpose: Set(input.purpose),
+            statement: Set(input.statement),
+            invoice_id: Set(input.invoice_id),
+            status: Set(ScholarshipStatus::Pending),
+            awarded_cents: Set(0),
+            applied_cents: Set(0),
+            ..Default::default()
+        },
+        |m| {
+            AuditEntry::new(Some(m.affiliate_id), "scholarship.requested", "scholarship_request", m.id)
+                .after(serde_json::json!({"amount_cents": amount, "fund_id": fund.id}))
+        },
     )
     .await?;
     log(&txn, &m, &fund.currency).await?;

@@ -1,12 +1,13 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     auth::Caller, error::AppError, error::Problem, features::accounts::clients,
     features::accounts::dto::auth::RevokeRequest, features::accounts::dto::auth::ServerMetadata,
     features::accounts::dto::auth::TokenRequest, features::accounts::dto::auth::TokenResponse,
     features::accounts::dto::people::Profile, features::accounts::profile as accounts, features::accounts::sessions,
     http::client_address::client_address, http::extract::ApiJson, http::extract::body_limit,
-    http::extract::is_json_media_type, http::extract::parse_json, http::extract::read_body, state::AppState,
+    http::extract::is_json_media_type, http::extract::parse_json, http::extract::read_body,
 };
 
 /// The token endpoint (OAuth 2.0): `password`, `refresh_token` and `client_credentials` grants, as JSON or
@@ -27,11 +28,7 @@ use crate::{
     )
 )]
 #[post("/auth/token")]
-pub async fn token(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> Reply {
     let content_type =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let body = read_body(payload.into_inner(), body_limit(&req)).await?;
@@ -97,7 +94,7 @@ pub async fn token(
     responses((status = 200, description = "Revoked (or never valid)"))
 )]
 #[post("/auth/revoke")]
-pub async fn revoke(state: web::Data<AppState>, body: ApiJson<RevokeRequest>) -> Result<HttpResponse, AppError> {
+pub async fn revoke(state: AppData, body: ApiJson<RevokeRequest>) -> Reply {
     sessions::revoke(&state, &body.0.token).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish())
 }
@@ -109,7 +106,7 @@ pub async fn revoke(state: web::Data<AppState>, body: ApiJson<RevokeRequest>) ->
     responses((status = 200, description = "JSON Web Key Set", body = Object, content_type = "application/json"))
 )]
 #[get("/.well-known/jwks.json")]
-pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+pub async fn jwks(state: AppData) -> HttpResponse {
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(state.keys.jwks())
 }
 
@@ -120,7 +117,7 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "Server metadata", body = ServerMetadata))
 )]
 #[get("/.well-known/oauth-authorization-server")]
-pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
+pub async fn server_metadata(state: AppData) -> HttpResponse {
     let base = state.config.public_base_url.as_str().trim_end_matches('/');
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(ServerMetadata {
         issuer: state.token_settings.issuer.clone(),
@@ -146,7 +143,7 @@ pub async fn server_metadata(state: web::Data<AppState>) -> HttpResponse {
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+pub async fn me(state: AppData, caller: Caller) -> Reply {
     let profile = accounts::profile(&state.db, &caller).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

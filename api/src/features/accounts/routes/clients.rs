@@ -1,12 +1,13 @@
 use actix_web::{HttpResponse, delete, get, http::header, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, auth::SubjectKind, error::AppError, error::Problem, features::accounts::clients,
+    auth::Caller, auth::SubjectKind, error::Problem, features::accounts::clients,
     features::accounts::dto::clients::Client, features::accounts::dto::clients::ClientWithSecret,
     features::accounts::dto::clients::NewClient, features::accounts::dto::clients::RotateSecret,
     http::etag::Precondition, http::etag::etag, http::extract::ApiJson, http::extract::ApiQuery,
-    http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest, state::AppState,
+    http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest,
 };
 
 /// Creates a machine client of one's affiliate (coordinators, admins). The secret is shown once.
@@ -21,12 +22,7 @@ use crate::{
     )
 )]
 #[post("/affiliates/{affiliate}/clients")]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<NewClient>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewClient>) -> Reply {
     caller.require_person()?;
     let (m, secret) = clients::create(&state.db, &caller.actor(), &path.into_inner(), Some(&caller), body.0).await?;
     Ok(HttpResponse::Created()
@@ -45,11 +41,7 @@ pub async fn create(
     )
 )]
 #[get("/clients")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "clients";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = clients::list(&state.db, &caller, &page).await?;
@@ -67,7 +59,7 @@ pub async fn list(
     )
 )]
 #[get("/clients/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let m = clients::get(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
 }
@@ -84,12 +76,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
     )
 )]
 #[post("/clients/{id}/secret")]
-pub async fn rotate(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<RotateSecret>,
-) -> Result<HttpResponse, AppError> {
+pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RotateSecret>) -> Reply {
     let (m, secret) = clients::rotate(&state.db, &caller, path.into_inner(), body.0).await?;
     state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok()
@@ -108,12 +95,7 @@ pub async fn rotate(
     )
 )]
 #[delete("/clients/{id}")]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    precondition: Precondition,
-) -> Result<HttpResponse, AppError> {
+pub async fn revoke(state: AppData, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Reply {
     let m = clients::revoke(&state.db, &caller, path.into_inner(), &precondition).await?;
     state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))

@@ -1,13 +1,13 @@
-use actix_web::{HttpRequest, HttpResponse, http::header, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, patch, post};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, auth::SubjectKind, error::AppError, error::Problem, features::accounts::dto::people::EmailChange,
+    auth::Caller, auth::SubjectKind, error::Problem, features::accounts::dto::people::EmailChange,
     features::accounts::dto::people::EmailOnly, features::accounts::dto::people::PasswordChange,
     features::accounts::dto::people::Person, features::accounts::dto::people::Profile,
     features::accounts::dto::people::ProfilePatch, features::accounts::dto::people::SetPassword,
     features::accounts::dto::people::TokenOnly, features::accounts::profile as accounts,
     http::client_address::client_address, http::etag::Precondition, http::etag::etag, http::extract::ApiJson,
-    state::AppState,
 };
 
 /// Updates one's own profile (names, language, contact details). Needs `If-Match`.
@@ -21,11 +21,11 @@ use crate::{
 )]
 #[patch("/me")]
 pub async fn update_me(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     precondition: Precondition,
     body: ApiJson<ProfilePatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let profile = accounts::update_profile(&state.db, &caller, &precondition, body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(profile.person.version))).json(profile))
 }
@@ -41,11 +41,7 @@ pub async fn update_me(
     )
 )]
 #[post("/me/password")]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<PasswordChange>,
-) -> Result<HttpResponse, AppError> {
+pub async fn change_password(state: AppData, caller: Caller, body: ApiJson<PasswordChange>) -> Reply {
     accounts::change_password(&state.db, &caller, body.0).await?;
     state.generations.forget(SubjectKind::Person, caller.id);
     Ok(HttpResponse::NoContent().finish())
@@ -62,11 +58,7 @@ pub async fn change_password(
     )
 )]
 #[post("/me/email-change")]
-pub async fn request_email_change(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<EmailChange>,
-) -> Result<HttpResponse, AppError> {
+pub async fn request_email_change(state: AppData, caller: Caller, body: ApiJson<EmailChange>) -> Reply {
     accounts::request_email_change(&state, &caller, body.0).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -82,10 +74,7 @@ pub async fn request_email_change(
     )
 )]
 #[post("/auth/email-change/confirm")]
-pub async fn confirm_email_change(
-    state: web::Data<AppState>,
-    body: ApiJson<TokenOnly>,
-) -> Result<HttpResponse, AppError> {
+pub async fn confirm_email_change(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
     Ok(HttpResponse::Ok().json(accounts::confirm_email_change(&state, &body.0.token).await?))
 }
 
@@ -100,11 +89,7 @@ pub async fn confirm_email_change(
     )
 )]
 #[post("/auth/password-reset")]
-pub async fn request_password_reset(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: ApiJson<EmailOnly>,
-) -> Result<HttpResponse, AppError> {
+pub async fn request_password_reset(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) -> Reply {
     let client = client_address(&req, state.config.trust_forwarded_for);
     accounts::request_password_reset(&state, &body.0.email, &client).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -121,10 +106,7 @@ pub async fn request_password_reset(
     )
 )]
 #[post("/auth/password-reset/confirm")]
-pub async fn confirm_password_reset(
-    state: web::Data<AppState>,
-    body: ApiJson<SetPassword>,
-) -> Result<HttpResponse, AppError> {
+pub async fn confirm_password_reset(state: AppData, body: ApiJson<SetPassword>) -> Reply {
     let input = body.0;
     accounts::confirm_password_reset(&state, &input.token, input.password).await?;
     Ok(HttpResponse::NoContent().finish())

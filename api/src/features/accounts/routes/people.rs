@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     auth::Caller, auth::SubjectKind, error::AppError, error::Problem, features::accounts::dto::people::GrantableRole,
     features::accounts::dto::people::PeopleQuery, features::accounts::dto::people::Person,
@@ -10,7 +11,6 @@ use crate::{
     features::memberships::dto::MembershipStatus, features::memberships::dto::MembershipStatusQuery,
     features::memberships::service as memberships, http::etag::Precondition, http::etag::etag, http::extract::ApiJson,
     http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest,
-    state::AppState,
 };
 
 const LIST: &str = "people";
@@ -25,11 +25,7 @@ const LIST: &str = "people";
     )
 )]
 #[get("/people")]
-pub async fn search(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<PeopleQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = people::search(&state.db, &caller, q.q.as_deref(), q.status, &page).await?;
@@ -47,7 +43,7 @@ pub async fn search(
     )
 )]
 #[get("/people/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let p = people::get(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(Person::from(p)))
 }
@@ -66,12 +62,12 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 )]
 #[patch("/people/{id}")]
 pub async fn set_status(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     precondition: Precondition,
     body: ApiJson<PersonStatusChange>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let p = people::set_status(&state.db, &caller, path.into_inner(), body.0.status, &precondition).await?;
     state.generations.forget(SubjectKind::Person, p.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(Person::from(p)))
@@ -90,12 +86,7 @@ pub async fn set_status(
     )
 )]
 #[post("/people/{id}/roles")]
-pub async fn grant_role(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<RoleGrant>,
-) -> Result<HttpResponse, AppError> {
+pub async fn grant_role(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RoleGrant>) -> Reply {
     let (p, roles) = people::grant_role(&state.db, &caller, path.into_inner(), body.0.role).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonRoles {
         person_id: p.id,
@@ -116,11 +107,11 @@ pub async fn grant_role(
 )]
 #[delete("/people/{id}/roles/{role}")]
 pub async fn revoke_role(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, GrantableRole)>,
     precondition: Precondition,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, role) = path.into_inner();
     let (p, roles) = people::revoke_role(&state.db, &caller, id, role, &precondition).await?;
     state.generations.forget(SubjectKind::Person, p.id);
@@ -142,11 +133,11 @@ pub async fn revoke_role(
 )]
 #[get("/people/{id}/memberships")]
 pub async fn memberships_of(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     crate::features::memberships::routes::history_page(&state, &caller, path.into_inner(), query.0).await
 }
 
@@ -163,11 +154,11 @@ pub async fn memberships_of(
 )]
 #[post("/people/{id}/memberships")]
 pub async fn record_external(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     body: ApiJson<ExternalMembership>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let m = memberships::record_external(&state, &caller, path.into_inner(), body.0).await?;
     let dto = memberships::describe(&state.db, vec![m])
         .await?
@@ -187,10 +178,10 @@ pub async fn record_external(
 )]
 #[get("/people/{id}/membership-status")]
 pub async fn membership_status(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     query: ApiQuery<MembershipStatusQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     Ok(HttpResponse::Ok().json(memberships::status(&state.db, &caller, path.into_inner(), query.0.on).await?))
 }

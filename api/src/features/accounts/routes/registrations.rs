@@ -1,10 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    error::AppError, error::Problem, features::accounts::dto::people::EmailOnly,
-    features::accounts::dto::people::Person, features::accounts::dto::people::SetPassword,
-    features::accounts::dto::registrations::NewRegistration, features::accounts::dto::registrations::Registration,
-    features::accounts::registrations, http::client_address::client_address, http::extract::ApiJson, state::AppState,
+    error::Problem, features::accounts::dto::people::EmailOnly, features::accounts::dto::people::Person,
+    features::accounts::dto::people::SetPassword, features::accounts::dto::registrations::NewRegistration,
+    features::accounts::dto::registrations::Registration, features::accounts::registrations,
+    http::client_address::client_address, http::extract::ApiJson,
 };
 
 /// Registers for endorsement with an affiliate (public, rate limited): a pending account
@@ -23,10 +24,10 @@ use crate::{
 #[post("/affiliates/{affiliate}/registrations")]
 pub async fn register(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: AppData,
     path: web::Path<String>,
     body: ApiJson<NewRegistration>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let client = client_address(&req, state.config.trust_forwarded_for);
     let registration = registrations::register(&state, &path.into_inner(), body.0, &client).await?;
     Ok(HttpResponse::Created().json(registration))
@@ -44,11 +45,7 @@ pub async fn register(
     )
 )]
 #[post("/auth/temporary-login/resend")]
-pub async fn resend(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: ApiJson<EmailOnly>,
-) -> Result<HttpResponse, AppError> {
+pub async fn resend(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) -> Reply {
     let client = client_address(&req, state.config.trust_forwarded_for);
     registrations::resend_temporary_login(&state, &body.0.email, &client).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -66,7 +63,7 @@ pub async fn resend(
     )
 )]
 #[post("/auth/activate")]
-pub async fn activate(state: web::Data<AppState>, body: ApiJson<SetPassword>) -> Result<HttpResponse, AppError> {
+pub async fn activate(state: AppData, body: ApiJson<SetPassword>) -> Reply {
     let input = body.0;
     let person = registrations::activate(&state, &input.token, input.password).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(Person::from(person)))

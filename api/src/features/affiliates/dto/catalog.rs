@@ -64,6 +64,11 @@ pub struct CategoryQuery {
     /// `IMH-E` or `ECMH-E`.
     #[param(pattern = "^([Ii][Mm][Hh]|[Ee][Cc][Mm][Hh])-[Ee]$")]
     pub family: Option<String>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -72,6 +77,20 @@ pub struct CategoryQuery {
 pub struct OnQuery {
     /// The day (`YYYY-MM-DD`, the affiliate's today by default).
     pub on: Option<NaiveDate>,
+}
+
+/// The day whose policies to list, and the page.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PolicyListQuery {
+    /// The day (`YYYY-MM-DD`, the affiliate's today by default).
+    pub on: Option<NaiveDate>,
+    /// Rows per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,11 +1,12 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, patch, post, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::affiliates::dto::affiliates::Affiliate,
+    auth::Caller, error::Problem, features::affiliates::dto::affiliates::Affiliate,
     features::affiliates::dto::affiliates::AffiliateListQuery, features::affiliates::dto::affiliates::AffiliatePatch,
     features::affiliates::dto::affiliates::NewAffiliate, features::affiliates::service as affiliates,
     http::etag::Precondition, http::etag::etag, http::etag::not_modified, http::extract::ApiJson,
-    http::extract::ApiQuery, http::pagination::Page, http::pagination::PageRequest, state::AppState,
+    http::extract::ApiQuery, http::pagination::Page, http::pagination::PageRequest,
 };
 
 const LIST: &str = "affiliates";
@@ -21,7 +22,7 @@ const LIST: &str = "affiliates";
     )
 )]
 #[get("/affiliates")]
-pub async fn list(state: web::Data<AppState>, query: ApiQuery<AffiliateListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<String>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = affiliates::list(&state.db, &page).await?;
@@ -41,11 +42,7 @@ pub async fn list(state: web::Data<AppState>, query: ApiQuery<AffiliateListQuery
     )
 )]
 #[get("/affiliates/{affiliate}")]
-pub async fn get(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(req: HttpRequest, state: AppData, path: web::Path<String>) -> Reply {
     let model = crate::platform::tenancy::find(&state.db, &path.into_inner()).await?;
     if let Some(res) = not_modified(&req, model.version) {
         return Ok(res);
@@ -65,11 +62,7 @@ pub async fn get(
     )
 )]
 #[post("/affiliates")]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<NewAffiliate>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>) -> Reply {
     let model = affiliates::create(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/affiliates/{}", model.code)))
@@ -90,12 +83,12 @@ pub async fn create(
 )]
 #[patch("/affiliates/{affiliate}")]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     precondition: Precondition,
     body: ApiJson<AffiliatePatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let model = affiliates::update(&state.db, &caller, &path.into_inner(), &precondition, body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(model.version))).json(Affiliate::from(model)))
 }

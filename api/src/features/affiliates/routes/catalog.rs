@@ -1,22 +1,29 @@
 use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, domain::engine::Evaluation, error::AppError, error::Problem, features::affiliates::catalog,
+    auth::Caller, domain::engine::Evaluation, error::Problem, features::affiliates::catalog,
     features::affiliates::dto::catalog::Category, features::affiliates::dto::catalog::CategoryQuery,
     features::affiliates::dto::catalog::Family, features::affiliates::dto::catalog::FitCheck,
     features::affiliates::dto::catalog::NewPolicyVersion, features::affiliates::dto::catalog::OnQuery,
-    features::affiliates::dto::catalog::PolicyVersion, features::affiliates::dto::catalog::ProfileRequest,
-    features::affiliates::fit_check as fitcheck, features::affiliates::policies, http::extract::ApiJson,
-    http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest,
-    platform::clock::today, state::AppState,
+    features::affiliates::dto::catalog::PolicyListQuery, features::affiliates::dto::catalog::PolicyVersion,
+    features::affiliates::dto::catalog::ProfileRequest, features::affiliates::fit_check as fitcheck,
+    features::affiliates::policies, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
+    http::pagination::PageParams, http::pagination::PageRequest, http::pagination::whole, platform::clock::today,
 };
 
 /// The credential families (public).
-#[utoipa::path(tag = "catalog", security(()), responses((status = 200, description = "Families", body = Vec<Family>)))]
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    params(PageParams),
+    responses((status = 200, description = "A page of families, by code", body = Page<Family>))
+)]
 #[get("/credential-families")]
-pub async fn families(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(catalog::families(&state.db).await?.into_iter().map(Family::from).collect::<Vec<_>>()))
+pub async fn families(state: AppData, query: ApiQuery<PageParams>) -> Reply {
+    let rows = catalog::families(&state.db).await?;
+    Ok(HttpResponse::Ok().json(whole("families", query.0.parts(), rows, |f| f.code.clone(), Family::from)?))
 }
 
 /// The credential categories, optionally of one family (public).
@@ -25,14 +32,16 @@ pub async fn families(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     security(()),
     params(CategoryQuery),
     responses(
-        (status = 200, description = "Categories", body = Vec<Category>),
+        (status = 200, description = "A page of categories, by family and rank", body = Page<Category>),
         (status = 400, description = "Unknown family", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/credential-categories")]
-pub async fn categories(state: web::Data<AppState>, query: ApiQuery<CategoryQuery>) -> Result<HttpResponse, AppError> {
-    let rows = catalog::categories(&state.db, query.0.family.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(Category::from).collect::<Vec<_>>()))
+pub async fn categories(state: AppData, query: ApiQuery<CategoryQuery>) -> Reply {
+    let q = query.0;
+    let rows = catalog::categories(&state.db, q.family.as_deref()).await?;
+    let key = |c: &entity::credential_category::Model| (c.family_code.clone(), c.rank, c.code.clone());
+    Ok(HttpResponse::Ok().json(whole("categories", (q.limit, q.cursor.as_deref()), rows, key, Category::from)?))
 }
 
 /// One category, by slug (`imhm-rf`) or code (public).
@@ -46,7 +55,7 @@ pub async fn categories(state: web::Data<AppState>, query: ApiQuery<CategoryQuer
     )
 )]
 #[get("/credential-categories/{category}")]
-pub async fn get_category(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_category(state: AppData, path: web::Path<String>) -> Reply {
     Ok(HttpResponse::Ok().json(Category::from(catalog::category(&state.db, &path.into_inner()).await?)))
 }
 
@@ -54,22 +63,20 @@ pub async fn get_category(state: web::Data<AppState>, path: web::Path<String>) -
 #[utoipa::path(
     tag = "catalog",
     security(()),
-    params(crate::http::responses::AffiliatePath, OnQuery),
+    params(crate::http::responses::AffiliatePath, PolicyListQuery),
     responses(
-        (status = 200, description = "The versions in force", body = Vec<PolicyVersion>),
+        (status = 200, description = "A page of the versions in force, by category", body = Page<PolicyVersion>),
         crate::http::responses::NoSuchAffiliate
     )
 )]
 #[get("/affiliates/{affiliate}/policies")]
-pub async fn policies_in_force(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<OnQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn policies_in_force(state: AppData, path: web::Path<String>, query: ApiQuery<PolicyListQuery>) -> Reply {
+    let q = query.0;
     let affiliate = crate::platform::tenancy::find(&state.db, &path.into_inner()).await?;
-    let on = query.0.on.unwrap_or_else(|| today(&affiliate));
-    let rows = policies::all_in_force(&state.db, affiliate.id, on).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?))
+    let rows = policies::all_in_force(&state.db, affiliate.id, q.on.unwrap_or_else(|| today(&affiliate))).await?;
+    let rows = rows.into_iter().map(policies::to_dto).collect::<Result<Vec<_>, _>>()?;
+    // One version of each category is in force on a day.
+    Ok(HttpResponse::Ok().json(whole("policies", (q.limit, q.cursor.as_deref()), rows, |p| p.category.clone(), |p| p)?))
 }
 
 /// The affiliate's policy for one category, as in force on a day (public).
@@ -83,11 +90,7 @@ pub async fn policies_in_force(
     )
 )]
 #[get("/affiliates/{affiliate}/policies/{category}")]
-pub async fn policy(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    query: ApiQuery<OnQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn policy(state: AppData, path: web::Path<(String, String)>, query: ApiQuery<OnQuery>) -> Reply {
     let (affiliate, category) = path.into_inner();
     let v = policies::current(&state.db, &affiliate, &category, query.0.on).await?;
     Ok(HttpResponse::Ok().json(policies::to_dto(v)?))
@@ -104,11 +107,7 @@ pub async fn policy(
     )
 )]
 #[get("/affiliates/{affiliate}/policies/{category}/versions")]
-pub async fn versions(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn versions(state: AppData, path: web::Path<(String, String)>, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "policy-versions";
     let (affiliate, category) = path.into_inner();
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
@@ -132,11 +131,11 @@ pub async fn versions(
 )]
 #[post("/affiliates/{affiliate}/policies/{category}/versions")]
 pub async fn publish(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(String, String)>,
     body: ApiJson<NewPolicyVersion>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (affiliate, category) = path.into_inner();
     let v = policies::publish(&state.db, &caller, &affiliate, &category, body.0).await?;
     Ok(HttpResponse::Created().json(policies::to_dto(v)?))
@@ -153,7 +152,7 @@ pub async fn publish(
     )
 )]
 #[get("/policy-versions/{id}")]
-pub async fn version(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn version(state: AppData, path: web::Path<Uuid>) -> Reply {
     Ok(HttpResponse::Ok().json(policies::to_dto(policies::get(&state.db, path.into_inner()).await?)?))
 }
 
@@ -169,11 +168,7 @@ pub async fn version(state: web::Data<AppState>, path: web::Path<Uuid>) -> Resul
     )
 )]
 #[post("/policy-versions/{id}/evaluations")]
-pub async fn evaluate(
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-    body: ApiJson<ProfileRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn evaluate(state: AppData, path: web::Path<Uuid>, body: ApiJson<ProfileRequest>) -> Reply {
     let v = policies::get(&state.db, path.into_inner()).await?;
     let affiliate = crate::platform::tenancy::find(&state.db, &v.affiliate_id.to_string()).await?;
     let on = body.0.on.unwrap_or_else(|| today(&affiliate));
@@ -192,11 +187,7 @@ pub async fn evaluate(
     )
 )]
 #[post("/affiliates/{affiliate}/fit-checks")]
-pub async fn fit_check(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    body: ApiJson<ProfileRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn fit_check(state: AppData, path: web::Path<String>, body: ApiJson<ProfileRequest>) -> Reply {
     let req = body.0;
     Ok(HttpResponse::Ok().json(
         fitcheck::check(
@@ -219,6 +210,6 @@ pub async fn fit_check(
     )
 )]
 #[get("/me/fit-check")]
-pub async fn my_fit_check(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+pub async fn my_fit_check(state: AppData, caller: Caller) -> Reply {
     Ok(HttpResponse::Ok().json(fitcheck::for_me(&state.db, &caller).await?))
 }

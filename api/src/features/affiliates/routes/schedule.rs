@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, get, post, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::affiliates::dto::schedule::NewScheduleEvent,
+    auth::Caller, error::Problem, features::affiliates::dto::schedule::NewScheduleEvent,
     features::affiliates::dto::schedule::ScheduleEvent, features::affiliates::dto::schedule::ScheduleQuery,
     features::affiliates::schedule, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
-    http::pagination::PageRequest, state::AppState,
+    http::pagination::PageRequest,
 };
 
 /// The affiliate's schedule: deadlines (with the categories they accept), exam weeks,
@@ -19,11 +20,7 @@ use crate::{
     )
 )]
 #[get("/affiliates/{affiliate}/schedule")]
-pub async fn list(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<ScheduleQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, path: web::Path<String>, query: ApiQuery<ScheduleQuery>) -> Reply {
     const LIST: &str = "schedule";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = schedule::list(&state.db, &path.into_inner(), &query.0, &page).await?;
@@ -44,10 +41,10 @@ pub async fn list(
 )]
 #[post("/affiliates/{affiliate}/schedule")]
 pub async fn publish(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     body: ApiJson<NewScheduleEvent>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     Ok(HttpResponse::Created().json(schedule::publish(&state.db, &caller, &path.into_inner(), body.0).await?))
 }

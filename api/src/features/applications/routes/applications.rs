@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, delete, get, http::header, post, put, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     auth::Caller, error::AppError, error::Problem, features::accounts::dto::people::TokenOnly,
     features::applications::dto::Application, features::applications::dto::ApplicationEvent,
@@ -15,7 +16,7 @@ use crate::{
     features::applications::dto::Withdrawal, features::applications::portfolio, features::applications::references,
     features::applications::service as applications, features::applications::service::Access, http::etag::Precondition,
     http::etag::etag, http::extract::ApiJson, http::extract::ApiQuery, http::extract::parse_json,
-    http::pagination::Page, http::pagination::PageRequest, state::AppState,
+    http::pagination::Page, http::pagination::PageParams, http::pagination::PageRequest, http::pagination::whole,
 };
 
 const LIST: &str = "applications";
@@ -35,11 +36,7 @@ fn ok(app: entity::application::Model) -> HttpResponse {
     )
 )]
 #[post("/applications")]
-pub async fn start(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<NewApplication>,
-) -> Result<HttpResponse, AppError> {
+pub async fn start(state: AppData, caller: Caller, body: ApiJson<NewApplication>) -> Reply {
     let input = body.0;
     let app = applications::start(&state.db, &caller, &input.category, input.reinstatement).await?;
     Ok(HttpResponse::Created()
@@ -58,11 +55,7 @@ pub async fn start(
     )
 )]
 #[get("/applications")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<ApplicationListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ApplicationListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = applications::list(&state.db, &caller, q.state, q.category.as_deref(), &page).await?;
@@ -80,27 +73,29 @@ pub async fn list(
     )
 )]
 #[get("/applications/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(ok(applications::visible(&state.db, &caller, path.into_inner(), Access::Read).await?))
 }
 
 /// The application's history of states (kept across deferrals and resubmissions).
 #[utoipa::path(
     tag = "applications",
-    params(("id" = Uuid, Path, description = "Application id")),
+    params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
-        (status = 200, description = "State changes, oldest first", body = Vec<ApplicationEvent>),
+        (status = 200, description = "A page of state changes, oldest first", body = Page<ApplicationEvent>),
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/applications/{id}/history")]
-pub async fn history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+pub async fn history(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
     let rows = applications::history(&state.db, &caller, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(ApplicationEvent::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(whole(
+        "history",
+        query.0.parts(),
+        rows,
+        |e| (e.occurred_at, e.id),
+        ApplicationEvent::from,
+    )?))
 }
 
 /// Withdraws the application (any time before a decision).
@@ -115,12 +110,7 @@ pub async fn history(
     )
 )]
 #[post("/applications/{id}/withdrawal")]
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<Withdrawal>,
-) -> Result<HttpResponse, AppError> {
+pub async fn withdraw(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<Withdrawal>) -> Reply {
     Ok(ok(applications::withdraw(&state.db, &caller, path.into_inner(), body.0.reason).await?))
 }
 
@@ -135,11 +125,7 @@ pub async fn withdraw(
     )
 )]
 #[get("/applications/{id}/readiness")]
-pub async fn readiness(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+pub async fn readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let app = applications::visible(&state.db, &caller, path.into_inner(), Access::Read).await?;
     Ok(HttpResponse::Ok().json(applications::readiness(&state.db, &app).await?))
 }
@@ -159,11 +145,7 @@ pub async fn readiness(
     )
 )]
 #[post("/applications/{id}/submission")]
-pub async fn submit(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+pub async fn submit(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(ok(applications::submit(&state, &caller, path.into_inner()).await?))
 }
 
@@ -189,12 +171,7 @@ pub async fn code_of_ethics() -> HttpResponse {
     )
 )]
 #[post("/applications/{id}/attestations")]
-pub async fn sign(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<NewAttestation>,
-) -> Result<HttpResponse, AppError> {
+pub async fn sign(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewAttestation>) -> Reply {
     let a = applications::sign_code_of_ethics(&state.db, &caller, path.into_inner(), &body.0.text_version).await?;
     Ok(HttpResponse::Created().json(Attestation {
         id: a.id,
@@ -246,11 +223,11 @@ pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> R
 #[post("/applications/{id}/portfolio/{kind}")]
 pub async fn add_entry(
     req: actix_web::HttpRequest,
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind)>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, kind) = path.into_inner();
     let body = json_body(&req, payload).await?;
     let e = portfolio::add(&state.db, &caller, id, kind, item(kind, &body)?).await?;
@@ -260,20 +237,22 @@ pub async fn add_entry(
 /// The portfolio entries of a kind.
 #[utoipa::path(
     tag = "portfolio",
-    params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind")),
+    params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), PageParams),
     responses(
-        (status = 200, description = "Entries", body = Vec<PortfolioEntry>),
+        (status = 200, description = "A page of entries, oldest first", body = Page<PortfolioEntry>),
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/applications/{id}/portfolio/{kind}")]
 pub async fn list_entries(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind)>,
-) -> Result<HttpResponse, AppError> {
+    query: ApiQuery<PageParams>,
+) -> Reply {
     let (id, kind) = path.into_inner();
-    Ok(HttpResponse::Ok().json(portfolio::list(&state.db, &caller, id, kind).await?))
+    let rows = portfolio::list(&state.db, &caller, id, kind).await?;
+    Ok(HttpResponse::Ok().json(whole("portfolio", query.0.parts(), rows, |e| (e.created_at, e.id), |e| e)?))
 }
 
 /// One portfolio entry.
@@ -286,11 +265,7 @@ pub async fn list_entries(
     )
 )]
 #[get("/applications/{id}/portfolio/{kind}/{entry}")]
-pub async fn get_entry(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, PortfolioKind, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, PortfolioKind, Uuid)>) -> Reply {
     let (id, kind, entry) = path.into_inner();
     let e = portfolio::get(&state.db, &caller, id, kind, entry).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(e.version))).json(e))
@@ -310,12 +285,12 @@ pub async fn get_entry(
 #[put("/applications/{id}/portfolio/{kind}/{entry}")]
 pub async fn replace_entry(
     req: actix_web::HttpRequest,
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind, Uuid)>,
     precondition: Precondition,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, kind, entry) = path.into_inner();
     let body = json_body(&req, payload).await?;
     let e = portfolio::replace(&state.db, &caller, id, kind, entry, &precondition, item(kind, &body)?).await?;
@@ -334,11 +309,11 @@ pub async fn replace_entry(
 )]
 #[delete("/applications/{id}/portfolio/{kind}/{entry}")]
 pub async fn remove_entry(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind, Uuid)>,
     precondition: Precondition,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, kind, entry) = path.into_inner();
     portfolio::remove(&state.db, &caller, id, kind, entry, &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -355,11 +330,7 @@ pub async fn remove_entry(
     )
 )]
 #[post("/applications/{id}/portfolio/{kind}/{entry}/verification")]
-pub async fn verify_entry(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, PortfolioKind, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+pub async fn verify_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, PortfolioKind, Uuid)>) -> Reply {
     let (id, kind, entry) = path.into_inner();
     Ok(HttpResponse::Ok().json(portfolio::verify(&state.db, &caller, id, kind, entry).await?))
 }
@@ -378,31 +349,34 @@ pub async fn verify_entry(
     )
 )]
 #[post("/applications/{id}/references")]
-pub async fn invite(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<NewReference>,
-) -> Result<HttpResponse, AppError> {
+pub async fn invite(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewReference>) -> Reply {
     Ok(HttpResponse::Created().json(references::invite(&state, &caller, path.into_inner(), body.0).await?))
 }
 
 /// The application's references: their status for the applicant; with ratings for coordinators.
 #[utoipa::path(
     tag = "references",
-    params(("id" = Uuid, Path, description = "Application id")),
+    params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
-        (status = 200, description = "Statuses (applicant) or contents (staff)", body = Vec<ReferenceContent>),
+        (status = 200, description = "A page of statuses (applicant) or contents (staff), in the order invited", body = Page<ReferenceContent>),
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/applications/{id}/references")]
 pub async fn list_references(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(references::list(&state.db, &caller, path.into_inner()).await?))
+    query: ApiQuery<PageParams>,
+) -> Reply {
+    let rows = references::list(&state.db, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(whole(
+        "references",
+        query.0.parts(),
+        rows,
+        |r| (r.status.invited_at, r.status.id),
+        |r| r,
+    )?))
 }
 
 /// Sends a rater a new link (the old one stops working).
@@ -416,11 +390,7 @@ pub async fn list_references(
     )
 )]
 #[post("/applications/{id}/references/{reference}/resend")]
-pub async fn resend(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+pub async fn resend(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, reference) = path.into_inner();
     Ok(HttpResponse::Ok().json(references::resend(&state, &caller, id, reference).await?))
 }
@@ -436,7 +406,7 @@ pub async fn resend(
     )
 )]
 #[post("/reference-requests/open")]
-pub async fn rater_open(state: web::Data<AppState>, body: ApiJson<TokenOnly>) -> Result<HttpResponse, AppError> {
+pub async fn rater_open(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(references::open(&state.db, &body.0.token).await?))
@@ -453,10 +423,7 @@ pub async fn rater_open(state: web::Data<AppState>, body: ApiJson<TokenOnly>) ->
     )
 )]
 #[post("/reference-requests/rating")]
-pub async fn rater_submit(
-    state: web::Data<AppState>,
-    body: ApiJson<ReferenceSubmission>,
-) -> Result<HttpResponse, AppError> {
+pub async fn rater_submit(state: AppData, body: ApiJson<ReferenceSubmission>) -> Reply {
     let input = body.0;
     let token = input.token.clone();
     references::submit(&state.db, &token, input).await?;
@@ -474,10 +441,7 @@ pub async fn rater_submit(
     )
 )]
 #[post("/reference-requests/decline")]
-pub async fn rater_decline(
-    state: web::Data<AppState>,
-    body: ApiJson<ReferenceDecline>,
-) -> Result<HttpResponse, AppError> {
+pub async fn rater_decline(state: AppData, body: ApiJson<ReferenceDecline>) -> Reply {
     let input = body.0;
     references::decline(&state.db, &input.token, input.reason).await?;
     Ok(HttpResponse::NoContent().finish())

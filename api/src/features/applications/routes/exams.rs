@@ -1,12 +1,13 @@
 use actix_web::{HttpResponse, get, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::applications::dto::review::ExamRegistration,
+    auth::Caller, error::Problem, features::applications::dto::review::ExamRegistration,
     features::applications::dto::review::ExamResult, features::applications::dto::review::ExamSignup,
     features::applications::dto::review::NewSitting, features::applications::dto::review::Sitting,
     features::applications::exams, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
-    http::pagination::PageParams, http::pagination::PageRequest, state::AppState,
+    http::pagination::PageParams, http::pagination::PageRequest,
 };
 
 /// Exam sittings of the affiliate, with seats left (public).
@@ -17,11 +18,7 @@ use crate::{
     responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/exam-sittings")]
-pub async fn sittings(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn sittings(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "exam-sittings";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = exams::sittings(&state.db, &path.into_inner(), &page).await?;
@@ -42,11 +39,11 @@ pub async fn sittings(
 )]
 #[post("/affiliates/{affiliate}/exam-sittings")]
 pub async fn create_sitting(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     body: ApiJson<NewSitting>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     Ok(HttpResponse::Created().json(exams::create_sitting(&state.db, &caller, &path.into_inner(), body.0).await?))
 }
 
@@ -62,12 +59,7 @@ pub async fn create_sitting(
     )
 )]
 #[post("/applications/{id}/exam-registrations")]
-pub async fn register(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<ExamSignup>,
-) -> Result<HttpResponse, AppError> {
+pub async fn register(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ExamSignup>) -> Reply {
     Ok(HttpResponse::Created()
         .json(ExamRegistration::from(exams::register(&state, &caller, path.into_inner(), body.0.sitting_id).await?)))
 }
@@ -84,12 +76,7 @@ pub async fn register(
     )
 )]
 #[post("/exam-registrations/{id}/result")]
-pub async fn result(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<ExamResult>,
-) -> Result<HttpResponse, AppError> {
+pub async fn result(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ExamResult>) -> Reply {
     Ok(HttpResponse::Ok()
         .json(ExamRegistration::from(exams::record(&state, &caller, path.into_inner(), body.0).await?)))
 }

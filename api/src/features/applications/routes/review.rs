@@ -1,13 +1,14 @@
 use actix_web::{HttpResponse, get, http::header, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::applications::dto::Application,
+    auth::Caller, error::Problem, features::applications::dto::Application,
     features::applications::dto::review::AdvisoryFeedback, features::applications::dto::review::Decision,
     features::applications::dto::review::Review, features::applications::dto::review::ReviewInput,
     features::applications::dto::review::ReviewerAssignment, features::applications::reviews, http::etag::etag,
     http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page, http::pagination::PageParams,
-    http::pagination::PageRequest, state::AppState,
+    http::pagination::PageRequest, http::pagination::whole,
 };
 
 /// Assigns a reviewer (coordinators): endorsed at the category's level or higher in its
@@ -25,12 +26,7 @@ use crate::{
     )
 )]
 #[post("/applications/{id}/reviews")]
-pub async fn assign(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<ReviewerAssignment>,
-) -> Result<HttpResponse, AppError> {
+pub async fn assign(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ReviewerAssignment>) -> Reply {
     Ok(HttpResponse::Created().json(Review::from(
         reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory).await?,
     )))
@@ -39,55 +35,46 @@ pub async fn assign(
 /// The application's reviews (coordinators and its reviewers).
 #[utoipa::path(
     tag = "review",
-    params(("id" = Uuid, Path, description = "Application id")),
+    params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
-        (status = 200, description = "Reviews", body = Vec<Review>),
+        (status = 200, description = "A page of reviews, in the order assigned", body = Page<Review>),
         (status = 403, description = "Applicants see decisions, not reviews", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/applications/{id}/reviews")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
     let rows = reviews::of_application(&state.db, &caller, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(Review::from).collect::<Vec<_>>()))
+    let key = |r: &entity::review::Model| (r.assigned_at, r.id);
+    Ok(HttpResponse::Ok().json(whole("reviews", query.0.parts(), rows, key, Review::from)?))
 }
 
 /// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
 #[utoipa::path(
     tag = "review",
-    params(("id" = Uuid, Path, description = "Application id")),
+    params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
-        (status = 200, description = "Advisory feedback", body = Vec<AdvisoryFeedback>),
+        (status = 200, description = "A page of advisory feedback, in the order assigned", body = Page<AdvisoryFeedback>),
         (status = 404, description = "No such application you may see", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/applications/{id}/advisory-feedback")]
-pub async fn advisory(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+pub async fn advisory(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
     let rows = reviews::advisory_feedback(&state.db, &caller, path.into_inner()).await?;
-    let data: Vec<AdvisoryFeedback> = rows
-        .into_iter()
-        .map(|r| AdvisoryFeedback {
-            recommendation: r.recommendation,
-            reasons: r.reasons,
-            comments: r.comments,
-            submitted_at: r.submitted_at,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(data))
+    let key = |r: &entity::review::Model| (r.assigned_at, r.id);
+    let show = |r: entity::review::Model| AdvisoryFeedback {
+        recommendation: r.recommendation,
+        reasons: r.reasons,
+        comments: r.comments,
+        submitted_at: r.submitted_at,
+    };
+    Ok(HttpResponse::Ok().json(whole("advisory-feedback", query.0.parts(), rows, key, show)?))
 }
 
 /// The reviews assigned to the signed-in reviewer.
 #[utoipa::path(tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/reviews")]
-pub async fn mine(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ApiQuery<PageParams>,
-) -> Result<HttpResponse, AppError> {
+pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "my-reviews";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = reviews::mine(&state.db, &caller, &page).await?;
@@ -107,12 +94,7 @@ pub async fn mine(
     )
 )]
 #[post("/applications/{id}/reviews/mine")]
-pub async fn recommend(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<ReviewInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn recommend(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ReviewInput>) -> Reply {
     Ok(HttpResponse::Ok().json(Review::from(reviews::recommend(&state.db, &caller, path.into_inner(), body.0).await?)))
 }
 
@@ -130,12 +112,7 @@ pub async fn recommend(
     )
 )]
 #[post("/applications/{id}/decision")]
-pub async fn decide(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<Decision>,
-) -> Result<HttpResponse, AppError> {
+pub async fn decide(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<Decision>) -> Reply {
     let app = reviews::decide(&state, &caller, path.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(app.version))).json(Application::from(app)))
 }

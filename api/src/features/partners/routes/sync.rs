@@ -1,6 +1,7 @@
 //! Partner sync: the change feed, bulk upserts by external id, and CSV imports.
 use actix_web::{HttpResponse, get, post, web};
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
     auth::Caller, error::AppError, error::Problem, features::partners::dto::sync::ChangeFeed,
     features::partners::dto::sync::EndorsementSyncRequest, features::partners::dto::sync::FeedQuery,
@@ -29,12 +30,7 @@ use crate::{
     )
 )]
 #[get("/affiliates/{affiliate}/changes")]
-pub async fn changes(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    query: ApiQuery<FeedQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn changes(state: AppData, caller: Caller, path: web::Path<String>, query: ApiQuery<FeedQuery>) -> Reply {
     let q = query.0;
     let page = feed::page(&state.db, &caller, &path.into_inner(), q.cursor.as_deref(), q.limit).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -46,7 +42,7 @@ async fn bulk(
     affiliate: &str,
     kind: SyncKind,
     items: Vec<serde_json::Value>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     if items.len() > MAX_SYNC_ITEMS {
         return Err(AppError::PayloadTooLargeItems { max: MAX_SYNC_ITEMS, got: items.len() });
     }
@@ -54,105 +50,50 @@ async fn bulk(
     Ok(HttpResponse::Ok().json(SyncResponse { counts, results }))
 }
 
-/// Upserts people by the partner's ids (at most 1000 per request; coordinators, or clients with `sync:write`).
-///
-/// Each item gets its own result: `created`, `updated`, `unchanged` or `failed` with a
-/// problem. The same request sent again reports `unchanged` and writes nothing; with an
-/// `Idempotency-Key` the first answer is replayed.
-#[utoipa::path(
-    tag = "sync",
-    params(crate::http::responses::AffiliatePath),
-    request_body = PeopleSyncRequest,
-    responses(
-        (status = 200, description = "Per-item results", body = SyncResponse),
-        crate::http::responses::Unauthenticated,
-        (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate,
-        (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/affiliates/{affiliate}/sync/people")]
-pub async fn people(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<PeopleSyncRequest>,
-) -> Result<HttpResponse, AppError> {
-    bulk(&state, &caller, &path.into_inner(), SyncKind::People, body.0.items).await
+/// One bulk upsert route per kind of record: the same callers, limits and answers.
+macro_rules! upsert_route {
+    ($(#[doc = $doc:tt])* $name:ident, $path:tt, $body:ident, $kind:ident) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(
+            tag = "sync",
+            params(crate::http::responses::AffiliatePath),
+            request_body = $body,
+            responses(
+                (status = 200, description = "Per-item results", body = SyncResponse),
+                crate::http::responses::Unauthenticated,
+                (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
+                crate::http::responses::NoSuchAffiliate,
+                (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<$body>) -> Reply {
+            bulk(&state, &caller, &path.into_inner(), SyncKind::$kind, body.0.items).await
+        }
+    };
 }
 
-/// Upserts memberships bought on the partner's site (at most 1000 per request).
-#[utoipa::path(
-    tag = "sync",
-    params(crate::http::responses::AffiliatePath),
-    request_body = MembershipSyncRequest,
-    responses(
-        (status = 200, description = "Per-item results", body = SyncResponse),
-        crate::http::responses::Unauthenticated,
-        (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate,
-        (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/affiliates/{affiliate}/sync/memberships")]
-pub async fn memberships(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<MembershipSyncRequest>,
-) -> Result<HttpResponse, AppError> {
-    bulk(&state, &caller, &path.into_inner(), SyncKind::Memberships, body.0.items).await
-}
-
-/// Upserts trainings and RSC entries on people's renewals (at most 1000 per request).
-#[utoipa::path(
-    tag = "sync",
-    params(crate::http::responses::AffiliatePath),
-    request_body = RenewalEntrySyncRequest,
-    responses(
-        (status = 200, description = "Per-item results", body = SyncResponse),
-        crate::http::responses::Unauthenticated,
-        (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate,
-        (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/affiliates/{affiliate}/sync/renewal-entries")]
-pub async fn renewal_entries(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<RenewalEntrySyncRequest>,
-) -> Result<HttpResponse, AppError> {
-    bulk(&state, &caller, &path.into_inner(), SyncKind::RenewalEntries, body.0.items).await
-}
-
-/// Imports endorsements from a legacy system with their original numbers and dates (at most 1000 per request).
-#[utoipa::path(
-    tag = "sync",
-    params(crate::http::responses::AffiliatePath),
-    request_body = EndorsementSyncRequest,
-    responses(
-        (status = 200, description = "Per-item results", body = SyncResponse),
-        crate::http::responses::Unauthenticated,
-        (status = 403, description = "Not a coordinator of the affiliate, or no `sync:write`", body = Problem, content_type = "application/problem+json"),
-        crate::http::responses::NoSuchAffiliate,
-        (status = 413, description = "More than 1000 items", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is not `{items: [...]}`", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/affiliates/{affiliate}/sync/endorsements")]
-pub async fn endorsements(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<EndorsementSyncRequest>,
-) -> Result<HttpResponse, AppError> {
-    bulk(&state, &caller, &path.into_inner(), SyncKind::Endorsements, body.0.items).await
-}
+upsert_route!(
+    /// Upserts people by the partner's ids (at most 1000 per request; coordinators, or clients with `sync:write`).
+    ///
+    /// Each item gets its own result: `created`, `updated`, `unchanged` or `failed` with a
+    /// problem. The same request sent again reports `unchanged` and writes nothing; with an
+    /// `Idempotency-Key` the first answer is replayed.
+    people, "/affiliates/{affiliate}/sync/people", PeopleSyncRequest, People
+);
+upsert_route!(
+    /// Upserts memberships bought on the partner's site (at most 1000 per request).
+    memberships, "/affiliates/{affiliate}/sync/memberships", MembershipSyncRequest, Memberships
+);
+upsert_route!(
+    /// Upserts trainings and RSC entries on people's renewals (at most 1000 per request).
+    renewal_entries, "/affiliates/{affiliate}/sync/renewal-entries", RenewalEntrySyncRequest, RenewalEntries
+);
+upsert_route!(
+    /// Imports endorsements from a legacy system with their original numbers and dates (at most 1000 per request).
+    endorsements, "/affiliates/{affiliate}/sync/endorsements", EndorsementSyncRequest, Endorsements
+);
 
 /// Imports people from CSV (coordinators, or clients with `sync:write`).
 ///
@@ -177,12 +118,12 @@ pub async fn endorsements(
 )]
 #[post("/affiliates/{affiliate}/imports/people")]
 pub async fn import_people(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     query: ApiQuery<ImportQuery>,
     body: CsvBody,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let mode = query.0.mode.unwrap_or(ImportMode::DryRun);
     let report = imports::import(&state.db, &caller, &path.into_inner(), SyncKind::People, mode, &body.0).await?;
     Ok(HttpResponse::Ok().json(report))
@@ -208,12 +149,12 @@ pub async fn import_people(
 )]
 #[post("/affiliates/{affiliate}/imports/memberships")]
 pub async fn import_memberships(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<String>,
     query: ApiQuery<ImportQuery>,
     body: CsvBody,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let mode = query.0.mode.unwrap_or(ImportMode::DryRun);
     let report = imports::import(&state.db, &caller, &path.into_inner(), SyncKind::Memberships, mode, &body.0).await?;
     Ok(HttpResponse::Ok().json(report))

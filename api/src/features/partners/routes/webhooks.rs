@@ -2,14 +2,15 @@
 use actix_web::{HttpResponse, delete, get, http::header, patch, post, web};
 use uuid::Uuid;
 
+use crate::http::handler::{AppData, Reply};
 use crate::{
-    auth::Caller, error::AppError, error::Problem, features::partners::dto::webhooks::Delivery,
+    auth::Caller, error::Problem, features::partners::dto::webhooks::Delivery,
     features::partners::dto::webhooks::DeliveryDetail, features::partners::dto::webhooks::DeliveryListQuery,
     features::partners::dto::webhooks::NewSubscription, features::partners::dto::webhooks::SecretRotation,
     features::partners::dto::webhooks::Subscription, features::partners::dto::webhooks::SubscriptionPatch,
     features::partners::dto::webhooks::SubscriptionWithSecret, features::partners::webhooks, http::etag::Precondition,
     http::etag::etag, http::extract::ApiJson, http::extract::ApiQuery, http::pagination::Page,
-    http::pagination::PageRequest, state::AppState,
+    http::pagination::PageRequest,
 };
 
 /// Subscribes a URL to the affiliate's changes.
@@ -33,12 +34,7 @@ use crate::{
     )
 )]
 #[post("/affiliates/{affiliate}/webhooks")]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: ApiJson<NewSubscription>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewSubscription>) -> Reply {
     let created = webhooks::create(&state.db, &state.config.webhooks, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(created.subscription.version)))
@@ -57,11 +53,7 @@ pub async fn create(
     )
 )]
 #[get("/affiliates/{affiliate}/webhooks")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
     let data = webhooks::list(&state.db, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(Page { data, next_cursor: None }))
 }
@@ -77,7 +69,7 @@ pub async fn list(
     )
 )]
 #[get("/webhooks/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let m = webhooks::visible(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Subscription::from(m)))
 }
@@ -98,12 +90,12 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Uui
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     precondition: Precondition,
     body: ApiJson<SubscriptionPatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let m =
         webhooks::update(&state.db, &state.config.webhooks, &caller, path.into_inner(), &precondition, body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Subscription::from(m)))
@@ -122,12 +114,7 @@ pub async fn update(
     )
 )]
 #[delete("/webhooks/{id}")]
-pub async fn remove(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    precondition: Precondition,
-) -> Result<HttpResponse, AppError> {
+pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Reply {
     webhooks::delete(&state.db, &caller, path.into_inner(), &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -146,12 +133,7 @@ pub async fn remove(
     )
 )]
 #[post("/webhooks/{id}/secret-rotation")]
-pub async fn rotate(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<Uuid>,
-    body: ApiJson<SecretRotation>,
-) -> Result<HttpResponse, AppError> {
+pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<SecretRotation>) -> Reply {
     Ok(HttpResponse::Ok().json(webhooks::rotate_secret(&state.db, &caller, path.into_inner(), body.0).await?))
 }
 
@@ -168,11 +150,11 @@ pub async fn rotate(
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn deliveries(
-    state: web::Data<AppState>,
+    state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
     query: ApiQuery<DeliveryListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("webhook_deliveries", q.limit, q.cursor.as_deref())?;
     let (data, next_cursor) = webhooks::deliveries(&state.db, &caller, path.into_inner(), q.status, &page).await?;
@@ -190,11 +172,7 @@ pub async fn deliveries(
     )
 )]
 #[get("/webhooks/{id}/deliveries/{delivery}")]
-pub async fn delivery(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+pub async fn delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, delivery_id) = path.into_inner();
     Ok(HttpResponse::Ok().json(webhooks::delivery(&state.db, &caller, id, delivery_id).await?))
 }
@@ -211,11 +189,7 @@ pub async fn delivery(
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery}/redelivery")]
-pub async fn redeliver(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+pub async fn redeliver(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, delivery_id) = path.into_inner();
     Ok(HttpResponse::Accepted().json(webhooks::redeliver(&state.db, &caller, id, delivery_id).await?))
 }
