@@ -4,39 +4,25 @@
 //! scholarship's credit. Billing calls it through its port (`billing::effects`), in the
 //! transaction that created or settled the invoice, so each effect happens exactly once.
 use futures_util::future::BoxFuture;
-use sea_orm::DatabaseTransaction;
 
 use crate::{
     error::AppResult,
     features::{
-        accounts::registrations, billing::effects::InvoiceEffects, memberships::service as memberships,
-        renewals::service as renewals, scholarships::service as scholarships,
+        accounts::registrations, billing::effects::InvoiceContext, billing::effects::InvoiceEffects,
+        memberships::service as memberships, renewals::service as renewals, scholarships::service as scholarships,
     },
-    platform::audit::Actor,
-    state::AppState,
 };
-use entity::invoice::{self, InvoicePurpose};
+use entity::invoice::InvoicePurpose;
 
 pub struct Dispatcher;
 
 impl InvoiceEffects for Dispatcher {
-    fn created<'a>(
-        &'a self,
-        state: &'a AppState,
-        txn: &'a DatabaseTransaction,
-        actor: &'a Actor,
-        invoice: &'a invoice::Model,
-    ) -> BoxFuture<'a, AppResult<()>> {
-        Box::pin(scholarships::apply_awards(state, txn, actor, invoice.person_id))
+    fn created<'a>(&'a self, event: InvoiceContext<'a>) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(scholarships::apply_awards(event.state, event.txn, event.actor, event.invoice.person_id))
     }
 
-    fn settled<'a>(
-        &'a self,
-        state: &'a AppState,
-        txn: &'a DatabaseTransaction,
-        actor: &'a Actor,
-        invoice: &'a invoice::Model,
-    ) -> BoxFuture<'a, AppResult<()>> {
+    fn settled<'a>(&'a self, event: InvoiceContext<'a>) -> BoxFuture<'a, AppResult<()>> {
+        let InvoiceContext { state, txn, actor, invoice } = event;
         Box::pin(async move {
             match invoice.purpose {
                 InvoicePurpose::Registration => registrations::on_fee_settled(state, txn, actor, invoice).await,

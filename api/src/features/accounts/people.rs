@@ -186,6 +186,23 @@ async fn bump(db: &impl ConnectionTrait, current: &person::Model, expected: Opti
     person::Entity::find_by_id(current.id).one(db).await?.ok_or_else(|| AppError::internal("person vanished"))
 }
 
+/// The person whose roles a person (never a machine client) changes: one on the staff
+/// they manage (anyone else is a 404), with the change allowed to them.
+async fn role_target(
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+    role: GrantableRole,
+) -> AppResult<person::Model> {
+    caller.require_person()?;
+    let current = get(txn, caller, id).await?;
+    if !caller.manages_affiliate(current.affiliate_id) {
+        return Err(AppError::NotFound("Person".into()));
+    }
+    check_grant(txn, caller, &current, role).await?;
+    Ok(current)
+}
+
 /// A caller grants or revokes only roles up to their own highest one (admin > coordinator >
 /// reviewer), and a coordinator never changes an admin.
 async fn check_grant(
@@ -216,13 +233,8 @@ pub async fn grant_role(
     id: Uuid,
     role: GrantableRole,
 ) -> AppResult<(person::Model, Vec<Role>)> {
-    caller.require_person()?;
     let txn = begin_write(db).await?;
-    let current = get(&txn, caller, id).await?;
-    if !caller.manages_affiliate(current.affiliate_id) {
-        return Err(AppError::NotFound("Person".into()));
-    }
-    check_grant(&txn, caller, &current, role).await?;
+    let current = role_target(&txn, caller, id, role).await?;
     if current.status != AccountStatus::Active {
         return Err(AppError::Conflict {
             code: "account_not_active",
@@ -272,13 +284,8 @@ pub async fn revoke_role(
     role: GrantableRole,
     precondition: &Precondition,
 ) -> AppResult<(person::Model, Vec<Role>)> {
-    caller.require_person()?;
     let txn = begin_write(db).await?;
-    let current = get(&txn, caller, id).await?;
-    if !caller.manages_affiliate(current.affiliate_id) {
-        return Err(AppError::NotFound("Person".into()));
-    }
-    check_grant(&txn, caller, &current, role).await?;
+    let current = role_target(&txn, caller, id, role).await?;
     let expected = precondition.check(current.version)?;
     let before = roles_of(&txn, id).await?;
     let removed = role_assignment::Entity::delete_many()

@@ -107,8 +107,8 @@ fn data(item: &PortfolioItem) -> AppResult<serde_json::Value> {
     serde_json::to_value(item).map_err(AppError::internal)
 }
 
-/// Most entries one application's portfolio holds (all kinds): the entry lists are not
-/// paged, and the document states this as their `maxItems`.
+/// Most entries one application's portfolio holds (all kinds): its lists are read whole
+/// and paged in memory, so they stay small.
 pub const MAX_ENTRIES: u64 = 2000;
 
 pub async fn add(

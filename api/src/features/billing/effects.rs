@@ -9,22 +9,18 @@ use sea_orm::DatabaseTransaction;
 use crate::{error::AppResult, platform::audit::Actor, state::AppState};
 use entity::invoice;
 
+/// The invoice a hook is about, with the transaction it runs in and who acts.
+pub struct InvoiceContext<'a> {
+    pub state: &'a AppState,
+    pub txn: &'a DatabaseTransaction,
+    pub actor: &'a Actor,
+    pub invoice: &'a invoice::Model,
+}
+
 pub trait InvoiceEffects: Send + Sync {
     /// A new invoice with something to pay (an approved scholarship may credit it now).
-    fn created<'a>(
-        &'a self,
-        state: &'a AppState,
-        txn: &'a DatabaseTransaction,
-        actor: &'a Actor,
-        invoice: &'a invoice::Model,
-    ) -> BoxFuture<'a, AppResult<()>>;
+    fn created<'a>(&'a self, event: InvoiceContext<'a>) -> BoxFuture<'a, AppResult<()>>;
 
     /// An invoice just settled: what waited for it (activation, membership, renewal) happens now.
-    fn settled<'a>(
-        &'a self,
-        state: &'a AppState,
-        txn: &'a DatabaseTransaction,
-        actor: &'a Actor,
-        invoice: &'a invoice::Model,
-    ) -> BoxFuture<'a, AppResult<()>>;
+    fn settled<'a>(&'a self, event: InvoiceContext<'a>) -> BoxFuture<'a, AppResult<()>>;
 }

@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::{self, invoice::InvoiceEvent};
+use crate::features::billing::effects::InvoiceContext;
 use crate::{
     auth::Caller, db, db::begin_write, domain::money::Entry, domain::money::Ledger, domain::money::check_amount,
     error::AppError, error::AppResult, features::billing::dto::EntryKind, features::billing::dto::Invoice,
@@ -121,10 +122,10 @@ pub async fn create(
     .await?;
     log_change(txn, &model).await?;
     if settled {
-        state.invoice_effects.settled(state, txn, actor, &model).await?;
+        state.invoice_effects.settled(InvoiceContext { state, txn, actor, invoice: &model }).await?;
     } else {
         // An approved scholarship waiting for this kind of invoice is credited now.
-        state.invoice_effects.created(state, txn, actor, &model).await?;
+        state.invoice_effects.created(InvoiceContext { state, txn, actor, invoice: &model }).await?;
     }
     let model =
         invoice::Entity::find_by_id(model.id).one(txn).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
@@ -306,7 +307,7 @@ pub async fn apply_entry(
     .await?;
     log_change(txn, &updated).await?;
     if newly_settled {
-        state.invoice_effects.settled(state, txn, actor, &updated).await?;
+        state.invoice_effects.settled(InvoiceContext { state, txn, actor, invoice: &updated }).await?;
     }
     Ok(updated)
 }

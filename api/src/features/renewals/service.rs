@@ -289,8 +289,8 @@ pub async fn add_entry(
     Ok(e)
 }
 
-/// Most entries one renewal holds (all kinds), as a portfolio (features::applications::portfolio): the
-/// entry lists are not paged, and the document states this as their `maxItems`.
+/// Most entries one renewal holds (all kinds), as a portfolio (features::applications::portfolio):
+/// their list is read whole and paged in memory, so it stays small.
 pub const MAX_ENTRIES: u64 = 2000;
 
 /// 409 `renewal_full` when the renewal already holds [`MAX_ENTRIES`] entries.
