@@ -88,7 +88,7 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 /// Maps a unique-constraint violation to a 409 `code`; any other error as usual. The
 /// database decides uniqueness (no check-then-insert race).
 pub fn conflict_on_unique(
-    code: &'static str,
+    code: crate::error::ProblemCode,
     detail: impl Into<String>,
 ) -> impl FnOnce(DbErr) -> crate::error::AppError {
     let detail = detail.into();

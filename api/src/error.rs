@@ -10,6 +10,167 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+entity::closed_set! {
+    /// Stable snake_case identifier of a problem: what a client switches on. Each
+    /// operation's problem answers say which of these it can give. New values may be added
+    /// later.
+    pub enum ProblemCode {
+        AccountClaimed = "account_claimed",
+        AccountExists = "account_exists",
+        AccountNotActivated = "account_not_activated",
+        AccountNotActive = "account_not_active",
+        AccountNotPending = "account_not_pending",
+        AffiliateCodeTaken = "affiliate_code_taken",
+        AlreadyAssigned = "already_assigned",
+        AlreadyRegistered = "already_registered",
+        ApplicationNotEditable = "application_not_editable",
+        ApplicationOpen = "application_open",
+        BadRequest = "bad_request",
+        BudgetExceeded = "budget_exceeded",
+        ClientRevoked = "client_revoked",
+        ConcurrentSync = "concurrent_sync",
+        ConcurrentUpdate = "concurrent_update",
+        ConflictOfInterest = "conflict_of_interest",
+        DuplicateItem = "duplicate_item",
+        EmailOwnedByPerson = "email_owned_by_person",
+        EmailTaken = "email_taken",
+        ExamFeeUnpaid = "exam_fee_unpaid",
+        ExternalIdTaken = "external_id_taken",
+        FeeVersionExists = "fee_version_exists",
+        Forbidden = "forbidden",
+        HeadersTooLarge = "headers_too_large",
+        IdempotencyKeyReused = "idempotency_key_reused",
+        IdempotencyRequestInProgress = "idempotency_request_in_progress",
+        ImportRejected = "import_rejected",
+        InternalError = "internal_error",
+        InvalidClient = "invalid_client",
+        InvalidCsv = "invalid_csv",
+        InvalidGrant = "invalid_grant",
+        InvalidIdempotencyKey = "invalid_idempotency_key",
+        InvalidPathParameter = "invalid_path_parameter",
+        InvalidQuery = "invalid_query",
+        InvalidRequest = "invalid_request",
+        InvalidScope = "invalid_scope",
+        InvalidState = "invalid_state",
+        InvalidToken = "invalid_token",
+        InvoiceVoid = "invoice_void",
+        LengthRequired = "length_required",
+        LinkedElsewhere = "linked_elsewhere",
+        MalformedJson = "malformed_json",
+        MethodNotAllowed = "method_not_allowed",
+        NoPolicy = "no_policy",
+        NotAcceptable = "not_acceptable",
+        NotDue = "not_due",
+        NotFound = "not_found",
+        NotOwned = "not_owned",
+        NothingToReinstate = "nothing_to_reinstate",
+        NumberTaken = "number_taken",
+        OwnAccount = "own_account",
+        OwnRecord = "own_record",
+        PayloadTooLarge = "payload_too_large",
+        PlanInactive = "plan_inactive",
+        PolicyVersionExists = "policy_version_exists",
+        PortfolioFull = "portfolio_full",
+        PreconditionFailed = "precondition_failed",
+        PreconditionRequired = "precondition_required",
+        RateLimited = "rate_limited",
+        RecordGone = "record_gone",
+        ReferenceAnswered = "reference_answered",
+        RenewalClosed = "renewal_closed",
+        RenewalExists = "renewal_exists",
+        RenewalFeeUnpaid = "renewal_fee_unpaid",
+        RenewalFull = "renewal_full",
+        RenewalNotEditable = "renewal_not_editable",
+        RequestTimeout = "request_timeout",
+        ResultRecorded = "result_recorded",
+        ReviewersFull = "reviewers_full",
+        ReviewsIncomplete = "reviews_incomplete",
+        RoleAboveOwn = "role_above_own",
+        ServiceUnavailable = "service_unavailable",
+        SittingFull = "sitting_full",
+        StaffAccount = "staff_account",
+        SubmissionBlocked = "submission_blocked",
+        SubscriptionDisabled = "subscription_disabled",
+        TooManyItems = "too_many_items",
+        TooManyReferences = "too_many_references",
+        Unauthenticated = "unauthenticated",
+        UnreadableBody = "unreadable_body",
+        UnsupportedGrantType = "unsupported_grant_type",
+        UnsupportedMediaType = "unsupported_media_type",
+        UriTooLong = "uri_too_long",
+        ValidationFailed = "validation_failed",
+    }
+}
+
+entity::closed_set! {
+    /// Stable snake_case reason a field was refused: `length`, `range`, `email` and
+    /// `url` as validated, `required`, `unknown_field` and `unknown_value` from parsing,
+    /// and the service's own rules. An import row's problem carries its `ProblemCode`
+    /// instead. New values may be added later.
+    pub enum FieldErrorCode {
+        AboveRequest = "above_request",
+        ApprovalExpired = "approval_expired",
+        BeforeClose = "before_close",
+        BeforeStart = "before_start",
+        ControlCharacter = "control_character",
+        Duplicate = "duplicate",
+        Email = "email",
+        ExceedsBalance = "exceeds_balance",
+        FundClosed = "fund_closed",
+        InThePast = "in_the_past",
+        IneligibleReviewer = "ineligible_reviewer",
+        Invalid = "invalid",
+        InvalidAmount = "invalid_amount",
+        InvalidCharacter = "invalid_character",
+        InvalidCode = "invalid_code",
+        InvalidCountry = "invalid_country",
+        InvalidCurrency = "invalid_currency",
+        InvalidCursor = "invalid_cursor",
+        InvalidExternalId = "invalid_external_id",
+        InvalidPhone = "invalid_phone",
+        InvalidPolicy = "invalid_policy",
+        InvalidProfile = "invalid_profile",
+        InvalidTerm = "invalid_term",
+        InvalidTime = "invalid_time",
+        InvalidTimeZone = "invalid_time_zone",
+        KindMismatch = "kind_mismatch",
+        Length = "length",
+        NoDeadline = "no_deadline",
+        NotAfterLatest = "not_after_latest",
+        NotAllowed = "not_allowed",
+        NotCovered = "not_covered",
+        NotCurrent = "not_current",
+        NotInExamWeek = "not_in_exam_week",
+        NotInvoiced = "not_invoiced",
+        OutOfRange = "out_of_range",
+        OwnerChanged = "owner_changed",
+        PastSitting = "past_sitting",
+        QuarterHours = "quarter_hours",
+        Range = "range",
+        RefundExceedsPayments = "refund_exceeds_payments",
+        Required = "required",
+        RetakeTooSoon = "retake_too_soon",
+        TooLong = "too_long",
+        TooManyItems = "too_many_items",
+        UnknownCategory = "unknown_category",
+        UnknownFamily = "unknown_family",
+        UnknownField = "unknown_field",
+        UnknownFund = "unknown_fund",
+        UnknownInvoice = "unknown_invoice",
+        UnknownPerson = "unknown_person",
+        UnknownPlan = "unknown_plan",
+        UnknownSitting = "unknown_sitting",
+        UnknownValue = "unknown_value",
+        UnmetRequirement = "unmet_requirement",
+        Unpaid = "unpaid",
+        Url = "url",
+        UrlNotAllowed = "url_not_allowed",
+        WeakPassword = "weak_password",
+        WrongPassword = "wrong_password",
+        WrongYear = "wrong_year",
+    }
+}
+
 /// One field that failed validation.
 #[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -17,8 +178,9 @@ pub struct FieldError {
     #[schema(example = "time_zone", max_length = 1000)]
     #[serde(serialize_with = "clipped::<_, 1000>")]
     pub field: String,
-    /// Stable machine-readable reason.
-    #[schema(example = "invalid_time_zone", max_length = 64)]
+    /// Stable machine-readable reason: a `FieldErrorCode`, or for an import row the
+    /// `ProblemCode` of the row's problem.
+    #[schema(schema_with = field_error_code)]
     pub code: String,
     #[schema(example = "`Mars/Olympus` is not an IANA time zone", max_length = 1000)]
     #[serde(serialize_with = "clipped::<_, 1000>")]
@@ -45,9 +207,28 @@ fn first_errors<S: serde::Serializer>(errors: &Option<Vec<FieldError>>, serializ
     }
 }
 
+/// `FieldError.code` in the document: one of the listed field codes, or (import rows) a
+/// problem code.
+fn field_error_code() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{Ref, schema::AnyOfBuilder};
+    utoipa::openapi::Schema::AnyOf(
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("FieldErrorCode"))
+            .item(Ref::from_schema_name("ProblemCode"))
+            .build(),
+    )
+}
+
 impl FieldError {
+    /// A field problem. Its code must be listed (`FieldErrorCode`, or `ProblemCode` for an
+    /// import row): debug builds, and so every test, stop on one that is not.
     pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+        let code = code.into();
+        debug_assert!(
+            FieldErrorCode::parse(&code).is_some() || ProblemCode::parse(&code).is_some(),
+            "field error code `{code}` is not listed in FieldErrorCode"
+        );
+        Self { field: field.into(), code, message: message.into() }
     }
 }
 
@@ -73,9 +254,7 @@ pub struct Problem {
     #[schema(max_length = 2000)]
     #[serde(serialize_with = "clipped::<_, 2000>")]
     pub detail: String,
-    /// Stable snake_case identifier of the problem.
-    #[schema(max_length = 64)]
-    pub code: String,
+    pub code: ProblemCode,
     /// Field-level problems (validation); the first 1000 when there are more.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "first_errors")]
     #[schema(max_items = 1000)]
@@ -87,13 +266,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         Problem {
             type_: format!("urn:endorse:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: detail.into(),
-            code: code.to_string(),
+            code,
             errors: None,
             current_state: None,
         }
@@ -108,14 +287,14 @@ impl Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("malformed request: {detail}")]
-    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    BadRequest { code: ProblemCode, detail: String, errors: Vec<FieldError> },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("unprocessable: {detail}")]
-    Unprocessable { code: &'static str, detail: String },
+    Unprocessable { code: ProblemCode, detail: String },
     /// 422 with a code of its own and the field problems (e.g. the rows of an import).
     #[error("rejected: {detail}")]
-    Rejected { code: &'static str, detail: String, errors: Vec<FieldError> },
+    Rejected { code: ProblemCode, detail: String, errors: Vec<FieldError> },
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("payload larger than {limit} bytes")]
@@ -123,22 +302,22 @@ pub enum AppError {
     #[error("{got} items, more than {max}")]
     PayloadTooLargeItems { max: usize, got: usize },
     #[error("unauthenticated: {detail}")]
-    Unauthenticated { code: &'static str, detail: String },
+    Unauthenticated { code: ProblemCode, detail: String },
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// 403 with a code of its own: a trust rule refused it (`own_record`,
     /// `conflict_of_interest`, `role_above_own`).
     #[error("refused: {detail}")]
-    Refused { code: &'static str, detail: String },
+    Refused { code: ProblemCode, detail: String },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
     #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String, current_state: Option<String> },
+    Conflict { code: ProblemCode, detail: String, current_state: Option<String> },
     /// 409 listing the conditions (outside the request) that block it.
     #[error("blocked")]
-    Blocked { code: &'static str, detail: String, errors: Vec<FieldError> },
+    Blocked { code: ProblemCode, detail: String, errors: Vec<FieldError> },
     #[error("precondition failed")]
     /// 412: `If-Match` names an old version; `current` (when known) goes out as the `ETag`.
     PreconditionFailed { current: Option<i64> },
@@ -153,29 +332,29 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
         AppError::BadRequest { code, detail: detail.into(), errors: Vec::new() }
     }
 
     /// 403 `own_record`: no one acts as staff on their own records.
     pub fn own_record(what: &str) -> Self {
         AppError::Refused {
-            code: "own_record",
+            code: ProblemCode::OwnRecord,
             detail: format!("You cannot {what} on your own record; another coordinator or an admin does it."),
         }
     }
 
     /// 403 `conflict_of_interest`: a rater who reviews, a reviewer who rates, an applicant who rates.
     pub fn conflict_of_interest(detail: impl Into<String>) -> Self {
-        AppError::Refused { code: "conflict_of_interest", detail: detail.into() }
+        AppError::Refused { code: ProblemCode::ConflictOfInterest, detail: detail.into() }
     }
 
     /// 403 `role_above_own`: a role above the caller's own, or an admin changed by a non-admin.
     pub fn role_above_own(detail: impl Into<String>) -> Self {
-        AppError::Refused { code: "role_above_own", detail: detail.into() }
+        AppError::Refused { code: ProblemCode::RoleAboveOwn, detail: detail.into() }
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         AppError::Conflict { code, detail: detail.into(), current_state: None }
     }
 
@@ -189,7 +368,7 @@ impl AppError {
     ) -> Self {
         let current = current.to_value();
         AppError::Conflict {
-            code: "invalid_state",
+            code: ProblemCode::InvalidState,
             detail: format!("This {what} is {}: {why}.", current.replace('_', " ")),
             current_state: Some(current),
         }
@@ -198,7 +377,7 @@ impl AppError {
     /// 400 naming one bad query parameter.
     pub fn invalid_query(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::BadRequest {
-            code: "invalid_query",
+            code: ProblemCode::InvalidQuery,
             detail: "A query parameter is invalid; see `errors`.".into(),
             errors: vec![FieldError::new(field, code, message)],
         }
@@ -216,70 +395,77 @@ impl AppError {
         let status = self.status_code();
         let mut p = match self {
             AppError::BadRequest { code, detail, errors } => {
-                let mut p = Problem::new(status, code, detail.clone());
+                let mut p = Problem::new(status, *code, detail.clone());
                 if !errors.is_empty() {
                     p.errors = Some(errors.clone());
                 }
                 p
             }
             AppError::Validation(errors) => {
-                let mut p = Problem::new(status, "validation_failed", "The request failed validation; see `errors`.");
+                let mut p =
+                    Problem::new(status, ProblemCode::ValidationFailed, "The request failed validation; see `errors`.");
                 p.errors = Some(errors.clone());
                 p
             }
-            AppError::Unprocessable { code, detail } => Problem::new(status, code, detail.clone()),
+            AppError::Unprocessable { code, detail } => Problem::new(status, *code, detail.clone()),
             AppError::Rejected { code, detail, errors } => {
-                let mut p = Problem::new(status, code, detail.clone());
+                let mut p = Problem::new(status, *code, detail.clone());
                 p.errors = Some(errors.clone());
                 p
             }
-            AppError::UnsupportedMediaType(detail) => Problem::new(status, "unsupported_media_type", detail.clone()),
+            AppError::UnsupportedMediaType(detail) => {
+                Problem::new(status, ProblemCode::UnsupportedMediaType, detail.clone())
+            }
             AppError::PayloadTooLargeItems { max, got } => Problem::new(
                 status,
-                "too_many_items",
+                ProblemCode::TooManyItems,
                 format!("A request carries at most {max} items; this one has {got}. Split it."),
             ),
             AppError::PayloadTooLarge { limit } => Problem::new(
                 status,
-                "payload_too_large",
+                ProblemCode::PayloadTooLarge,
                 format!("The request body exceeds the limit of {limit} bytes."),
             ),
-            AppError::Unauthenticated { code, detail } => Problem::new(status, code, detail.clone()),
-            AppError::Forbidden(detail) => Problem::new(status, "forbidden", detail.clone()),
-            AppError::Refused { code, detail } => Problem::new(status, code, detail.clone()),
-            AppError::NotFound(what) => Problem::new(status, "not_found", format!("{what} was not found.")),
-            AppError::MethodNotAllowed { allow } => {
-                Problem::new(status, "method_not_allowed", format!("This resource supports {}.", allow.join(", ")))
-            }
+            AppError::Unauthenticated { code, detail } => Problem::new(status, *code, detail.clone()),
+            AppError::Forbidden(detail) => Problem::new(status, ProblemCode::Forbidden, detail.clone()),
+            AppError::Refused { code, detail } => Problem::new(status, *code, detail.clone()),
+            AppError::NotFound(what) => Problem::new(status, ProblemCode::NotFound, format!("{what} was not found.")),
+            AppError::MethodNotAllowed { allow } => Problem::new(
+                status,
+                ProblemCode::MethodNotAllowed,
+                format!("This resource supports {}.", allow.join(", ")),
+            ),
             AppError::Blocked { code, detail, errors } => {
-                let mut p = Problem::new(status, code, detail.clone());
+                let mut p = Problem::new(status, *code, detail.clone());
                 p.errors = Some(errors.clone());
                 p
             }
             AppError::Conflict { code, detail, current_state } => {
-                let mut p = Problem::new(status, code, detail.clone());
+                let mut p = Problem::new(status, *code, detail.clone());
                 p.current_state = current_state.clone();
                 p
             }
             AppError::PreconditionFailed { .. } => Problem::new(
                 status,
-                "precondition_failed",
+                ProblemCode::PreconditionFailed,
                 "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry.",
             ),
             AppError::PreconditionRequired => Problem::new(
                 status,
-                "precondition_required",
+                ProblemCode::PreconditionRequired,
                 "This request must carry an If-Match header with the resource's current ETag.",
             ),
             AppError::RateLimited { retry_after_secs } => Problem::new(
                 status,
-                "rate_limited",
+                ProblemCode::RateLimited,
                 format!("Too many requests; retry after {retry_after_secs} seconds."),
             ),
-            AppError::Unavailable(_) => {
-                Problem::new(status, "service_unavailable", "The service is temporarily unavailable; retry shortly.")
-            }
-            AppError::Internal(_) => Problem::new(status, "internal_error", "An unexpected error occurred."),
+            AppError::Unavailable(_) => Problem::new(
+                status,
+                ProblemCode::ServiceUnavailable,
+                "The service is temporarily unavailable; retry shortly.",
+            ),
+            AppError::Internal(_) => Problem::new(status, ProblemCode::InternalError, "An unexpected error occurred."),
         };
         if p.detail.is_empty() {
             p.detail = p.title.clone();
@@ -320,8 +506,11 @@ impl ResponseError for AppError {
         let headers = res.headers_mut();
         match self {
             AppError::Unauthenticated { code, .. } => {
-                let value =
-                    if *code == "unauthenticated" { "Bearer".to_string() } else { format!("Bearer error=\"{code}\"") };
+                let value = if *code == ProblemCode::Unauthenticated {
+                    "Bearer".to_string()
+                } else {
+                    format!("Bearer error=\"{code}\"")
+                };
                 if let Ok(v) = header::HeaderValue::from_str(&value) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }
@@ -360,3 +549,54 @@ impl From<DbErr> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field-error code written in the source (as an argument, a validator's
+    /// `code = "..."`, a custom validator's `ValidationError::new`) and every validator
+    /// the DTOs use is listed in `FieldErrorCode`, so the document names each code a
+    /// client can meet. (Problem codes are a type: an unlisted one does not compile.)
+    #[test]
+    fn every_field_error_code_in_the_source_is_listed() {
+        let call = regex::Regex::new(
+            r#"(?:FieldError::new|invalid_field|invalid_query|bad_param|field_error)\(\s*[^,()]*(?:\([^()]*\))?[^,()]*,\s*"([a-z_0-9]+)"|(?:ValidationError::new|refuse)\(\s*"([a-z_0-9]+)"|code = "([a-z_0-9]+)"|parsed\([^;]*, "([a-z_0-9]+)"\)|let code =[^;]*"([a-z_0-9]+)"[^;]*"([a-z_0-9]+)""#,
+        )
+        .expect("regex");
+        let validator = regex::Regex::new(r"#\[validate\(([a-z_]+)").expect("regex");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let (mut unlisted, mut seen) = (Vec::new(), 0);
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read src").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let literal = call.captures_iter(&text).filter_map(|c| c.iter().skip(1).flatten().next());
+                let builtin =
+                    validator.captures_iter(&text).filter_map(|c| c.get(1)).filter(|m| m.as_str() != "custom");
+                for code in literal.chain(builtin).map(|m| m.as_str()) {
+                    seen += 1;
+                    if FieldErrorCode::parse(code).is_none() {
+                        unlisted.push(format!("{}: {code}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen > 50, "only {seen} codes found: the scan no longer reads the source");
+        assert!(unlisted.is_empty(), "field error codes missing from FieldErrorCode: {unlisted:?}");
+    }
+
+    #[test]
+    fn a_problem_names_its_code_in_its_type() {
+        let p = AppError::conflict(ProblemCode::FeeVersionExists, "taken").problem();
+        let body = serde_json::to_value(&p).expect("json");
+        assert_eq!(body["code"], "fee_version_exists");
+        assert_eq!(body["type"], "urn:endorse:problem:fee_version_exists");
+        assert_eq!(body["status"], 409);
+    }
+}

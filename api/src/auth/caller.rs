@@ -1,5 +1,6 @@
 //! The authenticated caller, taken from `Authorization: Bearer <access token>`, and the
 //! authorization helpers that keep every query scoped to what the caller may see.
+use crate::error::ProblemCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
@@ -138,7 +139,10 @@ impl Caller {
 }
 
 fn invalid_token() -> AppError {
-    AppError::Unauthenticated { code: "invalid_token", detail: "The access token is invalid or has expired.".into() }
+    AppError::Unauthenticated {
+        code: ProblemCode::InvalidToken,
+        detail: "The access token is invalid or has expired.".into(),
+    }
 }
 
 /// Reads and verifies the bearer token, if there is one, and checks that it has not been
@@ -171,7 +175,7 @@ fn verified_claims(req: &HttpRequest) -> Result<Option<AccessClaims>, AppError> 
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => {
             return Err(AppError::Unauthenticated {
-                code: "invalid_request",
+                code: ProblemCode::InvalidRequest,
                 detail: "Use `Authorization: Bearer <access token>`.".into(),
             });
         }
@@ -192,7 +196,7 @@ impl FromRequest for Caller {
         let req = req.clone();
         Box::pin(async move {
             authenticate(&req).await?.ok_or(AppError::Unauthenticated {
-                code: "unauthenticated",
+                code: ProblemCode::Unauthenticated,
                 detail: "This endpoint needs an access token (`Authorization: Bearer ...`).".into(),
             })
         })

@@ -1,5 +1,6 @@
 //! JSON body and query extractors that answer with problem responses naming the
 //! offending field, and the error handlers for actix's own path extractor.
+use crate::error::ProblemCode;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, error::PathError, http::header, web};
 use futures_util::{StreamExt, future::LocalBoxFuture};
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -106,7 +107,10 @@ pub async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes,
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| match e {
             actix_web::error::PayloadError::Overflow => AppError::PayloadTooLarge { limit },
-            other => AppError::bad_request("unreadable_body", format!("The request body could not be read: {other}")),
+            other => AppError::bad_request(
+                ProblemCode::UnreadableBody,
+                format!("The request body could not be read: {other}"),
+            ),
         })?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge { limit });
@@ -130,9 +134,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let inner = err.into_inner();
             use serde_json::error::Category;
             match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => {
-                    Err(AppError::bad_request("malformed_json", format!("The request body is not valid JSON: {inner}")))
-                }
+                Category::Syntax | Category::Eof | Category::Io => Err(AppError::bad_request(
+                    ProblemCode::MalformedJson,
+                    format!("The request body is not valid JSON: {inner}"),
+                )),
                 Category::Data => Err(AppError::Validation(vec![data_error(&path, &inner.to_string())])),
             }
         }
@@ -252,7 +257,7 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, App
     {
         let name: String = name.chars().take(json_limits::MAX_KEY_CHARS).collect();
         return Err(AppError::BadRequest {
-            code: "invalid_query",
+            code: ProblemCode::InvalidQuery,
             detail: "A query parameter is invalid; see `errors`.".into(),
             errors: vec![FieldError::new(
                 format!("query.{name}"),
@@ -267,13 +272,13 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, App
         let mut fe = data_error(&path, &err.into_inner().to_string());
         fe.field = fe.field.replace("body", "query");
         AppError::BadRequest {
-            code: "invalid_query",
+            code: ProblemCode::InvalidQuery,
             detail: "A query parameter is invalid; see `errors`.".into(),
             errors: vec![fe],
         }
     })?;
     value.validate().map_err(|e| AppError::BadRequest {
-        code: "invalid_query",
+        code: ProblemCode::InvalidQuery,
         detail: "A query parameter is invalid; see `errors`.".into(),
         errors: flatten_validation(&e),
     })?;
@@ -290,7 +295,7 @@ pub fn path_error_handler(err: PathError, _req: &HttpRequest) -> actix_web::Erro
         PathError::Deserialize(e) => format!("A path parameter is invalid: {e}"),
         other => format!("A path parameter is invalid: {other}"),
     };
-    AppError::bad_request("invalid_path_parameter", detail).into()
+    AppError::bad_request(ProblemCode::InvalidPathParameter, detail).into()
 }
 
 /// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`.
@@ -319,7 +324,7 @@ mod tests {
     #[test]
     fn syntax_errors_are_400() {
         let err = parse_json::<Thing>(b"{\"name\": ").unwrap_err();
-        assert!(matches!(err, AppError::BadRequest { code: "malformed_json", .. }), "{err:?}");
+        assert!(matches!(err, AppError::BadRequest { code: ProblemCode::MalformedJson, .. }), "{err:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on POST: the first outcome for a (caller, key) is stored for at
 //! least 24 h and replayed byte for byte; the same key with another request is 422;
 //! a retry while the first is still running is 409.
+use crate::error::ProblemCode;
 use std::rc::Rc;
 
 use actix_web::{
@@ -57,7 +58,7 @@ middleware_call!(IdempotencyService -> ServiceResponse<BoxBody>, |this, req| {
             }
             if !valid_key(&key) {
                 let err = AppError::bad_request(
-                    "invalid_idempotency_key",
+                    ProblemCode::InvalidIdempotencyKey,
                     "Idempotency-Key must be 1-255 visible ASCII characters.",
                 );
                 return Ok(problem(req, err));
@@ -106,7 +107,7 @@ middleware_call!(IdempotencyService -> ServiceResponse<BoxBody>, |this, req| {
                 Ok(Begin::Replay(stored)) => return Ok(req.into_response(replay(stored))),
                 Ok(Begin::InFlight) => {
                     let err = AppError::conflict(
-                        "idempotency_request_in_progress",
+                        ProblemCode::IdempotencyRequestInProgress,
                         "A request with this Idempotency-Key is still being processed; retry shortly.",
                     );
                     let mut res = problem(req, err);
@@ -115,7 +116,7 @@ middleware_call!(IdempotencyService -> ServiceResponse<BoxBody>, |this, req| {
                 }
                 Ok(Begin::Mismatch) => {
                     let err = AppError::Unprocessable {
-                        code: "idempotency_key_reused",
+                        code: ProblemCode::IdempotencyKeyReused,
                         detail: "This Idempotency-Key was already used with a different request.".into(),
                     };
                     return Ok(problem(req, err));

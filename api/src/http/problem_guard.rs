@@ -9,26 +9,26 @@ use actix_web::{
     http::{StatusCode, header},
 };
 
-use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem};
+use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem, error::ProblemCode};
 
-pub fn code_for(status: StatusCode) -> String {
+pub fn code_for(status: StatusCode) -> ProblemCode {
     match status.as_u16() {
-        400 => "bad_request".into(),
-        401 => "unauthenticated".into(),
-        403 => "forbidden".into(),
-        404 => "not_found".into(),
-        405 => "method_not_allowed".into(),
-        406 => "not_acceptable".into(),
-        408 => "request_timeout".into(),
-        411 => "length_required".into(),
-        413 => "payload_too_large".into(),
-        414 => "uri_too_long".into(),
-        415 => "unsupported_media_type".into(),
-        429 => "rate_limited".into(),
-        431 => "headers_too_large".into(),
-        500 => "internal_error".into(),
-        503 => "service_unavailable".into(),
-        other => format!("http_{other}"),
+        401 => ProblemCode::Unauthenticated,
+        403 => ProblemCode::Forbidden,
+        404 => ProblemCode::NotFound,
+        405 => ProblemCode::MethodNotAllowed,
+        406 => ProblemCode::NotAcceptable,
+        408 => ProblemCode::RequestTimeout,
+        411 => ProblemCode::LengthRequired,
+        413 => ProblemCode::PayloadTooLarge,
+        414 => ProblemCode::UriTooLong,
+        415 => ProblemCode::UnsupportedMediaType,
+        429 => ProblemCode::RateLimited,
+        431 => ProblemCode::HeadersTooLarge,
+        503 => ProblemCode::ServiceUnavailable,
+        // Any other status the framework answers is named by its class.
+        500..=599 => ProblemCode::InternalError,
+        _ => ProblemCode::BadRequest,
     }
 }
 
@@ -55,7 +55,7 @@ middleware_call!(ProblemGuardService -> ServiceResponse<BoxBody>, |this, req| {
                 // An error escaping the inner services still becomes a problem response.
                 Err(err) => {
                     let status = err.as_response_error().status_code();
-                    let problem = Problem::new(status, &code_for(status), generic_detail(status, None));
+                    let problem = Problem::new(status, code_for(status), generic_detail(status, None));
                     return Err(actix_web::error::InternalError::from_response(err, problem.response()).into());
                 }
             };
@@ -69,7 +69,7 @@ middleware_call!(ProblemGuardService -> ServiceResponse<BoxBody>, |this, req| {
             let original = actix_web::body::to_bytes_limited(body, 512).await.ok().and_then(|r| r.ok());
             let text =
                 original.as_ref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).filter(|s| !s.is_empty());
-            let problem = Problem::new(status, &code_for(status), generic_detail(status, text));
+            let problem = Problem::new(status, code_for(status), generic_detail(status, text));
             let mut fresh = problem.response();
             for (name, value) in head.headers() {
                 if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

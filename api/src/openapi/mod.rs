@@ -55,7 +55,7 @@ mod unions;
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::error::FieldErrorCode, crate::error::ProblemCode)),
     modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
@@ -99,7 +99,7 @@ fn prune_unreferenced_schemas(doc: &mut openapi::OpenApi) {
             .schemas
             .keys()
             .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
-            .filter(|name| !["Problem", "FieldError"].contains(&name.as_str()))
+            .filter(|name| !["Problem", "FieldError", "FieldErrorCode", "ProblemCode"].contains(&name.as_str()))
             .cloned()
             .collect();
         if unused.is_empty() {

@@ -1,5 +1,6 @@
 //! Machine clients: OAuth 2.0 client-credentials for partner systems and scripts, scoped
 //! to one affiliate. Secrets are random, shown once, and stored as SHA-256 hashes.
+use crate::error::ProblemCode;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
 use sea_orm::{
@@ -109,7 +110,7 @@ pub async fn rotate(
     let current = get(&txn, caller, id).await?;
     if current.revoked_at.is_some() {
         return Err(AppError::Conflict {
-            code: "client_revoked",
+            code: ProblemCode::ClientRevoked,
             detail: "This client is revoked.".into(),
             current_state: Some("revoked".into()),
         });
@@ -153,7 +154,7 @@ pub async fn revoke(
 /// The client-credentials grant. `requested`: a subset of the client's scopes, or all.
 pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: Option<&str>) -> AppResult<TokenPair> {
     let invalid = || AppError::Unauthenticated {
-        code: "invalid_client",
+        code: ProblemCode::InvalidClient,
         detail: "The client id or secret is wrong, or the client is revoked.".into(),
     };
     rate_limit::hit(&state.db, &format!("client:{client_id}"), 60, std::time::Duration::from_secs(60)).await?;
@@ -173,9 +174,12 @@ pub async fn token(state: &AppState, client_id: &str, secret: &str, requested: O
     let granted = match requested {
         None => held.clone(),
         Some(r) => {
-            let wanted = scopes::parse(r).map_err(|m| AppError::bad_request("invalid_scope", m))?;
+            let wanted = scopes::parse(r).map_err(|m| AppError::bad_request(ProblemCode::InvalidScope, m))?;
             if let Some(extra) = wanted.iter().find(|w| !held.contains(w)) {
-                return Err(AppError::bad_request("invalid_scope", format!("This client does not hold `{extra}`.")));
+                return Err(AppError::bad_request(
+                    ProblemCode::InvalidScope,
+                    format!("This client does not hold `{extra}`."),
+                ));
             }
             wanted
         }

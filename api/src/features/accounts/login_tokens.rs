@@ -1,5 +1,6 @@
 //! Single-use secrets sent by email: the temporary login that activates an account,
 //! password resets and email-change confirmations. Only their SHA-256 is stored.
+use crate::error::ProblemCode;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
@@ -56,7 +57,7 @@ pub async fn issue(
 pub async fn consume(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> AppResult<login_token::Model> {
     let invalid = || {
         AppError::bad_request(
-            "invalid_token",
+            ProblemCode::InvalidToken,
             "This link or code is not valid: it may have expired or been used already.",
         )
     };

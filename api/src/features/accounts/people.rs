@@ -1,4 +1,5 @@
 //! People's accounts: the first admin from the CLI, and the signed-in person's view.
+use crate::error::ProblemCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -83,7 +84,7 @@ pub async fn create_staff(db: &DatabaseConnection, input: NewStaff) -> AppResult
     }
     .insert(&txn)
     .await
-    .map_err(db::conflict_on_unique("email_taken", "An account with this email already exists."))?;
+    .map_err(db::conflict_on_unique(ProblemCode::EmailTaken, "An account with this email already exists."))?;
     for role in input.roles.iter().filter(|r| **r != Role::Applicant) {
         role_assignment::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -237,7 +238,7 @@ pub async fn grant_role(
     let current = role_target(&txn, caller, id, role).await?;
     if current.status != AccountStatus::Active {
         return Err(AppError::Conflict {
-            code: "account_not_active",
+            code: ProblemCode::AccountNotActive,
             detail: "Roles can be granted to active accounts only.".into(),
             current_state: Some(current.status.to_string()),
         });
@@ -326,7 +327,7 @@ pub async fn set_status(
     }
     let expected = precondition.check(current.version)?;
     if current.id == caller.id {
-        return Err(AppError::conflict("own_account", "You cannot change the status of your own account."));
+        return Err(AppError::conflict(ProblemCode::OwnAccount, "You cannot change the status of your own account."));
     }
     check_not_above(&txn, caller, &current).await?;
     let target = match status {
@@ -335,7 +336,7 @@ pub async fn set_status(
     };
     if target == AccountStatus::Active && current.password_hash.is_none() {
         return Err(AppError::Conflict {
-            code: "account_not_activated",
+            code: ProblemCode::AccountNotActivated,
             detail: "This account has not set a password yet; it activates through its temporary login.".into(),
             current_state: Some(current.status.to_string()),
         });

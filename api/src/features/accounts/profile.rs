@@ -1,5 +1,6 @@
 //! A person's own account: profile, password, password reset by email, and email change
 //! confirmed from the new address. Everything audited.
+use crate::error::ProblemCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
 use crate::{
@@ -218,7 +219,7 @@ pub async fn confirm_password_reset(state: &AppState, token: &str, new_password:
         .ok_or_else(|| AppError::NotFound("Account".into()))?;
     if current.status != AccountStatus::Active {
         return Err(AppError::bad_request(
-            "invalid_token",
+            ProblemCode::InvalidToken,
             "This link or code is not valid: it may have expired or been used already.",
         ));
     }
@@ -275,7 +276,7 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
     let updated = next
         .update(&txn)
         .await
-        .map_err(db::conflict_on_unique("email_taken", "An account with this email already exists."))?;
+        .map_err(db::conflict_on_unique(ProblemCode::EmailTaken, "An account with this email already exists."))?;
     let name = format!("{} {}", current.given_name, current.family_name);
     let notice = emails::email_changed_notice(
         &Recipient { name: &name, email: &current.email, language: current.preferred_language },

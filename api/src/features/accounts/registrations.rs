@@ -1,5 +1,6 @@
 //! Registration for endorsement: a pending account, the registration-fee invoice, and
 //! — once the fee is settled — the temporary login by email that activates the account.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait as _},
@@ -44,7 +45,7 @@ pub async fn register(state: &AppState, ident: &str, input: NewRegistration, cli
     }
 }
 
-const EMAIL_TAKEN: &str = "email_taken";
+const EMAIL_TAKEN: ProblemCode = ProblemCode::EmailTaken;
 
 /// The answer a new registration would get (fresh ids, the fee in force), with nothing
 /// stored; the existing account's address is told someone tried to register with it.
@@ -288,7 +289,7 @@ pub async fn activate(state: &AppState, token: &str, new_password: String) -> Ap
         .ok_or_else(|| AppError::NotFound("Account".into()))?;
     if current.status != AccountStatus::Pending {
         return Err(AppError::Conflict {
-            code: "account_not_pending",
+            code: ProblemCode::AccountNotPending,
             detail: "This account is already active or disabled.".into(),
             current_state: Some(current.status.to_string()),
         });

@@ -1,5 +1,6 @@
 //! Sign-in sessions: password grant, rotating refresh tokens with reuse detection,
 //! and revocation.
+use crate::error::ProblemCode;
 use rand::TryRngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use sha2::{Digest, Sha256};
@@ -19,7 +20,7 @@ pub struct TokenPair {
 }
 
 fn invalid_grant(detail: &str) -> AppError {
-    AppError::BadRequest { code: "invalid_grant", detail: detail.to_string(), errors: Vec::new() }
+    AppError::BadRequest { code: ProblemCode::InvalidGrant, detail: detail.to_string(), errors: Vec::new() }
 }
 
 pub fn hash_token(token: &str) -> String {

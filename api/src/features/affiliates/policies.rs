@@ -1,6 +1,7 @@
 //! Versioned policies: each affiliate's requirements per category, in force from a date.
 //! A version never changes once published, and new ones only take effect from today on,
 //! so an application keeps evaluating against the version it started under.
+use crate::error::ProblemCode;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -168,7 +169,10 @@ pub async fn publish(
     }
     .insert(&txn)
     .await
-    .map_err(db::conflict_on_unique("policy_version_exists", "A version with this number or date already exists."))?;
+    .map_err(db::conflict_on_unique(
+        ProblemCode::PolicyVersionExists,
+        "A version with this number or date already exists.",
+    ))?;
     audit::by(&txn, caller,
         AuditEntry::new(Some(affiliate.id), "policy.published", "policy_version", model.id).after(serde_json::json!({"category": model.category_code, "number": model.number, "effective_from": model.effective_from})),
     )

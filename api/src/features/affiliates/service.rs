@@ -1,5 +1,6 @@
 //! Affiliates: public reads; admins create; admins and the affiliate's own
 //! coordinators change settings.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::Expr,
@@ -48,7 +49,7 @@ pub async fn create(db: &DatabaseConnection, caller: &Caller, input: NewAffiliat
     .insert(&txn)
     .await
     .map_err(db::conflict_on_unique(
-        "affiliate_code_taken",
+        ProblemCode::AffiliateCodeTaken,
         format!("An affiliate with code `{}` already exists.", input.code),
     ))?;
     let after = representation(&model);

@@ -1,6 +1,7 @@
 //! The exam: sittings within published exam weeks, with capacity; applicants approved to
 //! sit register (an exam-fee invoice) within the approval's year; coordinators record
 //! both parts; a pass issues the endorsement, a failure allows a retake after the wait.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -152,7 +153,7 @@ pub async fn register(
     let previous =
         exam_registration::Entity::find().filter(exam_registration::Column::ApplicationId.eq(app.id)).all(&txn).await?;
     if previous.iter().any(|p| p.status == ExamRegistrationStatus::Registered) {
-        return Err(AppError::conflict("already_registered", "You are registered for a sitting already."));
+        return Err(AppError::conflict(ProblemCode::AlreadyRegistered, "You are registered for a sitting already."));
     }
     for p in previous.iter().filter(|p| p.status == ExamRegistrationStatus::Failed) {
         if let Some(s) = exam_sitting::Entity::find_by_id(p.sitting_id).one(&txn).await?
@@ -166,7 +167,7 @@ pub async fn register(
         }
     }
     if taken(&txn, sitting.id).await? >= sitting.capacity as i64 {
-        return Err(AppError::conflict("sitting_full", "This sitting is full."));
+        return Err(AppError::conflict(ProblemCode::SittingFull, "This sitting is full."));
     }
     let fee = fees::in_force(&txn, affiliate.id, FeeKind::Exam, "", day).await?;
     let line = Line {
@@ -226,7 +227,7 @@ pub async fn record(
     let r = rule(&txn, &app).await?;
     let passed = r.passed(input.part1_score, input.part2_passed);
     let to = exam_transition(reg.status, ExamEvent::Result { passed }).map_err(|why| AppError::Conflict {
-        code: "result_recorded",
+        code: ProblemCode::ResultRecorded,
         detail: format!("This sitting's result cannot be recorded: {why}."),
         current_state: Some(reg.status.to_string()),
     })?;
@@ -236,7 +237,7 @@ pub async fn record(
             .await?
             .is_some_and(|i| i.status != entity::invoice::InvoiceStatus::Settled)
     {
-        return Err(AppError::conflict("exam_fee_unpaid", "The exam fee is not settled."));
+        return Err(AppError::conflict(ProblemCode::ExamFeeUnpaid, "The exam fee is not settled."));
     }
     let mut next: exam_registration::ActiveModel = reg.clone().into();
     next.status = Set(to);

@@ -1,6 +1,7 @@
 //! Portfolio entries: education, work, trainings and RSC received, each its own resource
 //! with a version. The applicant changes them while the application is a draft or
 //! deferred; coordinators mark entries verified.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -45,7 +46,7 @@ fn editable(app: &application::Model) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Conflict {
-            code: "application_not_editable",
+            code: ProblemCode::ApplicationNotEditable,
             detail: format!(
                 "The portfolio can change only while the application is a draft or deferred; it is {}.",
                 app.state.as_str().replace('_', " ")
@@ -123,7 +124,10 @@ pub async fn add(
     editable(&app)?;
     let count = entries(&txn, app.id, None).await?.len();
     if count as u64 >= MAX_ENTRIES {
-        return Err(AppError::conflict("portfolio_full", format!("A portfolio holds at most {MAX_ENTRIES} entries.")));
+        return Err(AppError::conflict(
+            ProblemCode::PortfolioFull,
+            format!("A portfolio holds at most {MAX_ENTRIES} entries."),
+        ));
     }
     let m = portfolio_entry::ActiveModel {
         id: Set(Uuid::now_v7()),

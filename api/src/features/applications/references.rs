@@ -1,6 +1,7 @@
 //! Reference raters: invited by the applicant, they act through a single-use link (its
 //! secret travels in request bodies, never in URLs, and only its hash is kept). The
 //! applicant sees whether a rating arrived, never what it says; staff see the content.
+use crate::error::ProblemCode;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
 use sea_orm::{
@@ -116,7 +117,7 @@ pub async fn invite(
     check_independent(&txn, &app, &input.email).await?;
     if !app.state.is_editable() {
         return Err(AppError::Conflict {
-            code: "application_not_editable",
+            code: ProblemCode::ApplicationNotEditable,
             detail: "References are invited while the application is a draft or deferred.".into(),
             current_state: Some(app.state.as_str().into()),
         });
@@ -124,7 +125,7 @@ pub async fn invite(
     let existing = app.find_related(application_reference::Entity).all(&txn).await?;
     if existing.len() >= MAX_REFERENCES {
         return Err(AppError::conflict(
-            "too_many_references",
+            ProblemCode::TooManyReferences,
             format!("An application invites at most {MAX_REFERENCES} raters."),
         ));
     }
@@ -178,7 +179,7 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
         .ok_or_else(|| AppError::NotFound("Reference".into()))?;
     if r.status != Stored::Invited {
         return Err(AppError::Conflict {
-            code: "reference_answered",
+            code: ProblemCode::ReferenceAnswered,
             detail: "This rater has already answered.".into(),
             current_state: Some(r.status.to_string()),
         });

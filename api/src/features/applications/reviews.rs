@@ -1,6 +1,7 @@
 //! Review: coordinators assign two reviewers (endorsed at the category's level or higher
 //! in its family, never the applicant, never one of its raters); reviewers see only what
 //! is assigned to them and recommend; the coordinator decides. Everything audited.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -94,10 +95,13 @@ pub async fn assign(
     }
     let current = reviews_of(&txn, app.id).await?;
     if current.iter().any(|r| r.reviewer_id == reviewer.id) {
-        return Err(AppError::conflict("already_assigned", "This reviewer is already assigned."));
+        return Err(AppError::conflict(ProblemCode::AlreadyAssigned, "This reviewer is already assigned."));
     }
     if !advisory && current.iter().filter(|r| !r.advisory).count() >= REVIEWERS {
-        return Err(AppError::conflict("reviewers_full", format!("An application has {REVIEWERS} reviewers.")));
+        return Err(AppError::conflict(
+            ProblemCode::ReviewersFull,
+            format!("An application has {REVIEWERS} reviewers."),
+        ));
     }
     let r = review::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -237,7 +241,7 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
         let done = reviews_of(&txn, app.id).await?.iter().filter(|r| !r.advisory && r.submitted_at.is_some()).count();
         if done < REVIEWERS {
             return Err(AppError::Conflict {
-                code: "reviews_incomplete",
+                code: ProblemCode::ReviewsIncomplete,
                 detail: format!("{done} of {REVIEWERS} reviewers have recommended."),
                 current_state: Some(app.state.as_str().into()),
             });

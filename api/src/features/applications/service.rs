@@ -1,6 +1,7 @@
 //! Credential applications: started for one category under the policy version in force,
 //! moved only by the state machine in `domain::application`, each move recorded in the
 //! application's history, the audit log and the change log.
+use crate::error::ProblemCode;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -143,7 +144,7 @@ pub async fn start(
         .ok_or_else(|| AppError::NotFound("Your account".into()))?;
     if me.status != PersonStatus::Active {
         return Err(AppError::Conflict {
-            code: "account_not_active",
+            code: ProblemCode::AccountNotActive,
             detail: "Activate your account first.".into(),
             current_state: Some(me.status.to_string()),
         });
@@ -155,7 +156,7 @@ pub async fn start(
     let version =
         policies::in_force(&txn, affiliate.id, &category.code, today(&affiliate)).await?.ok_or_else(|| {
             AppError::conflict(
-                "no_policy",
+                ProblemCode::NoPolicy,
                 format!("{} has no policy for {} in force today.", affiliate.name, category.code),
             )
         })?;
@@ -170,7 +171,7 @@ pub async fn start(
             lapsed
                 .ok_or_else(|| {
                     AppError::conflict(
-                        "nothing_to_reinstate",
+                        ProblemCode::NothingToReinstate,
                         format!("You hold no lapsed {} endorsement.", category.code),
                     )
                 })?
@@ -198,7 +199,7 @@ pub async fn start(
     .insert(&txn)
     .await
     .map_err(db::conflict_on_unique(
-        "application_open",
+        ProblemCode::ApplicationOpen,
         format!("You already have an open {} application.", category.code),
     ))?;
     let actor = caller.actor();
@@ -479,7 +480,7 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
             AppError::Validation(unmet)
         } else {
             AppError::Blocked {
-                code: "submission_blocked",
+                code: ProblemCode::SubmissionBlocked,
                 detail: "The application is complete, but cannot be submitted yet; see `errors`.".into(),
                 errors: unmet,
             }
@@ -524,7 +525,7 @@ pub async fn sign_code_of_ethics(
     }
     if !app.state.is_editable() {
         return Err(AppError::Conflict {
-            code: "application_not_editable",
+            code: ProblemCode::ApplicationNotEditable,
             detail: "The agreement is signed while the application is a draft or deferred.".into(),
             current_state: Some(app.state.as_str().into()),
         });

@@ -1,5 +1,6 @@
 //! Fee schedules: per affiliate and fee kind (and category, for processing fees),
 //! versioned by the date from which each amount is in force.
+use crate::error::ProblemCode;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -83,7 +84,7 @@ pub async fn publish(
     }
     .insert(&txn)
     .await
-    .map_err(db::conflict_on_unique("fee_version_exists", "This fee already has a version from that date."))?;
+    .map_err(db::conflict_on_unique(ProblemCode::FeeVersionExists, "This fee already has a version from that date."))?;
     audit::by(
         &txn,
         caller,

@@ -1,6 +1,7 @@
 //! Invoices: created by the use-cases that incur them, settled by payments, credits
 //! and waivers recorded by coordinators. Settlement fires what waited for it exactly
 //! once: the transition happens under a row lock, in the same transaction as its effects.
+use crate::error::ProblemCode;
 use base64::Engine;
 use rand::TryRngCore;
 use sea_orm::{
@@ -228,7 +229,7 @@ pub async fn apply_entry(
     let void = domain::invoice::transition(current.status, InvoiceEvent::Entry { covered: false });
     if let Err(why) = void {
         return Err(AppError::Conflict {
-            code: "invoice_void",
+            code: ProblemCode::InvoiceVoid,
             detail: format!("This invoice is void: {why}."),
             current_state: Some("void".into()),
         });
@@ -272,7 +273,7 @@ pub async fn apply_entry(
         .exec(txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::conflict("concurrent_update", "The invoice changed at the same time; retry."));
+        return Err(AppError::conflict(ProblemCode::ConcurrentUpdate, "The invoice changed at the same time; retry."));
     }
     invoice_entry::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,6 +1,7 @@
 //! Membership plans and memberships. A membership becomes paid when its invoice is
 //! settled; its dates come from the plan's term rule on that day (affiliate time zone),
 //! and its status on any day is computed from them.
+use crate::error::ProblemCode;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -228,7 +229,7 @@ pub async fn join(state: &AppState, caller: &Caller, plan_id: Uuid) -> AppResult
     }
     if !plan.active {
         return Err(AppError::Conflict {
-            code: "plan_inactive",
+            code: ProblemCode::PlanInactive,
             detail: "This plan is no longer offered.".into(),
             current_state: Some("inactive".into()),
         });

@@ -1,3 +1,4 @@
+use crate::error::ProblemCode;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, get};
@@ -66,7 +67,7 @@ pub async fn metrics(req: HttpRequest, state: AppData) -> Reply {
         .unwrap_or_default();
     if !crate::auth::constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
         return Err(AppError::Unauthenticated {
-            code: "unauthenticated",
+            code: ProblemCode::Unauthenticated,
             detail: "Metrics need `Authorization: Bearer <METRICS_TOKEN>`.".into(),
         });
     }

@@ -1,5 +1,6 @@
 //! CSV imports for coordinators: each data row becomes a sync item (the same rules as
 //! the bulk API); a dry run reports every row's outcome, an apply writes all or nothing.
+use crate::error::ProblemCode;
 use serde_json::{Map, Value};
 
 use crate::{
@@ -50,7 +51,7 @@ fn address_part(column: &str) -> Option<&str> {
 fn items(kind: SyncKind, body: &[u8]) -> AppResult<Vec<Value>> {
     let (known, required) = columns(kind);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(body);
-    let bad = |detail: String| AppError::bad_request("invalid_csv", detail);
+    let bad = |detail: String| AppError::bad_request(ProblemCode::InvalidCsv, detail);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| bad(format!("The header row cannot be read: {e}")))?
@@ -118,11 +119,11 @@ pub async fn import(
                     .iter()
                     .map(|e| FieldError::new(format!("rows[{row}].{}", e.field), e.code.clone(), e.message.clone()))
                     .collect::<Vec<_>>(),
-                _ => vec![FieldError::new(format!("rows[{row}]"), p.code.clone(), p.detail.clone())],
+                _ => vec![FieldError::new(format!("rows[{row}]"), p.code.as_str(), p.detail.clone())],
             })
             .collect();
         return Err(AppError::Rejected {
-            code: "import_rejected",
+            code: ProblemCode::ImportRejected,
             detail: format!("{} of {count} rows have problems; nothing was imported.", counts.failed),
             errors,
         });

@@ -2,6 +2,7 @@
 //! kind). Each item is checked and applied on its own and gets its own result; sending
 //! the same items again changes nothing (`unchanged`). CSV imports use the same rules
 //! with all-or-nothing writes.
+use crate::error::ProblemCode;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
@@ -125,7 +126,7 @@ pub fn summarize(
     (counts, rows)
 }
 
-fn conflict(code: &'static str, detail: impl Into<String>) -> Box<Problem> {
+fn conflict(code: ProblemCode, detail: impl Into<String>) -> Box<Problem> {
     Box::new(AppError::conflict(code, detail).problem())
 }
 
@@ -182,7 +183,10 @@ pub async fn people(
             Err(Abort::Db(e)) => return Err(e.into()),
         }
     }
-    Err(AppError::conflict("concurrent_sync", "Other requests kept changing the same records; retry the request."))
+    Err(AppError::conflict(
+        ProblemCode::ConcurrentSync,
+        "Other requests kept changing the same records; retry the request.",
+    ))
 }
 
 struct PersonPlan {
@@ -206,16 +210,19 @@ fn owned_by_partner(p: &person::Model, affiliate_id: Uuid, staff: &HashSet<Uuid>
 /// Why an account that a sync item names may not be changed by it.
 fn not_owned(p: &person::Model, wanted: &person::Model, staff: &HashSet<Uuid>) -> Box<Problem> {
     if staff.contains(&p.id) {
-        conflict("staff_account", "Accounts with a staff role are never changed by sync or imports.")
+        conflict(ProblemCode::StaffAccount, "Accounts with a staff role are never changed by sync or imports.")
     } else if p.is_claimed() && p.email_normalized != wanted.email_normalized {
         conflict(
-            "email_owned_by_person",
+            ProblemCode::EmailOwnedByPerson,
             "This person has signed in: only they change their login email, through its confirmation.",
         )
     } else if p.is_claimed() {
-        conflict("account_claimed", "This person has claimed their account and keeps it up to date themselves.")
+        conflict(
+            ProblemCode::AccountClaimed,
+            "This person has claimed their account and keeps it up to date themselves.",
+        )
     } else {
-        conflict("not_owned", "This account was not created by this affiliate's sync or imports.")
+        conflict(ProblemCode::NotOwned, "This account was not created by this affiliate's sync or imports.")
     }
 }
 
@@ -261,19 +268,25 @@ async fn upsert_people(
             }
         };
         if !seen_ext.insert(input.external_id.as_str()) {
-            results.push(Err(conflict("duplicate_item", "An earlier item of this request has the same external_id.")));
+            results.push(Err(conflict(
+                ProblemCode::DuplicateItem,
+                "An earlier item of this request has the same external_id.",
+            )));
             continue;
         }
         let email = normalize_email(&input.email);
         if !seen_email.insert(email.clone()) {
-            results.push(Err(conflict("email_taken", "An earlier item of this request has the same email.")));
+            results.push(Err(conflict(ProblemCode::EmailTaken, "An earlier item of this request has the same email.")));
             continue;
         }
         let existing = match mapped.get(&input.external_id) {
             Some(id) => match by_id.get(id) {
                 Some(p) => Some((p.clone(), false)),
                 None => {
-                    results.push(Err(conflict("record_gone", "The person this external_id named no longer exists.")));
+                    results.push(Err(conflict(
+                        ProblemCode::RecordGone,
+                        "The person this external_id named no longer exists.",
+                    )));
                     continue;
                 }
             },
@@ -282,14 +295,14 @@ async fn upsert_people(
             None => match by_email.get(&email) {
                 Some(p) if !owned_by_partner(p, affiliate_id, &staff) || p.status != AccountStatus::Pending => {
                     results.push(Err(conflict(
-                        "account_exists",
+                        ProblemCode::AccountExists,
                         "An account with this email already exists; its person must be linked by staff or sign in themselves.",
                     )));
                     continue;
                 }
                 Some(p) if already_linked.contains_key(&p.id) => {
                     results.push(Err(conflict(
-                        "linked_elsewhere",
+                        ProblemCode::LinkedElsewhere,
                         "The account with this email is already linked to another external_id.",
                     )));
                     continue;
@@ -302,7 +315,7 @@ async fn upsert_people(
             && let Some(owner) = by_email.get(&email)
             && owner.id != current.id
         {
-            results.push(Err(conflict("account_exists", "Another account already uses this email.")));
+            results.push(Err(conflict(ProblemCode::AccountExists, "Another account already uses this email.")));
             continue;
         }
         let plan = match existing {
@@ -603,7 +616,10 @@ pub async fn each(
             }
         };
         if !seen.insert(item.external_id().to_string()) {
-            results.push(Err(conflict("duplicate_item", "An earlier item of this request has the same external_id.")));
+            results.push(Err(conflict(
+                ProblemCode::DuplicateItem,
+                "An earlier item of this request has the same external_id.",
+            )));
             continue;
         }
         let sp = txn.begin().await?;
@@ -767,7 +783,7 @@ async fn endorsement_item(
     // Endorsements decide who may review: a partner never endorses a staff account.
     if !with_staff_roles(txn, &[person.id]).await?.is_empty() {
         return Err(AppError::conflict(
-            "staff_account",
+            ProblemCode::StaffAccount,
             "Accounts with a staff role are never changed by sync; staff record their endorsements.",
         ));
     }
@@ -780,7 +796,7 @@ async fn endorsement_item(
         Some(id) => endorsement::Entity::find_by_id(id).one(txn).await?,
         None => None,
     };
-    let taken = db::conflict_on_unique("number_taken", "Another endorsement has this number.");
+    let taken = db::conflict_on_unique(ProblemCode::NumberTaken, "Another endorsement has this number.");
     let (m, outcome) = match existing {
         Some(current) => {
             if current.person_id != person.id {
@@ -842,7 +858,7 @@ async fn insert_link(
     record_id: Uuid,
 ) -> AppResult<()> {
     link(affiliate_id, kind, ext, record_id, db::now()).insert(txn).await.map_err(db::conflict_on_unique(
-        "external_id_taken",
+        ProblemCode::ExternalIdTaken,
         "Another request gave this external_id at the same time.",
     ))?;
     Ok(())

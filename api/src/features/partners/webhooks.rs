@@ -1,6 +1,7 @@
 //! Webhook subscriptions and deliveries. Deliveries are made from the change log by the
 //! webhook worker (one row per subscription and event, so each event is sent under one
 //! `webhook-id` however often it is retried), and every attempt is logged.
+use crate::error::ProblemCode;
 use std::{net::SocketAddr, time::Duration};
 
 use chrono::Utc;
@@ -307,7 +308,7 @@ pub async fn redeliver(db: &DatabaseConnection, caller: &Caller, id: Uuid, deliv
     let sub = visible(&txn, caller, id).await?;
     if sub.status != SubscriptionStatus::Active {
         return Err(AppError::Conflict {
-            code: "subscription_disabled",
+            code: ProblemCode::SubscriptionDisabled,
             detail: "Enable the subscription first (PATCH with `enabled: true`).".into(),
             current_state: Some(sub.status.to_string()),
         });

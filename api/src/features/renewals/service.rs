@@ -1,5 +1,6 @@
 //! Annual renewals: one per person and year, covering every endorsement due that year
 //! (hours counted once, one fee); the lapse job and once-only reminders for cron.
+use crate::error::ProblemCode;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -85,7 +86,7 @@ fn check_year(year: i32) -> AppResult<()> {
     if (2000..=2200).contains(&year) {
         Ok(())
     } else {
-        Err(AppError::bad_request("invalid_path_parameter", "The year must be between 2000 and 2200."))
+        Err(AppError::bad_request(ProblemCode::InvalidPathParameter, "The year must be between 2000 and 2200."))
     }
 }
 
@@ -217,7 +218,7 @@ pub async fn open_for(
 ) -> AppResult<renewal::Model> {
     if due_endorsements(txn, person_id, year).await?.is_empty() {
         return Err(AppError::Conflict {
-            code: "not_due",
+            code: ProblemCode::NotDue,
             detail: format!(
                 "No endorsement of this person is due for renewal in {year} (one issued during a year renews the next)."
             ),
@@ -235,7 +236,7 @@ pub async fn open_for(
     }
     .insert(txn)
     .await
-    .map_err(db::conflict_on_unique("renewal_exists", "This renewal was opened at the same time."))?;
+    .map_err(db::conflict_on_unique(ProblemCode::RenewalExists, "This renewal was opened at the same time."))?;
     audit::record(txn, actor, entry(&m, "renewal.opened")).await?;
     log(txn, &m).await?;
     Ok(m)
@@ -257,7 +258,7 @@ pub(crate) fn editable(m: &renewal::Model) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Conflict {
-            code: "renewal_not_editable",
+            code: ProblemCode::RenewalNotEditable,
             detail: format!("This renewal is {}.", m.state),
             current_state: Some(m.state.to_string()),
         })
@@ -297,7 +298,10 @@ pub const MAX_ENTRIES: u64 = 2000;
 pub async fn ensure_room(db: &impl ConnectionTrait, renewal_id: Uuid) -> AppResult<()> {
     let held = renewal_entry::Entity::find().filter(renewal_entry::Column::RenewalId.eq(renewal_id)).count(db).await?;
     if held >= MAX_ENTRIES {
-        return Err(AppError::conflict("renewal_full", format!("A renewal holds at most {MAX_ENTRIES} entries.")));
+        return Err(AppError::conflict(
+            ProblemCode::RenewalFull,
+            format!("A renewal holds at most {MAX_ENTRIES} entries."),
+        ));
     }
     Ok(())
 }
@@ -421,7 +425,10 @@ pub async fn readiness(db: &impl ConnectionTrait, m: &renewal::Model) -> AppResu
     for e in due_endorsements(db, m.person_id, m.year).await? {
         let version =
             policies::in_force(db, m.affiliate_id, &e.category_code, period.opens_on).await?.ok_or_else(|| {
-                AppError::conflict("no_policy", format!("No {} policy in force for {}.", e.category_code, m.year))
+                AppError::conflict(
+                    ProblemCode::NoPolicy,
+                    format!("No {} policy in force for {}.", e.category_code, m.year),
+                )
             })?;
         let rule = policies::requirements(&version)?.renewal;
         let first = endorsement::Entity::find()
@@ -488,7 +495,7 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     let (period, _, _) = period_of(&txn, m.affiliate_id, m.year).await?;
     if day >= lapses_on(&period) {
         return Err(AppError::Conflict {
-            code: "renewal_closed",
+            code: ProblemCode::RenewalClosed,
             detail: format!("The {} renewal period is over.", m.year),
             current_state: Some(m.state.to_string()),
         });
@@ -626,7 +633,7 @@ pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppR
             .await?
             .is_some_and(|i| i.status != entity::invoice::InvoiceStatus::Settled)
     {
-        return Err(AppError::conflict("renewal_fee_unpaid", "The renewal fee is not settled."));
+        return Err(AppError::conflict(ProblemCode::RenewalFeeUnpaid, "The renewal fee is not settled."));
     }
     let approved = approve_in(&txn, &caller.actor(), &m).await?;
     txn.commit().await?;

@@ -2,6 +2,7 @@
 //! coordinators; an award becomes a credit on the invoice it is for (or the next matching
 //! one). A fund's awards can never exceed its budget: the award is added by a conditional
 //! update, safe under concurrent approvals on both databases.
+use crate::error::ProblemCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -335,7 +336,7 @@ pub async fn decide(
                 .await?;
             if added.rows_affected != 1 {
                 return Err(AppError::Conflict {
-                    code: "budget_exceeded",
+                    code: ProblemCode::BudgetExceeded,
                     detail: "The fund's remaining budget does not cover this award; waitlist it or award less.".into(),
                     current_state: Some(current.status.to_string()),
                 });

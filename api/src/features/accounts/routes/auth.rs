@@ -1,3 +1,4 @@
+use crate::error::ProblemCode;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 
 use crate::http::handler::{AppData, Reply};
@@ -36,7 +37,7 @@ pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> R
         parse_json(&body)?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         let pairs: std::collections::BTreeMap<String, String> = serde_urlencoded::from_bytes(&body).map_err(|e| {
-            AppError::bad_request("invalid_request", format!("The token request is not a valid form: {e}"))
+            AppError::bad_request(ProblemCode::InvalidRequest, format!("The token request is not a valid form: {e}"))
         })?;
         serde_json::to_value(pairs).map_err(AppError::internal)?
     } else {
@@ -48,7 +49,7 @@ pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> R
         Some("password" | "refresh_token" | "client_credentials") => {}
         Some(other) => {
             return Err(AppError::bad_request(
-                "unsupported_grant_type",
+                ProblemCode::UnsupportedGrantType,
                 format!("Grant type `{other}` is not supported; use password, refresh_token or client_credentials."),
             ));
         }
