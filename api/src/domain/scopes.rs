@@ -12,6 +12,24 @@ pub fn parse(list: &str) -> Result<Vec<Scope>, String> {
     Ok(out)
 }
 
+/// What holding `scope` lets a client do, as the OpenAPI document's OAuth 2.0 scheme says.
+pub fn describe(scope: Scope) -> &'static str {
+    match scope {
+        Scope::PeopleRead => "Read the affiliate's people",
+        Scope::PeopleWrite => "Create and update the affiliate's people",
+        Scope::MembershipsRead => "Read memberships",
+        Scope::MembershipsWrite => "Record memberships bought elsewhere",
+        Scope::InvoicesRead => "Read invoices and payments",
+        Scope::PaymentsWrite => "Record payments, waivers and refunds",
+        Scope::SyncRead => "Read the change feed",
+        Scope::SyncWrite => "Bulk upserts keyed by the partner's ids, and CSV imports",
+        Scope::RenewalsRead => "Read renewal status",
+        Scope::RenewalsWrite => "Run renewal actions: approve, return, bulk, lapse and reminder jobs",
+        Scope::ReportsRead => "Read the dashboard reports",
+        Scope::WebhooksManage => "Manage webhook subscriptions and their deliveries",
+    }
+}
+
 /// Sorted by name, without duplicates.
 pub fn normalise(scopes: &mut Vec<Scope>) {
     scopes.sort_by_key(|s| s.as_str());

@@ -16,6 +16,8 @@ use utoipa::{
 };
 use utoipa_actix_web::AppExt;
 
+use crate::domain::scopes::{Scope, describe};
+
 use crate::{error::FieldError, error::Problem};
 
 pub mod bounds;
@@ -77,7 +79,28 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme("oauth2", oauth2_scheme());
     }
+}
+
+/// The token endpoint as OAuth 2.0 (RFC 6749) describes it: people sign in with the
+/// password flow, machine clients with client credentials, and both refresh at the same
+/// URL. Operations a machine client may call name the scope it needs.
+fn oauth2_scheme() -> SecurityScheme {
+    use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Password, Scopes};
+    const TOKEN_URL: &str = "/v1/auth/token";
+    let scopes = || Scopes::from_iter(Scope::ALL.iter().map(|s| (s.as_str(), describe(*s))));
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [
+            Flow::Password(Password::with_refresh_url(TOKEN_URL, Scopes::new(), TOKEN_URL)),
+            Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes())),
+        ],
+        "`POST /v1/auth/token` (as JSON or a form). A person's token (password flow, then `refresh_token`) \
+         carries no scope: what a person may do follows their roles, as each operation says. A machine \
+         client's token (client credentials) carries the scopes it asks for among those it holds; an \
+         operation a client may call lists the one scope it needs. Either token is sent as `Authorization: \
+         Bearer` (the `bearer` scheme).",
+    ))
 }
 
 /// The complete document: routes collected from the app, then the shared answers added.
@@ -277,11 +300,14 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
                     RefOr::Ref(_) => true,
                 });
             }
-            // An operation that declares no security takes the bearer token (public ones say
-            // `security(())`), so handlers do not repeat it.
+            // An operation that declares no security takes a person's token, by the bearer or
+            // the OAuth 2.0 scheme (public ones say `security(())`; those a machine client may
+            // call name its scope), so handlers do not repeat it.
             if op.security.is_none() {
-                op.security =
-                    Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                op.security = Some(vec![
+                    utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    utoipa::openapi::security::SecurityRequirement::new("oauth2", Vec::<String>::new()),
+                ]);
             }
             let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             let has_body = op.request_body.is_some();

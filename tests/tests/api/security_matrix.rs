@@ -946,3 +946,64 @@ async fn protected_fields_cannot_be_assigned() {
     }
     assert_eq!(app.count("people", "email LIKE 'mass%'").await, 0);
 }
+
+/// The scopes each operation names in the document's OAuth 2.0 requirements are the ones
+/// the service accepts from a machine client: a client holding only one of them is let in,
+/// and a client holding every other scope is refused (403, or 404 for a record it may not
+/// see).
+#[tokio::test]
+async fn each_documented_scope_is_one_the_service_accepts() {
+    let app = TestApp::spawn_with(&[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")]).await;
+    let doc: Value = app.get("/openapi.json").send().await.unwrap().json().await.unwrap();
+    let fx = fixture(&app).await;
+    let coordinator = fx.token(Who::Coordinator).unwrap().to_string();
+    let mut scoped: Vec<(String, &String, Vec<&str>)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut scopes = Vec::new();
+            for requirement in op["security"].as_array().into_iter().flatten() {
+                let named: Vec<&str> =
+                    requirement["oauth2"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                assert!(named.len() <= 1, "{method} {path}: one requirement names several scopes");
+                scopes.extend(named);
+            }
+            if !scopes.is_empty() {
+                assert!(scopes.iter().all(|s| ALL_SCOPES.contains(s)), "{method} {path}: unknown scope in {scopes:?}");
+                scoped.push((method.to_uppercase(), path, scopes));
+            }
+        }
+    }
+    assert!(scoped.len() >= 30, "only {} operations name a scope", scoped.len());
+    scoped.sort_by_key(|(m, ..)| m == "DELETE");
+    let mut tokens: std::collections::HashMap<Vec<&str>, String> = std::collections::HashMap::new();
+    let mut failures = Vec::new();
+    for (method, path, accepted) in &scoped {
+        let without: Vec<&str> = ALL_SCOPES.iter().copied().filter(|s| !accepted.contains(s)).collect();
+        // Refused first, so the allowed calls (which may delete) come after.
+        let mut tries = vec![(without, false)];
+        tries.extend(accepted.iter().map(|s| (vec![*s], true)));
+        for (held, allowed) in tries {
+            if !tokens.contains_key(&held) {
+                let token = app.client_token(&coordinator, &held).await;
+                tokens.insert(held.clone(), token);
+            }
+            let mut req =
+                app.client.request(method.parse().unwrap(), app.url(&fx.path(path))).bearer_auth(&tokens[&held]);
+            if ["PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+                req = req.header("If-Match", "\"1\"");
+            }
+            match body(&fx, method, path) {
+                Some(Body::Json(b)) => req = req.json(&b),
+                Some(Body::Csv(c)) => req = req.header("Content-Type", "text/csv").body(c),
+                None => {}
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            let ok = if allowed { ![401, 403].contains(&status) } else { [403, 404].contains(&status) };
+            if !ok {
+                let who = if allowed { format!("holding only {held:?}") } else { format!("without {accepted:?}") };
+                failures.push(format!("{method} {path}: a client {who} got {status}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -67,6 +67,7 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQue
 /// The affiliate's invoices (coordinators; clients with `invoices:read`).
 #[utoipa::path(
     tag = "billing",
+    security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(InvoiceListQuery),
     responses(
         (status = 200, description = "A page of invoices", body = Page<Invoice>),
@@ -92,6 +93,7 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
 /// One invoice with its lines and entries (its owner, or staff of its affiliate).
 #[utoipa::path(
     tag = "billing",
+    security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(("id" = Uuid, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "The invoice", body = Invoice, headers(("ETag" = String, description = "Current version"))),
@@ -109,6 +111,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 /// `payments:write`). Settling the invoice fires what waited for it, once.
 #[utoipa::path(
     tag = "billing",
+    security(("bearer" = []), ("oauth2" = ["payments:write"])),
     params(("id" = Uuid, Path, description = "Invoice id")),
     request_body = NewEntry,
     responses(

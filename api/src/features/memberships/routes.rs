@@ -121,6 +121,7 @@ pub async fn history_page(state: &AppState, caller: &Caller, person_id: Uuid, qu
 /// The affiliate's memberships by status on a day (coordinators; clients with `memberships:read`).
 #[utoipa::path(
     tag = "memberships",
+    security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(MembershipListQuery),
     responses(
         (status = 200, description = "A page of memberships", body = Page<Membership>),

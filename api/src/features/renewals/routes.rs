@@ -193,6 +193,7 @@ pub async fn submit(state: AppData, caller: Caller, path: web::Path<i32>) -> Rep
 /// Approves a submitted, paid renewal (coordinators; clients with `renewals:write`).
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
     responses(
         (status = 200, description = "Approved", body = Renewal),
@@ -208,6 +209,7 @@ pub async fn approve(state: AppData, caller: Caller, path: web::Path<Uuid>) -> R
 /// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
     request_body = ReturnRenewal,
     responses(
@@ -231,6 +233,7 @@ pub async fn return_renewal(
 /// clients with `renewals:read` or `renewals:write`), by person.
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(RenewalStatusQuery),
     responses((status = 200, description = "A page of statuses", body = Page<RenewalStatus>), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"))
 )]
@@ -246,6 +249,7 @@ pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalSta
 /// Runs the lapse job (idempotent): endorsements past their period and late window lapse.
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
     request_body = JobRequest,
     responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
@@ -260,6 +264,7 @@ pub async fn lapse_job(state: AppData, caller: Caller, path: web::Path<String>, 
 /// Sends the reminders due today (idempotent: once per person, year and offset).
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
     request_body = JobRequest,
     responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
@@ -276,6 +281,7 @@ pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>,
 /// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = "renewals",
+    security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     request_body = BulkRenewalRequest,
     responses(
         (status = 200, description = "Per-item results", body = BulkResult),

@@ -15,6 +15,7 @@ macro_rules! report_route {
         $(#[doc = $doc])*
         #[utoipa::path(
             tag = "reports",
+            security(("bearer" = []), ("oauth2" = ["reports:read"])),
             params(crate::http::responses::AffiliatePath),
             responses(
                 (status = 200, description = "Counts", body = $body),
@@ -45,6 +46,7 @@ report_route!(
 /// Renewal completion for a year, in people.
 #[utoipa::path(
     tag = "reports",
+    security(("bearer" = []), ("oauth2" = ["reports:read"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),
     responses(
         (status = 200, description = "Counts", body = RenewalReport),
@@ -72,6 +74,7 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
 /// The endorsee roster as CSV: every endorsement with its holder (coordinators, or clients with `people:read`).
 #[utoipa::path(
     tag = "reports",
+    security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "number, category, status, issued_on, expires_on, given_name, family_name, email", body = String, content_type = "text/csv"),
@@ -87,6 +90,7 @@ pub async fn roster_csv(state: AppData, caller: Caller, path: web::Path<String>)
 /// A year's renewal status as CSV, one row per person due (coordinators, or clients with `renewals:read`).
 #[utoipa::path(
     tag = "reports",
+    security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),
     responses(
         (status = 200, description = "person_id, name, email, status, renewal_id, endorsements", body = String, content_type = "text/csv"),

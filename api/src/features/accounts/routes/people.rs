@@ -18,6 +18,7 @@ const LIST: &str = "people";
 /// Searches the affiliate's people by name or email, and status (coordinators; clients with `people:read`).
 #[utoipa::path(
     tag = "people",
+    security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(PeopleQuery),
     responses(
         (status = 200, description = "A page of people", body = Page<Person>),
@@ -36,6 +37,7 @@ pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>
 /// One person (staff of their affiliate, or the person themself).
 #[utoipa::path(
     tag = "people",
+    security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(("id" = Uuid, Path, description = "Person id")),
     responses(
         (status = 200, description = "The person", body = Person, headers(("ETag" = String, description = "Current version"))),
@@ -125,6 +127,7 @@ pub async fn revoke_role(
 /// A person's memberships, newest first (the person, staff, or clients with `memberships:read`).
 #[utoipa::path(
     tag = "memberships",
+    security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), PageParams),
     responses(
         (status = 200, description = "A page of the person's memberships, newest first", body = Page<Membership>),
@@ -144,6 +147,7 @@ pub async fn memberships_of(
 /// Records a membership bought elsewhere, e.g. on the association's own site (coordinators; clients with `memberships:write`).
 #[utoipa::path(
     tag = "memberships",
+    security(("bearer" = []), ("oauth2" = ["memberships:write"])),
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = ExternalMembership,
     responses(
@@ -170,6 +174,7 @@ pub async fn record_external(
 /// Is this person's membership active on a day? (default: the affiliate's today).
 #[utoipa::path(
     tag = "memberships",
+    security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), MembershipStatusQuery),
     responses(
         (status = 200, description = "The answer", body = MembershipStatus),

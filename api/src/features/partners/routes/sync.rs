@@ -20,6 +20,7 @@ use crate::{
 /// the order the changes committed, also when several replicas write at once.
 #[utoipa::path(
     tag = "sync",
+    security(("bearer" = []), ("oauth2" = ["sync:read"])),
     params(crate::http::responses::AffiliatePath, FeedQuery),
     responses(
         (status = 200, description = "A page of changes", body = ChangeFeed),
@@ -56,6 +57,7 @@ macro_rules! upsert_route {
         $(#[doc = $doc])*
         #[utoipa::path(
             tag = "sync",
+            security(("bearer" = []), ("oauth2" = ["sync:write"])),
             params(crate::http::responses::AffiliatePath),
             request_body = $body,
             responses(
@@ -104,6 +106,7 @@ upsert_route!(
 /// any row has a problem. At most 10 000 rows.
 #[utoipa::path(
     tag = "sync",
+    security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "A header row, then one person per row"),
     responses(
@@ -135,6 +138,7 @@ pub async fn import_people(
 /// (required) and `state` (`paid` or `cancelled`). Dry run and apply as for people.
 #[utoipa::path(
     tag = "sync",
+    security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "A header row, then one membership per row"),
     responses(

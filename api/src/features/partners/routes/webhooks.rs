@@ -23,6 +23,7 @@ use crate::{
 /// `https` on a public address.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
     request_body = NewSubscription,
     responses(
@@ -45,6 +46,7 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
 /// The affiliate's subscriptions (one page: an affiliate has a handful).
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
     responses(
         (status = 200, description = "Subscriptions", body = Page<Subscription>),
@@ -61,6 +63,7 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<String>) -> Re
 /// One subscription.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The subscription", body = Subscription, headers(("ETag" = String, description = "Version"))),
@@ -77,6 +80,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 /// Changes a subscription's URL, kinds or description, or enables/disables it. Needs `If-Match`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     request_body = SubscriptionPatch,
     responses(
@@ -104,6 +108,7 @@ pub async fn update(
 /// Removes a subscription and its delivery log. Needs `If-Match`.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 204, description = "Removed"),
@@ -124,6 +129,7 @@ pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, preco
 /// without missing a delivery.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
     request_body = SecretRotation,
     responses(
@@ -140,6 +146,7 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 /// The delivery log, newest first.
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveryListQuery),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<Delivery>),
@@ -164,6 +171,7 @@ pub async fn deliveries(
 /// One delivery with its payload and every attempt (status code, latency, error).
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 200, description = "The delivery", body = DeliveryDetail),
@@ -180,6 +188,7 @@ pub async fn delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uui
 /// Sends a delivery again, under the same `webhook-id` (partners dedupe by it).
 #[utoipa::path(
     tag = "webhooks",
+    security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 202, description = "Queued", body = Delivery),
