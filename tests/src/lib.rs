@@ -356,3 +356,23 @@ pub fn code_in(text: &str) -> String {
         .expect("a code in the email")
         .to_string()
 }
+
+/// A validator for the document's component schema `name` (JSON Schema 2020-12, which
+/// OpenAPI 3.1 schemas are), resolving its `$ref`s within the document.
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| api::openapi::document_value().expect("document"));
+    let root = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": doc["components"],
+    });
+    jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("schema {name}: {e}"))
+}
+
+/// Fails unless `value` is valid against the document's schema `name`, naming each error.
+pub fn assert_conforms(name: &str, value: &Value) {
+    let validator = schema_validator(name);
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(errors.is_empty(), "not a valid {name}: {errors:#?}\n{value:#}");
+}

@@ -21,6 +21,7 @@ use crate::domain::scopes::{Scope, describe};
 use crate::{error::FieldError, error::Problem};
 
 pub mod bounds;
+mod events;
 mod pages;
 mod unions;
 
@@ -145,6 +146,7 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
     let mut value = serde_json::to_value(doc)?;
     pages::name_pages(&mut value);
+    events::describe(&mut value);
     unions::discriminate(&mut value);
     bounds::apply(&mut value);
     Ok(value)

@@ -59,3 +59,20 @@ fn every_operation_documents_its_problems() {
     }
     assert!(operations >= 14, "{operations}");
 }
+
+/// The typed change event refuses a representation of the wrong kind, so a feed check
+/// against it means something.
+#[test]
+fn a_change_event_is_typed_by_its_kind() {
+    let event = |kind: &str, representation: Value| {
+        serde_json::json!({
+            "event_id": "chg_7", "kind": kind, "record_id": "0195b1e2-7c1a-7000-8000-000000000001",
+            "external_id": null, "version": 2, "operation": "upsert", "changed_at": "2026-11-30T17:02:11Z",
+            "representation": representation,
+        })
+    };
+    let validator = endorse_tests::schema_validator("ChangeEvent");
+    assert!(validator.is_valid(&event("person", Value::Null)), "a tombstone of a person");
+    assert!(!validator.is_valid(&event("person", serde_json::json!({"number": "IMH-E-0042"}))));
+    assert!(!validator.is_valid(&event("planet", Value::Null)), "an unknown kind");
+}

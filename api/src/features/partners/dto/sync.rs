@@ -50,6 +50,23 @@ pub struct ChangeEvent {
     pub representation: Option<Value>,
 }
 
+/// The schema of a kind's `representation` in the feed and in webhook events: the record
+/// as the API shows it elsewhere.
+pub fn representation_schema(kind: entity::sets::RecordKind) -> &'static str {
+    use entity::sets::RecordKind::*;
+    match kind {
+        Affiliate => "Affiliate",
+        Person => "Person",
+        Membership => "Membership",
+        Invoice => "Invoice",
+        Application => "Application",
+        Endorsement => "Endorsement",
+        Renewal => "Renewal",
+        RenewalEntry => "RenewalEntry",
+        ScholarshipRequest => "ScholarshipRequest",
+    }
+}
+
 /// A page of the change feed, in commit order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChangeFeed {
