@@ -259,9 +259,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "first_errors")]
     #[schema(max_items = 1000)]
     pub errors: Option<Vec<FieldError>>,
-    /// The resource's current state, for 409 answers caused by it.
+    /// The resource's current status, for 409 answers caused by it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 64)]
+    #[serde(rename = "current_status")]
     pub current_state: Option<String>,
 }
 

@@ -287,10 +287,6 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         ];
         for (method, op) in ops {
             let Some(op) = op.as_mut() else { continue };
-            // Handler names repeat across resources (`get`, `list`): qualify them by tag.
-            if let (Some(id), Some(tag)) = (op.operation_id.as_ref(), op.tags.as_ref().and_then(|t| t.first())) {
-                op.operation_id = Some(format!("{tag}_{id}"));
-            }
             // A shared path parameter (`AffiliatePath`) and the one actix infers from the
             // route are the same parameter: keep the first, which carries the description.
             if let Some(params) = op.parameters.as_mut() {
@@ -311,6 +307,7 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
                     utoipa::openapi::security::SecurityRequirement::new("oauth2", Vec::<String>::new()),
                 ]);
             }
+            describe_operation(method, op);
             let secured = op.security.as_ref().is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
             let has_body = op.request_body.is_some();
             let changes = matches!(method, "put" | "patch" | "delete");
@@ -342,6 +339,68 @@ fn add_shared_answers(doc: &mut openapi::OpenApi) {
         }
     }
     prune_unused(doc, &used);
+}
+
+/// A summary a client reads at a glance (at most 80 characters: the first sentence, or its
+/// head), and a description with the whole text, who may call the operation and, for a
+/// read, that it changes nothing.
+fn describe_operation(method: &str, op: &mut Operation) {
+    let full = op.summary.take().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut parts = vec![full.clone()];
+    parts.extend(op.description.take());
+    parts.push(format!("**Who may call it:** {}", who_may_call(op.security.as_deref().unwrap_or_default())));
+    if method == "get" {
+        parts.push("**What it changes:** nothing; it only reads.".to_string());
+    }
+    op.summary = Some(short_summary(&full));
+    op.description = Some(parts.join("\n\n"));
+}
+
+/// The head of `text` that fits in 80 characters: its first sentence, else that
+/// sentence up to its first parenthesis, colon or semicolon, else cut at a word.
+fn short_summary(text: &str) -> String {
+    const MAX: usize = 80;
+    let sentence = text.split(". ").next().unwrap_or(text).trim_end_matches('.');
+    let heads = [
+        sentence,
+        sentence.split(" (").next().unwrap_or(sentence),
+        sentence.split([':', ';']).next().unwrap_or(sentence),
+    ];
+    if let Some(head) = heads.iter().find(|h| !h.is_empty() && h.chars().count() <= MAX) {
+        return head.trim_end_matches([',', ' ']).to_string();
+    }
+    let mut cut = String::new();
+    for word in sentence.split(' ') {
+        if cut.chars().count() + word.chars().count() + 2 > MAX {
+            break;
+        }
+        cut = if cut.is_empty() { word.to_string() } else { format!("{cut} {word}") };
+    }
+    format!("{cut}…")
+}
+
+/// Who may call an operation, read off its security requirements.
+fn who_may_call(requirements: &[utoipa::openapi::security::SecurityRequirement]) -> String {
+    let value = serde_json::to_value(requirements).unwrap_or_default();
+    let reqs = value.as_array().cloned().unwrap_or_default();
+    let open = reqs.iter().any(|r| r.as_object().is_some_and(|m| m.is_empty()));
+    let scopes: Vec<String> = reqs
+        .iter()
+        .filter_map(|r| r.get("oauth2").and_then(|s| s.as_array()))
+        .flatten()
+        .filter_map(|s| s.as_str().map(|s| format!("`{s}`")))
+        .collect();
+    match (open, reqs.len()) {
+        (true, 1) => "anyone; no token is needed.".to_string(),
+        (true, _) => "anyone; a token, when one is sent, may show more, as said above.".to_string(),
+        _ if scopes.is_empty() => "a signed-in person whose roles allow it, as said above; machine clients hold no \
+            scope that opens it."
+            .to_string(),
+        _ => format!(
+            "a signed-in person whose roles allow it, as said above, or a machine client of the affiliate holding {}.",
+            scopes.join(" or ")
+        ),
+    }
 }
 
 fn prune_unused(doc: &mut openapi::OpenApi, used: &std::collections::BTreeSet<&str>) {

@@ -25,27 +25,27 @@ from typing import Any, NoReturn, TypeVar
 sys.path.insert(0, os.environ.get("ENDORSE_CLIENT_DIR", str(Path(__file__).parent / "generated")))
 
 from endorse_client import AuthenticatedClient, Client  # noqa: E402
-from endorse_client.api.accounts import accounts_me, accounts_update_me  # noqa: E402
+from endorse_client.api.accounts import get_me, update_me  # noqa: E402
 from endorse_client.api.applications import (  # noqa: E402
-    applications_code_of_ethics,
-    applications_history,
-    applications_readiness,
-    applications_sign,
-    applications_start,
-    applications_submit,
+    get_code_of_ethics,
+    list_application_history,
+    get_application_readiness,
+    sign_attestation,
+    start_application,
+    submit_application,
 )
-from endorse_client.api.auth import auth_token  # noqa: E402
-from endorse_client.api.billing import billing_list, billing_record  # noqa: E402
-from endorse_client.api.memberships import memberships_join, memberships_plans  # noqa: E402
-from endorse_client.api.portfolio import portfolio_add_entry, portfolio_replace_entry  # noqa: E402
+from endorse_client.api.auth import issue_token  # noqa: E402
+from endorse_client.api.billing import list_invoices, record_invoice_entry  # noqa: E402
+from endorse_client.api.memberships import join_membership, list_membership_plans  # noqa: E402
+from endorse_client.api.portfolio import add_portfolio_entry, replace_portfolio_entry  # noqa: E402
 from endorse_client.api.references import (  # noqa: E402
-    references_invite,
-    references_list_references,
-    references_rater_open,
-    references_rater_submit,
+    invite_reference,
+    list_references,
+    open_reference_request,
+    submit_reference,
 )
-from endorse_client.api.registration import registration_activate, registration_register  # noqa: E402
-from endorse_client.api.schedule import schedule_publish  # noqa: E402
+from endorse_client.api.registration import activate_account, register  # noqa: E402
+from endorse_client.api.schedule import publish_schedule_event  # noqa: E402
 from endorse_client.models import (  # noqa: E402
     Address,
     AgeBand,
@@ -70,7 +70,7 @@ from endorse_client.models import (  # noqa: E402
     NewReference,
     NewRegistration,
     NewScheduleEvent,
-    PageInvoice,
+    InvoicePage,
     PaymentMethod,
     Person,
     Plan,
@@ -91,8 +91,8 @@ from endorse_client.models import (  # noqa: E402
     ScheduleEvent,
     SetPassword,
     TokenOnly,
-    TokenRequestType0,
-    TokenRequestType0GrantType,
+    TokenRequestPassword,
+    TokenRequestPasswordGrantType,
     TokenResponse,
     TrainingItem,
     WorkKind,
@@ -235,9 +235,9 @@ def code_in(message: email.message.EmailMessage) -> str:
 def sign_in(anonymous: Any, username: str, password: str, who: str) -> AuthenticatedClient:
     tokens = ok(
         f"sign in as {who}",
-        auth_token.sync_detailed(
+        issue_token.sync_detailed(
             client=anonymous,
-            body=TokenRequestType0(grant_type=TokenRequestType0GrantType.PASSWORD, username=username, password=password),
+            body=TokenRequestPassword(grant_type=TokenRequestPasswordGrantType.PASSWORD, username=username, password=password),
         ),
         200,
         TokenResponse,
@@ -271,7 +271,7 @@ def main() -> None:
     )
     registration = ok(
         "register",
-        registration_register.sync_detailed(
+        register.sync_detailed(
             "wa", client=anonymous, body=registration_body, idempotency_key=registration_key
         ),
         201,
@@ -285,7 +285,7 @@ def main() -> None:
     eq("registration invoice person", invoice.person_id, registration.person_id)
 
     # The same Idempotency-Key and body replay the first answer.
-    replay = registration_register.sync_detailed(
+    replay = register.sync_detailed(
         "wa", client=anonymous, body=registration_body, idempotency_key=registration_key
     )
     eq("replayed registration", ok("register again with the same Idempotency-Key", replay, 201, Registration).id, registration.id)
@@ -294,10 +294,10 @@ def main() -> None:
     # Not active yet: no sign-in.
     problem(
         "sign in before activation",
-        auth_token.sync_detailed(
+        issue_token.sync_detailed(
             client=anonymous,
-            body=TokenRequestType0(
-                grant_type=TokenRequestType0GrantType.PASSWORD, username=applicant_email, password=PASSWORD
+            body=TokenRequestPassword(
+                grant_type=TokenRequestPasswordGrantType.PASSWORD, username=applicant_email, password=PASSWORD
             ),
         ),
         400,
@@ -308,15 +308,15 @@ def main() -> None:
     coordinator = sign_in(anonymous, COORDINATOR_EMAIL, COORDINATOR_PASSWORD, "the coordinator")
     invoices = ok(
         "coordinator lists the applicant's open invoices",
-        billing_list.sync_detailed(client=coordinator, person_id=registration.person_id, status=InvoiceStatus.OPEN),
+        list_invoices.sync_detailed(client=coordinator, person_id=registration.person_id, status=InvoiceStatus.OPEN),
         200,
-        PageInvoice,
+        InvoicePage,
     )
     eq("open invoices", [(i.id, i.purpose) for i in invoices.data], [(invoice.id, InvoicePurpose.REGISTRATION)])
     fee = invoices.data[0]
     settled = ok(
         "coordinator records the registration fee payment",
-        billing_record.sync_detailed(
+        record_invoice_entry.sync_detailed(
             fee.id,
             client=coordinator,
             body=NewEntry(
@@ -343,21 +343,21 @@ def main() -> None:
     log(f"temporary login code read from the email '{welcome['subject']}'")
     activated = ok(
         "activate with the temporary login",
-        registration_activate.sync_detailed(client=anonymous, body=SetPassword(token=code, password=PASSWORD)),
+        activate_account.sync_detailed(client=anonymous, body=SetPassword(token=code, password=PASSWORD)),
         200,
         Person,
     )
     eq("activated person", (activated.id, activated.email, activated.status), (registration.person_id, applicant_email, "active"))
     problem(
         "the temporary login works once",
-        registration_activate.sync_detailed(client=anonymous, body=SetPassword(token=code, password=PASSWORD)),
+        activate_account.sync_detailed(client=anonymous, body=SetPassword(token=code, password=PASSWORD)),
         400,
         "invalid_token",
     )
 
     # 4. Signed in: the profile, and a change with If-Match.
     me = sign_in(anonymous, applicant_email, PASSWORD, "the applicant")
-    profile_answer = accounts_me.sync_detailed(client=me)
+    profile_answer = get_me.sync_detailed(client=me)
     profile = ok("read /v1/me", profile_answer, 200, Profile)
     eq(
         "profile",
@@ -370,21 +370,21 @@ def main() -> None:
     assert etag is not None
     patched = ok(
         "update the phone number with If-Match",
-        accounts_update_me.sync_detailed(client=me, body=ProfilePatch(phone="+1 206 555 0199"), if_match=etag),
+        update_me.sync_detailed(client=me, body=ProfilePatch(phone="+1 206 555 0199"), if_match=etag),
         200,
         Profile,
     )
     eq("updated profile", (patched.phone, patched.version), ("+1 206 555 0199", profile.version + 1))
     problem(
         "a stale If-Match is refused",
-        accounts_update_me.sync_detailed(client=me, body=ProfilePatch(phone="+1 206 555 0100"), if_match=etag),
+        update_me.sync_detailed(client=me, body=ProfilePatch(phone="+1 206 555 0100"), if_match=etag),
         412,
         "precondition_failed",
     )
 
     # 5. Membership: join Washington's individual plan; the coordinator records the dues.
     plans = ok_list(
-        "list Washington's membership plans", memberships_plans.sync_detailed("wa", client=anonymous), 200, Plan
+        "list Washington's membership plans", list_membership_plans.sync_detailed("wa", client=anonymous), 200, Plan
     )
     plan = next((p for p in plans if p.active and p.qualifies_for_endorsement), None)
     if plan is None:
@@ -392,7 +392,7 @@ def main() -> None:
     eq("individual plan dues", money(plan.dues), (8000, "USD"))
     joined = ok(
         "join the plan",
-        memberships_join.sync_detailed(client=me, body=JoinPlan(plan_id=plan.id), idempotency_key=key()),
+        join_membership.sync_detailed(client=me, body=JoinPlan(plan_id=plan.id), idempotency_key=key()),
         201,
         Joined,
     )
@@ -404,7 +404,7 @@ def main() -> None:
     )
     dues = ok(
         "coordinator records the membership dues",
-        billing_record.sync_detailed(
+        record_invoice_entry.sync_detailed(
             joined.invoice.id,
             client=coordinator,
             body=NewEntry(kind=EntryKind.PAYMENT, method=PaymentMethod.CARD, amount=usd(8000), reference="card 4242"),
@@ -414,7 +414,7 @@ def main() -> None:
         Invoice,
     )
     eq("membership invoice after payment", (dues.status, money(dues.balance)), ("settled", (0, "USD")))
-    member = ok("read /v1/me as a member", accounts_me.sync_detailed(client=me), 200, Profile)
+    member = ok("read /v1/me as a member", get_me.sync_detailed(client=me), 200, Profile)
     eq(
         "membership after payment",
         (member.membership.status, member.membership.qualifies_for_endorsement),
@@ -425,15 +425,15 @@ def main() -> None:
     # 6. An IFA application (draft) and its portfolio.
     application = ok(
         "start an IFA application",
-        applications_start.sync_detailed(client=me, body=NewApplication(category="ifa"), idempotency_key=key()),
+        start_application.sync_detailed(client=me, body=NewApplication(category="ifa"), idempotency_key=key()),
         201,
         Application,
     )
-    eq("new application", (application.category, application.kind, application.state), ("IFA", "initial", "draft"))
+    eq("new application", (application.category, application.kind, application.status), ("IFA", "initial", "draft"))
     app_id = application.id
     education = ok(
         "add education",
-        portfolio_add_entry.sync_detailed(
+        add_portfolio_entry.sync_detailed(
             app_id,
             PortfolioKind.EDUCATION,
             client=me,
@@ -453,7 +453,7 @@ def main() -> None:
     training_item = TrainingItem(
         title="Play and learn", provider="WA-AIMH", date=datetime.date(2025, 2, 1), hours=20, age_focus=AgeBand.INFANT_TODDLER
     )
-    training_answer = portfolio_add_entry.sync_detailed(
+    training_answer = add_portfolio_entry.sync_detailed(
         app_id, PortfolioKind.TRAININGS, client=me, body=training_item, idempotency_key=key()
     )
     training = ok("add a 20-hour training", training_answer, 201, PortfolioEntry)
@@ -466,7 +466,7 @@ def main() -> None:
     # 7. A coordinator publishes the next submission deadline for IFA.
     deadline = ok(
         "coordinator publishes an IFA submission deadline",
-        schedule_publish.sync_detailed(
+        publish_schedule_event.sync_detailed(
             "wa",
             client=coordinator,
             body=NewScheduleEvent(
@@ -485,7 +485,7 @@ def main() -> None:
     # 8. Submitting now: 422, listing every shortfall of the portfolio.
     short = problem(
         "submit an incomplete application",
-        applications_submit.sync_detailed(app_id, client=me, idempotency_key=key()),
+        submit_application.sync_detailed(app_id, client=me, idempotency_key=key()),
         422,
         "validation_failed",
     )
@@ -504,7 +504,7 @@ def main() -> None:
     training_item.hours = 30
     replaced = ok(
         "replace the training with If-Match",
-        portfolio_replace_entry.sync_detailed(
+        replace_portfolio_entry.sync_detailed(
             app_id, PortfolioKind.TRAININGS, training.id, client=me, body=training_item, if_match=training_tag
         ),
         200,
@@ -514,7 +514,7 @@ def main() -> None:
     training_item.hours = 31
     problem(
         "replace with a stale If-Match",
-        portfolio_replace_entry.sync_detailed(
+        replace_portfolio_entry.sync_detailed(
             app_id, PortfolioKind.TRAININGS, training.id, client=me, body=training_item, if_match=training_tag
         ),
         412,
@@ -531,7 +531,7 @@ def main() -> None:
         rater_email = f"rater{i}.{applicant_email}"
         invited = ok(
             f"invite {name}",
-            references_invite.sync_detailed(
+            invite_reference.sync_detailed(
                 app_id,
                 client=me,
                 body=NewReference(name=name, email=rater_email, relationship=relationship, kind=kind),
@@ -545,7 +545,7 @@ def main() -> None:
         token = code_in(invitation)
         request = ok(
             f"{name} opens the request",
-            references_rater_open.sync_detailed(client=anonymous, body=TokenOnly(token=token), idempotency_key=key()),
+            open_reference_request.sync_detailed(client=anonymous, body=TokenOnly(token=token), idempotency_key=key()),
             200,
             ReferenceRequest,
         )
@@ -553,7 +553,7 @@ def main() -> None:
         check(len(request.domains) > 0, "domains to rate")
         empty(
             f"{name} rates",
-            references_rater_submit.sync_detailed(
+            submit_reference.sync_detailed(
                 client=anonymous,
                 body=ReferenceSubmission(
                     token=token,
@@ -568,7 +568,7 @@ def main() -> None:
     # The applicant sees each rater's status, never the ratings (those are for staff).
     refs = ok_list(
         "list the references",
-        references_list_references.sync_detailed(app_id, client=me),
+        list_references.sync_detailed(app_id, client=me),
         200,
         ReferenceContent,
     )
@@ -579,13 +579,13 @@ def main() -> None:
     # 11. The Code of Ethics, signed in its current version.
     ethics = ok(
         "read the Code of Ethics version",
-        applications_code_of_ethics.sync_detailed(client=anonymous),
+        get_code_of_ethics.sync_detailed(client=anonymous),
         200,
         AttestationText,
     )
     signed = ok(
         "sign the Code of Ethics",
-        applications_sign.sync_detailed(
+        sign_attestation.sync_detailed(
             app_id, client=me, body=NewAttestation(text_version=ethics.version), idempotency_key=key()
         ),
         201,
@@ -594,28 +594,28 @@ def main() -> None:
     eq("attestation", (signed.kind, signed.text_version), ("code_of_ethics", ethics.version))
 
     # 12. Ready, then submitted to the next deadline.
-    readiness = ok("read readiness", applications_readiness.sync_detailed(app_id, client=me), 200, Readiness)
+    readiness = ok("read readiness", get_application_readiness.sync_detailed(app_id, client=me), 200, Readiness)
     eq("readiness", (readiness.ready_to_submit, readiness.evaluation.met_except_exam), (True, True))
     eq("unmet requirements", [r.key for r in readiness.evaluation.requirements if not r.met], [])
     submitted = ok(
         "submit",
-        applications_submit.sync_detailed(app_id, client=me, idempotency_key=key()),
+        submit_application.sync_detailed(app_id, client=me, idempotency_key=key()),
         200,
         Application,
     )
-    eq("submitted application", (submitted.id, submitted.state), (app_id, "submitted"))
+    eq("submitted application", (submitted.id, submitted.status), (app_id, "submitted"))
     check(
         isinstance(submitted.submitted_at, datetime.datetime) and isinstance(submitted.deadline_id, uuid.UUID),
         "a submission time and a deadline",
     )
     problem(
         "submit again",
-        applications_submit.sync_detailed(app_id, client=me, idempotency_key=key()),
+        submit_application.sync_detailed(app_id, client=me, idempotency_key=key()),
         409,
         "invalid_state",
     )
-    history = ok_list("read the history", applications_history.sync_detailed(app_id, client=me), 200, ApplicationEvent)
-    eq("history", [h.to_state for h in history], ["draft", "submitted"])
+    history = ok_list("read the history", list_application_history.sync_detailed(app_id, client=me), 200, ApplicationEvent)
+    eq("history", [h.to_status for h in history], ["draft", "submitted"])
     confirmations = mail_to(applicant_email, "We received your IFA application")
     eq("submission confirmation emails", len(confirmations), 1)
 

@@ -349,7 +349,7 @@ async function main(): Promise<void> {
     await me.POST("/v1/applications", { params: { header: idempotent() }, body: { category: "ifa" } }),
     201,
   );
-  eq("new application", [application.category, application.kind, application.state], ["IFA", "initial", "draft"]);
+  eq("new application", [application.category, application.kind, application.status], ["IFA", "initial", "draft"]);
   const id = application.id;
   const education = ok(
     "add education",
@@ -479,7 +479,7 @@ async function main(): Promise<void> {
     await me.POST("/v1/applications/{id}/submission", { params: { path: { id }, header: idempotent() } }),
     200,
   );
-  eq("submitted application", [submitted.id, submitted.state], [id, "submitted"]);
+  eq("submitted application", [submitted.id, submitted.status], [id, "submitted"]);
   check(typeof submitted.submitted_at === "string" && typeof submitted.deadline_id === "string", "a submission time and a deadline");
   problem(
     "submit again",
@@ -488,7 +488,7 @@ async function main(): Promise<void> {
     "invalid_state",
   );
   const history = ok("read the history", await me.GET("/v1/applications/{id}/history", { params: { path: { id } } }), 200).data;
-  eq("history", history.map((h) => h.to_state), ["draft", "submitted"]);
+  eq("history", history.map((h) => h.to_status), ["draft", "submitted"]);
   const confirmations = await mailTo(email, (m) => m.text.includes("We received your IFA application"));
   eq("submission confirmation emails", confirmations.length, 1);
 

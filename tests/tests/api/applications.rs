@@ -150,7 +150,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
     let res = app.post("/v1/applications").bearer_auth(&token).json(&json!({"category": "ifs"})).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let application: Value = res.json().await.unwrap();
-    assert_eq!(application["state"], "draft");
+    assert_eq!(application["status"], "draft");
     let id = application["id"].as_str().unwrap().to_string();
     let v1: Value = app.get("/v1/affiliates/wa/policies/ifs").send().await.unwrap().json().await.unwrap();
     assert_eq!(application["policy_version_id"], v1["id"]);
@@ -293,7 +293,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
     let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let submitted: Value = res.json().await.unwrap();
-    assert_eq!(submitted["state"], "submitted");
+    assert_eq!(submitted["status"], "submitted");
     assert_eq!(submitted["deadline_id"], deadline_id);
     assert!(submitted["submitted_at"].is_string());
     assert_eq!(app.count("invoices", "purpose = 'processing'").await, 1, "invoiced once");
@@ -307,9 +307,9 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .await
         .unwrap();
     let body = problem(res, 409, "application_not_editable").await;
-    assert_eq!(body["current_state"], "submitted");
+    assert_eq!(body["current_status"], "submitted");
     let res = app.post(&format!("/v1/applications/{id}/submission")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(problem(res, 409, "invalid_state").await["current_state"], "submitted");
+    assert_eq!(problem(res, 409, "invalid_state").await["current_status"], "submitted");
 
     let history: Value = app
         .get(&format!("/v1/applications/{id}/history"))
@@ -321,7 +321,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .await
         .unwrap()["data"]
         .clone();
-    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted"]);
     assert_eq!(app.count("change_log", "kind = 'application'").await, 3, "started, invoiced, submitted");
 
@@ -333,7 +333,7 @@ async fn an_ifs_application_from_draft_to_submitted() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap()["state"], "withdrawn");
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "withdrawn");
     assert_eq!(
         app.post("/v1/applications")
             .bearer_auth(&token)

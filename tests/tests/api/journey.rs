@@ -146,7 +146,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     assert_eq!(ready["evaluation"]["met"], false, "the exam is still to come");
     deadline(&app, &a, "IMHS").await;
     let submitted = post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
-    assert_eq!(submitted["state"], "submitted");
+    assert_eq!(submitted["status"], "submitted");
 
     // Reviewers: an unassigned one sees nothing; ineligible ones are refused.
     let (_, outsider) = reviewer(&app, "outsider@example.org", "IMHM-C").await;
@@ -184,7 +184,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     post(&app, &a.coordinator, &format!("/v1/applications/{id}/reviews"), json!({"reviewer_id": r1})).await;
     let current: Value =
         app.get(&format!("/v1/applications/{id}")).bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(current["state"], "in_review");
+    assert_eq!(current["status"], "in_review");
     post(&app, &a.coordinator, &format!("/v1/applications/{id}/reviews"), json!({"reviewer_id": r2})).await;
     // An assigned reviewer reads the application and the raters' content.
     let refs: Value = app
@@ -216,7 +216,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     post(&app, &t2, &format!("/v1/applications/{id}/reviews/mine"), json!({"recommendation": "approve"})).await;
     let decided =
         post(&app, &a.coordinator, &format!("/v1/applications/{id}/decision"), json!({"decision": "approve"})).await;
-    assert_eq!(decided["state"], "exam_pending");
+    assert_eq!(decided["status"], "exam_pending");
 
     // Exam: a week, a sitting, an exam fee; a failed part 1, a retake after the wait.
     post(&app, &a.coordinator, "/v1/affiliates/wa/schedule", json!({"kind": "exam_week", "title": "Exam week", "starts_on": today() + Duration::days(10), "ends_on": today() + Duration::days(16)})).await;
@@ -286,7 +286,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     // Endorsed: a number, an expiry at the end of next year, publicly verifiable.
     let current: Value =
         app.get(&format!("/v1/applications/{id}")).bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(current["state"], "endorsed");
+    assert_eq!(current["status"], "endorsed");
     let mine: Value = app
         .get("/v1/me/endorsements")
         .bearer_auth(&a.token)
@@ -347,7 +347,7 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
         .await
         .unwrap()["data"]
         .clone();
-    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted", "in_review", "exam_pending", "endorsed"]);
 }
 
@@ -373,7 +373,7 @@ async fn ifa_is_endorsed_on_approval_without_an_exam() {
     deadline(&app, &a, "IFA").await;
     post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
     let decided = review_and_decide(&app, &a, &id, "IFS", "approve").await;
-    assert_eq!(decided["state"], "endorsed");
+    assert_eq!(decided["status"], "endorsed");
     let mine: Value = app
         .get("/v1/me/endorsements")
         .bearer_auth(&a.token)
@@ -407,7 +407,7 @@ async fn ifrs_can_end_as_emerging_and_others_cannot() {
     deadline(&app, &a, "IFRS").await;
     post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
     let decided = review_and_decide(&app, &a, &id, "IMHM-C", "emerging").await;
-    assert_eq!(decided["state"], "emerging");
+    assert_eq!(decided["status"], "emerging");
     let mine: Value = app
         .get("/v1/me/endorsements")
         .bearer_auth(&a.token)
@@ -447,7 +447,7 @@ async fn ifrs_can_end_as_emerging_and_others_cannot() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(res, 409, "invalid_state").await["current_state"], "in_review");
+    assert_eq!(problem(res, 409, "invalid_state").await["current_status"], "in_review");
 }
 
 #[tokio::test]
@@ -474,11 +474,11 @@ async fn deferral_returns_the_application_for_amendment_and_keeps_history() {
         json!({"decision": "defer", "reasons": "Describe your training in the Reflection domain."}),
     )
     .await;
-    assert_eq!(deferred["state"], "deferred");
+    assert_eq!(deferred["status"], "deferred");
     assert!(app.emails_to("defer.journey@").await.iter().any(|e| e.text.contains("Reflection domain")));
     post(&app, &a.token, &format!("/v1/applications/{id}/portfolio/trainings"), json!({"title": "Reflective practice", "provider": "WA-AIMH", "date": "2025-05-01", "hours": 6, "age_focus": "infant_toddler", "competency_domains": ["reflection"]})).await;
     let again = post(&app, &a.token, &format!("/v1/applications/{id}/submission"), json!({})).await;
-    assert_eq!(again["state"], "resubmitted");
+    assert_eq!(again["status"], "resubmitted");
     let history: Value = app
         .get(&format!("/v1/applications/{id}/history"))
         .bearer_auth(&a.token)
@@ -489,7 +489,7 @@ async fn deferral_returns_the_application_for_amendment_and_keeps_history() {
         .await
         .unwrap()["data"]
         .clone();
-    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted", "in_review", "deferred", "resubmitted"]);
     assert_eq!(history[3]["reason"], "Describe your training in the Reflection domain.");
 }
@@ -510,7 +510,7 @@ async fn an_advisory_review_before_submission_gives_feedback_only() {
     assert_eq!(review["advisory"], true);
     let current: Value =
         app.get(&format!("/v1/applications/{id}")).bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(current["state"], "draft", "an advisory review does not start the review");
+    assert_eq!(current["status"], "draft", "an advisory review does not start the review");
     // The adviser reads the draft and advises.
     assert_eq!(app.get(&format!("/v1/applications/{id}")).bearer_auth(&t).send().await.unwrap().status(), 200);
     post(&app, &t, &format!("/v1/applications/{id}/reviews/mine"), json!({"recommendation": "defer", "reasons": "Add the Reflection domain to a training.", "comments": "Otherwise strong."})).await;

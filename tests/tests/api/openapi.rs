@@ -76,3 +76,85 @@ fn a_change_event_is_typed_by_its_kind() {
     assert!(!validator.is_valid(&event("person", serde_json::json!({"number": "IMH-E-0042"}))));
     assert!(!validator.is_valid(&event("planet", Value::Null)), "an unknown kind");
 }
+
+/// Names a client reads once: operation ids are unique `verb_noun` snake case, summaries
+/// fit in 80 characters on one line, and every operation's description says who may call
+/// it; no field of the document is named `state` (the lifecycle word is `status`).
+#[test]
+fn operations_are_named_summarized_and_described_alike() {
+    const VERBS: &[&str] = &[
+        "activate",
+        "add",
+        "approve",
+        "assign",
+        "attest",
+        "change",
+        "check",
+        "confirm",
+        "create",
+        "decide",
+        "decline",
+        "delete",
+        "evaluate",
+        "export",
+        "get",
+        "grant",
+        "import",
+        "invite",
+        "issue",
+        "join",
+        "list",
+        "open",
+        "publish",
+        "record",
+        "redeliver",
+        "register",
+        "remove",
+        "replace",
+        "request",
+        "resend",
+        "return",
+        "revoke",
+        "rotate",
+        "run",
+        "search",
+        "set",
+        "sign",
+        "start",
+        "submit",
+        "sync",
+        "update",
+        "verify",
+        "withdraw",
+    ];
+    let doc: Value = serde_json::from_str(&committed()).unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            let verb = id.split('_').next().unwrap_or_default();
+            if !VERBS.contains(&verb) || !id.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                problems.push(format!("{method} {path}: operationId `{id}` is not verb_noun"));
+            }
+            if !ids.insert(id.to_string()) {
+                problems.push(format!("{method} {path}: operationId `{id}` repeats"));
+            }
+            let summary = op["summary"].as_str().unwrap_or_default();
+            if summary.is_empty() || summary.chars().count() > 80 || summary.contains('\n') {
+                problems.push(format!("{method} {path}: summary `{summary}`"));
+            }
+            if !op["description"].as_str().unwrap_or_default().contains("**Who may call it:**") {
+                problems.push(format!("{method} {path}: the description does not say who may call it"));
+            }
+        }
+    }
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for field in schema["properties"].as_object().into_iter().flatten().map(|(k, _)| k) {
+            if field == "state" || field.ends_with("_state") {
+                problems.push(format!("{name}.{field}: the lifecycle word is `status`"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -101,7 +101,7 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
     );
     let opened: Value =
         app.post(&format!("/v1/me/renewals/{year}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(opened["state"], "open");
+    assert_eq!(opened["status"], "open");
 
     training(&app, &token, year, 14.25, json!([])).await;
     training(&app, &token, year, 0.75, json!(["dei"])).await;
@@ -169,7 +169,7 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .json()
         .await
         .unwrap();
-    assert_eq!(submitted["state"], "submitted");
+    assert_eq!(submitted["status"], "submitted");
     let invoice = submitted["invoice_id"].as_str().unwrap().to_string();
     let inv: Value =
         app.get(&format!("/v1/invoices/{invoice}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
@@ -206,7 +206,7 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .json()
         .await
         .unwrap();
-    assert_eq!(approved["state"], "approved");
+    assert_eq!(approved["status"], "approved");
     let mail = app.emails_to("renew@example.org").await;
     let notice = mail.iter().find(|m| m.subject == format!("Your {year} renewal is approved")).expect("approval email");
     assert!(notice.text.contains(&format!("{}-12-31", year + 1)) && notice.text.contains("IMHS"), "{}", notice.text);
@@ -489,7 +489,7 @@ pub(super) async fn submitted_renewal(app: &TestApp, email: &str, coordinator: &
         .json()
         .await
         .unwrap();
-    assert_eq!(r["state"], "submitted", "{r}");
+    assert_eq!(r["status"], "submitted", "{r}");
     (r["id"].as_str().unwrap().to_string(), r["invoice_id"].as_str().unwrap().to_string())
 }
 
@@ -533,7 +533,7 @@ async fn scripts_run_bulk_actions_with_per_item_results() {
     let body: Value =
         app.post("/v1/renewals/bulk").bearer_auth(&script).json(&approve).send().await.unwrap().json().await.unwrap();
     let codes: Vec<Value> = body["results"].as_array().unwrap().iter().map(|r| r["problem"]["code"].clone()).collect();
-    assert_eq!(body["results"][0]["renewal"]["state"], "approved");
+    assert_eq!(body["results"][0]["renewal"]["status"], "approved");
     assert_eq!(codes, vec![Value::Null, json!("renewal_fee_unpaid"), json!("not_found")]);
 
     let too_many: Vec<Value> = (0..501).map(|_| json!({"renewal_id": missing})).collect();
@@ -668,7 +668,7 @@ async fn a_lapsed_endorsee_is_reinstated() {
         .json()
         .await
         .unwrap();
-    assert_eq!(decided["state"], "endorsed");
+    assert_eq!(decided["status"], "endorsed");
     let v: Value = app.get(&format!("/v1/registry/{number}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["status"], "active");
     assert_eq!(v["valid_through"], format!("{}-12-31", year + 1));
@@ -756,6 +756,6 @@ async fn renewal_routes_are_scoped_to_the_caller() {
     // Nothing changed.
     let still: Value =
         app.get(&format!("/v1/me/renewals/{year}")).bearer_auth(&endorsee).send().await.unwrap().json().await.unwrap();
-    assert_eq!(still["state"], "submitted");
+    assert_eq!(still["status"], "submitted");
     assert_eq!(app.count("audit_events", "action IN ('renewal.approved', 'renewal.returned')").await, 0);
 }

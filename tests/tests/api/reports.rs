@@ -119,7 +119,7 @@ async fn reports_count_the_affiliates_records() {
     let applications: Value = get("applications").await.unwrap().json().await.unwrap();
     assert_eq!(
         applications["rows"],
-        json!([{"deadline_id": null, "title": null, "date": null, "state": "draft", "count": 1}])
+        json!([{"deadline_id": null, "title": null, "date": null, "status": "draft", "count": 1}])
     );
 
     let res = app

@@ -220,7 +220,7 @@ async fn memberships_renewal_entries_and_legacy_endorsements_sync_by_external_id
     assert_eq!(body["results"][1]["problem"]["errors"][0]["code"], "unknown_person");
     assert_eq!(body["results"][2]["problem"]["errors"][0]["field"], "ends_on");
     assert_eq!(statuses(&sync_ok(&app, &writer, "memberships", memberships).await), ["unchanged", "failed", "failed"]);
-    let cancel = json!([{"external_id": "m-1", "person_external_id": "h-1", "plan_id": plan, "starts_on": "2025-01-01", "ends_on": "2025-12-31", "state": "cancelled"}]);
+    let cancel = json!([{"external_id": "m-1", "person_external_id": "h-1", "plan_id": plan, "starts_on": "2025-01-01", "ends_on": "2025-12-31", "status": "cancelled"}]);
     let body = sync_ok(&app, &writer, "memberships", cancel).await;
     assert_eq!(statuses(&body), ["updated"]);
     assert_eq!(

@@ -15,6 +15,7 @@ const LIST: &str = "invoices";
 
 /// The affiliate's fees in force on a day (public).
 #[utoipa::path(
+    operation_id = "list_fees",
     tag = "billing",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), FeeQuery),
@@ -34,6 +35,7 @@ pub async fn schedule(state: AppData, path: web::Path<String>, query: ApiQuery<F
 
 /// Publishes a fee from a date on (coordinators). Earlier versions stay for earlier dates.
 #[utoipa::path(
+    operation_id = "publish_fee",
     tag = "billing",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewFee,
@@ -52,6 +54,7 @@ pub async fn publish(state: AppData, caller: Caller, path: web::Path<String>, bo
 
 /// One's own invoices.
 #[utoipa::path(
+    operation_id = "list_my_invoices",
     tag = "billing",
     params(InvoiceListQuery),
     responses(
@@ -66,6 +69,7 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQue
 
 /// The affiliate's invoices (coordinators; clients with `invoices:read`).
 #[utoipa::path(
+    operation_id = "list_invoices",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(InvoiceListQuery),
@@ -92,6 +96,7 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
 
 /// One invoice with its lines and entries (its owner, or staff of its affiliate).
 #[utoipa::path(
+    operation_id = "get_invoice",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(("id" = Uuid, Path, description = "Invoice id")),
@@ -110,6 +115,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 /// Records a payment (partial allowed), refund or waiver (coordinators; clients with
 /// `payments:write`). Settling the invoice fires what waited for it, once.
 #[utoipa::path(
+    operation_id = "record_invoice_entry",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["payments:write"])),
     params(("id" = Uuid, Path, description = "Invoice id")),

@@ -13,6 +13,7 @@ use crate::{
 
 /// One's own endorsements.
 #[utoipa::path(
+    operation_id = "list_my_endorsements",
     tag = "endorsements",
     params(PageParams),
     responses(
@@ -34,6 +35,7 @@ pub async fn my_endorsements(state: AppData, caller: Caller, query: ApiQuery<Pag
 
 /// Opts in or out of the public directory (verification by number stays). Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "set_endorsement_listing",
     tag = "endorsements",
     params(("id" = Uuid, Path, description = "Endorsement id")),
     request_body = ListingChange,
@@ -58,6 +60,7 @@ pub async fn set_listing(
 /// holder's name when they are listed in the directory. For an unlisted endorsement the
 /// name is never shown: give `name` to learn whether it is the holder's (`name_matches`).
 #[utoipa::path(
+    operation_id = "verify_endorsement",
     tag = "endorsements",
     security(()),
     params(("number" = String, Path, description = "Endorsement number, e.g. WA-IMHS-000042"), VerifyQuery),
@@ -76,6 +79,7 @@ pub async fn verify(state: AppData, path: web::Path<String>, query: ApiQuery<Ver
 /// for an unlisted one, only its holder and the affiliate's staff, with a token). Check it
 /// with the JWKS.
 #[utoipa::path(
+    operation_id = "get_credential",
     tag = "endorsements",
     security((), ("bearer" = [])),
     params(("number" = String, Path, description = "Endorsement number")),
@@ -89,6 +93,7 @@ pub async fn credential(state: AppData, caller: MaybeCaller, path: web::Path<Str
 
 /// Searches the public registry of active, listed endorsements by name and category.
 #[utoipa::path(
+    operation_id = "search_registry",
     tag = "endorsements",
     security(()),
     params(RegistryQuery),

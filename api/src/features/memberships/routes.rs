@@ -16,6 +16,7 @@ const LIST: &str = "memberships";
 
 /// An affiliate's membership plans (public).
 #[utoipa::path(
+    operation_id = "list_membership_plans",
     tag = "memberships",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), PageParams),
@@ -33,6 +34,7 @@ pub async fn plans(state: AppData, path: web::Path<String>, query: ApiQuery<Page
 
 /// Creates a membership plan (coordinators).
 #[utoipa::path(
+    operation_id = "create_membership_plan",
     tag = "memberships",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewPlan,
@@ -50,6 +52,7 @@ pub async fn create_plan(state: AppData, caller: Caller, path: web::Path<String>
 
 /// Changes a plan (coordinators). Needs `If-Match`. Existing memberships keep their dates.
 #[utoipa::path(
+    operation_id = "update_membership_plan",
     tag = "memberships",
     params(("id" = Uuid, Path, description = "Plan id")),
     request_body = PlanPatch,
@@ -74,6 +77,7 @@ pub async fn update_plan(
 /// Joins or renews a plan of one's affiliate: a pending membership and its invoice. The
 /// membership becomes active when the invoice is settled.
 #[utoipa::path(
+    operation_id = "join_membership",
     tag = "memberships",
     request_body = JoinPlan,
     responses(
@@ -96,6 +100,7 @@ pub async fn join(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Re
 
 /// One's own memberships, newest first.
 #[utoipa::path(
+    operation_id = "list_my_memberships",
     tag = "memberships",
     params(PageParams),
     responses(
@@ -120,6 +125,7 @@ pub async fn history_page(state: &AppState, caller: &Caller, person_id: Uuid, qu
 
 /// The affiliate's memberships by status on a day (coordinators; clients with `memberships:read`).
 #[utoipa::path(
+    operation_id = "list_memberships",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(MembershipListQuery),

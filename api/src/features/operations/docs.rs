@@ -46,6 +46,7 @@ fn asset_response(bytes: Vec<u8>, content_type: String) -> HttpResponse {
 
 /// This API's OpenAPI document.
 #[utoipa::path(
+    operation_id = "get_openapi_document",
     tag = "operations",
     security(()),
     responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"))
@@ -58,6 +59,7 @@ pub async fn openapi_json(state: AppData) -> HttpResponse {
 /// Interactive API documentation (Swagger UI, served from the binary: no third-party
 /// assets, a content security policy that allows only its own).
 #[utoipa::path(
+    operation_id = "get_docs",
     tag = "operations",
     security(()),
     responses((status = 200, description = "An HTML page", body = String, content_type = "text/html"))
@@ -72,6 +74,7 @@ pub async fn docs(state: AppData) -> Reply {
 
 /// A script, style sheet or image of the documentation page.
 #[utoipa::path(
+    operation_id = "get_docs_asset",
     tag = "operations",
     security(()),
     params(("asset" = String, Path, description = "File of the documentation page, e.g. `swagger-ui.css`")),

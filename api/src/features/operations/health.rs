@@ -16,6 +16,7 @@ pub struct Health {
 
 /// Liveness: the process is up and answering.
 #[utoipa::path(
+    operation_id = "check_health",
     tag = "operations",
     security(()),
     responses((status = 200, description = "The process is up", body = Health))
@@ -27,6 +28,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers. 503 while it does not; recovers by itself.
 #[utoipa::path(
+    operation_id = "check_readiness",
     tag = "operations",
     security(()),
     responses(
@@ -45,6 +47,7 @@ pub async fn readyz(state: AppData) -> Reply {
 /// when `METRICS_BIND_ADDR` is set they are served there instead, without a token. With
 /// neither configured, 404.
 #[utoipa::path(
+    operation_id = "get_metrics",
     tag = "operations",
     security(()),
     responses(

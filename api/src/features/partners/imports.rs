@@ -28,7 +28,9 @@ const PEOPLE_COLUMNS: &[&str] = &[
     "country",
 ];
 const PEOPLE_REQUIRED: &[&str] = &["external_id", "email", "given_name", "family_name"];
-const MEMBERSHIP_COLUMNS: &[&str] = &["external_id", "person_external_id", "plan_id", "starts_on", "ends_on", "state"];
+// `state` is the older name of `status`, still read.
+const MEMBERSHIP_COLUMNS: &[&str] =
+    &["external_id", "person_external_id", "plan_id", "starts_on", "ends_on", "status", "state"];
 
 pub fn columns(kind: SyncKind) -> (&'static [&'static str], &'static [&'static str]) {
     match kind {

@@ -64,6 +64,7 @@ pub struct Renewal {
     pub affiliate_id: Uuid,
     pub person_id: Uuid,
     pub year: i32,
+    #[serde(rename = "status")]
     pub state: entity::renewal::RenewalState,
     pub provides_rsc: bool,
     pub ethics_signed_at: Option<DateTime<Utc>>,

@@ -21,6 +21,7 @@ use crate::{
 
 /// The affiliate's renewal period for a year (the default 1 October - 31 December when none is set).
 #[utoipa::path(
+    operation_id = "get_renewal_period",
     tag = "renewals",
     security(()),
     params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
@@ -34,6 +35,7 @@ pub async fn period(state: AppData, path: web::Path<(String, i32)>) -> Reply {
 
 /// Sets the year's renewal period (coordinators): dates, late window, auto-approval, reminder offsets.
 #[utoipa::path(
+    operation_id = "set_renewal_period",
     tag = "renewals",
     params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalPeriodInput,
@@ -56,6 +58,7 @@ pub async fn set_period(
 
 /// Opens (or returns) one's renewal for a year; 409 `not_due` when nothing is due.
 #[utoipa::path(
+    operation_id = "open_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
@@ -71,6 +74,7 @@ pub async fn open(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply
 
 /// One's renewal for a year.
 #[utoipa::path(
+    operation_id = "get_my_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
@@ -82,6 +86,7 @@ pub async fn mine(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply
 
 /// Records a training or RSC entry of the renewal year (`trainings` or `rsc`).
 #[utoipa::path(
+    operation_id = "add_renewal_entry",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     request_body(content = PortfolioItem, description = "A training or RSC entry"),
@@ -108,6 +113,7 @@ pub async fn add_entry(
 
 /// One's training or RSC entries on the year's renewal.
 #[utoipa::path(
+    operation_id = "list_renewal_entries",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), PageParams),
     responses(
@@ -129,6 +135,7 @@ pub async fn list_entries(
 
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "remove_renewal_entry",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -151,6 +158,7 @@ pub async fn remove_entry(
 
 /// Re-signs the Code of Ethics and says whether one provides RSC to others.
 #[utoipa::path(
+    operation_id = "attest_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalAttestation,
@@ -166,6 +174,7 @@ pub async fn attest(state: AppData, caller: Caller, path: web::Path<i32>, body: 
 
 /// Per endorsement due, the engine's evaluation of the year's renewal requirements.
 #[utoipa::path(
+    operation_id = "get_renewal_readiness",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
@@ -177,6 +186,7 @@ pub async fn readiness(state: AppData, caller: Caller, path: web::Path<i32>) -> 
 
 /// Submits the renewal: one invoice for all categories (with the late fee in the late window).
 #[utoipa::path(
+    operation_id = "submit_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
@@ -192,6 +202,7 @@ pub async fn submit(state: AppData, caller: Caller, path: web::Path<i32>) -> Rep
 
 /// Approves a submitted, paid renewal (coordinators; clients with `renewals:write`).
 #[utoipa::path(
+    operation_id = "approve_renewal",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
@@ -208,6 +219,7 @@ pub async fn approve(state: AppData, caller: Caller, path: web::Path<Uuid>) -> R
 
 /// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
 #[utoipa::path(
+    operation_id = "return_renewal",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
@@ -232,6 +244,7 @@ pub async fn return_renewal(
 /// Who is due, open, submitted, approved, returned or lapsed in a year (coordinators;
 /// clients with `renewals:read` or `renewals:write`), by person.
 #[utoipa::path(
+    operation_id = "list_renewal_statuses",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(RenewalStatusQuery),
@@ -248,6 +261,7 @@ pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalSta
 
 /// Runs the lapse job (idempotent): endorsements past their period and late window lapse.
 #[utoipa::path(
+    operation_id = "run_lapse_job",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
@@ -263,6 +277,7 @@ pub async fn lapse_job(state: AppData, caller: Caller, path: web::Path<String>, 
 
 /// Sends the reminders due today (idempotent: once per person, year and offset).
 #[utoipa::path(
+    operation_id = "run_reminder_job",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
@@ -280,6 +295,7 @@ pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>,
 /// elsewhere, run the lapse job or send the reminders due (items name affiliates). Each item is applied on its own and answered on its own; at most
 /// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
+    operation_id = "run_bulk_renewal_action",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     request_body = BulkRenewalRequest,

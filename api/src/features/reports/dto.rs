@@ -27,6 +27,7 @@ pub struct DeadlineCount {
     pub deadline_id: Option<Uuid>,
     pub title: Option<String>,
     pub date: Option<NaiveDate>,
+    #[serde(rename = "status")]
     pub state: entity::application::ApplicationState,
     pub count: i64,
 }

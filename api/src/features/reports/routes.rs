@@ -11,9 +11,10 @@ use crate::{
 
 /// A dashboard report over the whole affiliate: one route per report, the same callers and answers.
 macro_rules! report_route {
-    ($(#[doc = $doc:tt])* $name:ident, $path:tt, $body:ident) => {
+    ($(#[doc = $doc:tt])* $name:ident as $op:tt, $path:tt, $body:ident) => {
         $(#[doc = $doc])*
         #[utoipa::path(
+            operation_id = $op,
             tag = "reports",
             security(("bearer" = []), ("oauth2" = ["reports:read"])),
             params(crate::http::responses::AffiliatePath),
@@ -32,19 +33,20 @@ macro_rules! report_route {
 
 report_route!(
     /// Endorsements by category and status.
-    endorsements, "/affiliates/{affiliate}/reports/endorsements", EndorsementReport
+    endorsements as "get_endorsement_report", "/affiliates/{affiliate}/reports/endorsements", EndorsementReport
 );
 report_route!(
     /// Applications per deadline and state.
-    applications, "/affiliates/{affiliate}/reports/applications", ApplicationReport
+    applications as "get_application_report", "/affiliates/{affiliate}/reports/applications", ApplicationReport
 );
 report_route!(
     /// Scholarship budget used, per fund.
-    scholarships, "/affiliates/{affiliate}/reports/scholarships", ScholarshipReport
+    scholarships as "get_scholarship_report", "/affiliates/{affiliate}/reports/scholarships", ScholarshipReport
 );
 
 /// Renewal completion for a year, in people.
 #[utoipa::path(
+    operation_id = "get_renewal_report",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["reports:read"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),
@@ -73,6 +75,7 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
 
 /// The endorsee roster as CSV: every endorsement with its holder (coordinators, or clients with `people:read`).
 #[utoipa::path(
+    operation_id = "export_endorsees_csv",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(crate::http::responses::AffiliatePath),
@@ -89,6 +92,7 @@ pub async fn roster_csv(state: AppData, caller: Caller, path: web::Path<String>)
 
 /// A year's renewal status as CSV, one row per person due (coordinators, or clients with `renewals:read`).
 #[utoipa::path(
+    operation_id = "export_renewals_csv",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),

@@ -12,6 +12,7 @@ use crate::{
 
 /// The affiliate's scholarship funds, with what remains of each budget (public).
 #[utoipa::path(
+    operation_id = "list_scholarship_funds",
     tag = "scholarships",
     security(()),
     params(crate::http::responses::AffiliatePath, PageParams),
@@ -28,6 +29,7 @@ pub async fn funds(state: AppData, path: web::Path<String>, query: ApiQuery<Page
 
 /// Creates a fund (coordinators).
 #[utoipa::path(
+    operation_id = "create_scholarship_fund",
     tag = "scholarships",
     params(crate::http::responses::AffiliatePath),
     request_body = NewFund,
@@ -45,6 +47,7 @@ pub async fn create_fund(state: AppData, caller: Caller, path: web::Path<String>
 
 /// Requests a scholarship (coordinators may request for a person who cannot sign in yet).
 #[utoipa::path(
+    operation_id = "request_scholarship",
     tag = "scholarships",
     request_body = NewScholarshipRequest,
     responses(
@@ -61,6 +64,7 @@ pub async fn request(state: AppData, caller: Caller, body: ApiJson<NewScholarshi
 
 /// One's own scholarship requests.
 #[utoipa::path(
+    operation_id = "list_my_scholarship_requests",
     tag = "scholarships",
     params(ScholarshipListQuery),
     responses((status = 200, description = "A page of one's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
@@ -72,6 +76,7 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<ScholarshipLis
 
 /// The affiliate's scholarship requests (coordinators).
 #[utoipa::path(
+    operation_id = "list_scholarship_requests",
     tag = "scholarships",
     params(ScholarshipListQuery),
     responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), crate::http::responses::NotCoordinator)
@@ -98,6 +103,7 @@ async fn requests_page(
 /// Approves (fully or in part), denies or waitlists a request (coordinators). An award is
 /// credited to the invoice it is for, or to the next matching one.
 #[utoipa::path(
+    operation_id = "decide_scholarship_request",
     tag = "scholarships",
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = ScholarshipDecision,

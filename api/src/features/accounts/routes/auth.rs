@@ -14,6 +14,7 @@ use crate::{
 /// The token endpoint (OAuth 2.0): `password`, `refresh_token` and `client_credentials` grants, as JSON or
 /// `application/x-www-form-urlencoded`. Sign-in attempts are rate limited.
 #[utoipa::path(
+    operation_id = "issue_token",
     tag = "auth",
     security(()),
     request_body(content(
@@ -89,6 +90,7 @@ pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> R
 /// Signs out: revokes the refresh token and every token of the same sign-in (RFC 7009).
 /// Answers 200 for unknown tokens too, so that it reveals nothing.
 #[utoipa::path(
+    operation_id = "revoke_token",
     tag = "auth",
     security(()),
     request_body = RevokeRequest,
@@ -102,6 +104,7 @@ pub async fn revoke(state: AppData, body: ApiJson<RevokeRequest>) -> Reply {
 
 /// The public keys that verify this service's tokens (RFC 7517).
 #[utoipa::path(
+    operation_id = "get_jwks",
     tag = "auth",
     security(()),
     responses((status = 200, description = "JSON Web Key Set", body = Object, content_type = "application/json"))
@@ -113,6 +116,7 @@ pub async fn jwks(state: AppData) -> HttpResponse {
 
 /// OAuth 2.0 authorization server metadata (RFC 8414).
 #[utoipa::path(
+    operation_id = "get_authorization_server_metadata",
     tag = "auth",
     security(()),
     responses((status = 200, description = "Server metadata", body = ServerMetadata))
@@ -136,6 +140,7 @@ pub async fn server_metadata(state: AppData) -> HttpResponse {
 
 /// The signed-in person: profile, roles and whether they are a member today.
 #[utoipa::path(
+    operation_id = "get_me",
     tag = "accounts",
     responses(
         (status = 200, description = "The signed-in person's profile, roles and membership", body = Profile,

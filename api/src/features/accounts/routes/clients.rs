@@ -12,6 +12,7 @@ use crate::{
 
 /// Creates a machine client of one's affiliate (coordinators, admins). The secret is shown once.
 #[utoipa::path(
+    operation_id = "create_client",
     tag = "clients",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewClient,
@@ -33,6 +34,7 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
 
 /// The machine clients of one's affiliate (coordinators).
 #[utoipa::path(
+    operation_id = "list_clients",
     tag = "clients",
     params(PageParams),
     responses(
@@ -51,6 +53,7 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
 
 /// One machine client.
 #[utoipa::path(
+    operation_id = "get_client",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
@@ -66,6 +69,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 
 /// Issues a new secret; the old one may keep working for a grace period.
 #[utoipa::path(
+    operation_id = "rotate_client_secret",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     request_body = RotateSecret,
@@ -87,6 +91,7 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// Revokes a client: its secrets stop working at once. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "revoke_client",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(

@@ -17,6 +17,7 @@ const LIST: &str = "people";
 
 /// Searches the affiliate's people by name or email, and status (coordinators; clients with `people:read`).
 #[utoipa::path(
+    operation_id = "search_people",
     tag = "people",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(PeopleQuery),
@@ -36,6 +37,7 @@ pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>
 
 /// One person (staff of their affiliate, or the person themself).
 #[utoipa::path(
+    operation_id = "get_person",
     tag = "people",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(("id" = Uuid, Path, description = "Person id")),
@@ -52,6 +54,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 
 /// Disables or re-enables an account (coordinators). Disabling signs it out everywhere.
 #[utoipa::path(
+    operation_id = "set_person_status",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = PersonStatusChange,
@@ -77,6 +80,7 @@ pub async fn set_status(
 
 /// Grants a role (reviewer, coordinator; admin only by admins).
 #[utoipa::path(
+    operation_id = "grant_role",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = RoleGrant,
@@ -99,6 +103,7 @@ pub async fn grant_role(state: AppData, caller: Caller, path: web::Path<Uuid>, b
 
 /// Revokes a role. Needs `If-Match` with the person's ETag.
 #[utoipa::path(
+    operation_id = "revoke_role",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id"), ("role" = GrantableRole, Path, description = "The role")),
     responses(
@@ -126,6 +131,7 @@ pub async fn revoke_role(
 
 /// A person's memberships, newest first (the person, staff, or clients with `memberships:read`).
 #[utoipa::path(
+    operation_id = "list_person_memberships",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), PageParams),
@@ -146,6 +152,7 @@ pub async fn memberships_of(
 
 /// Records a membership bought elsewhere, e.g. on the association's own site (coordinators; clients with `memberships:write`).
 #[utoipa::path(
+    operation_id = "record_external_membership",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:write"])),
     params(("id" = Uuid, Path, description = "Person id")),
@@ -173,6 +180,7 @@ pub async fn record_external(
 
 /// Is this person's membership active on a day? (default: the affiliate's today).
 #[utoipa::path(
+    operation_id = "get_membership_status",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), MembershipStatusQuery),

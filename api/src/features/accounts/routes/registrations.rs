@@ -11,6 +11,7 @@ use crate::{
 /// Registers for endorsement with an affiliate (public, rate limited): a pending account
 /// and the registration-fee invoice. Once the fee is settled, a temporary login is emailed.
 #[utoipa::path(
+    operation_id = "register",
     tag = "registration",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
@@ -36,6 +37,7 @@ pub async fn register(
 /// Sends the temporary login again (for a pending account whose fee is settled). Always
 /// answers 202 so that it reveals nothing; rate limited.
 #[utoipa::path(
+    operation_id = "resend_temporary_login",
     tag = "registration",
     security(()),
     request_body = EmailOnly,
@@ -53,6 +55,7 @@ pub async fn resend(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) 
 
 /// Uses the temporary login: sets the password and activates the account.
 #[utoipa::path(
+    operation_id = "activate_account",
     tag = "registration",
     security(()),
     request_body = SetPassword,

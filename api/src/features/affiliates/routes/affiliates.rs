@@ -13,6 +13,7 @@ const LIST: &str = "affiliates";
 
 /// Lists affiliates, by code.
 #[utoipa::path(
+    operation_id = "list_affiliates",
     tag = "affiliates",
     security(()),
     params(AffiliateListQuery),
@@ -32,6 +33,7 @@ pub async fn list(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply 
 
 /// One affiliate, by code or id. Sends an `ETag`; answers 304 to a matching `If-None-Match`.
 #[utoipa::path(
+    operation_id = "get_affiliate",
     tag = "affiliates",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
@@ -52,6 +54,7 @@ pub async fn get(req: HttpRequest, state: AppData, path: web::Path<String>) -> R
 
 /// Creates an affiliate (admins).
 #[utoipa::path(
+    operation_id = "create_affiliate",
     tag = "affiliates",
     request_body = NewAffiliate,
     responses(
@@ -72,6 +75,7 @@ pub async fn create(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>)
 
 /// Changes an affiliate's settings (admins, or the affiliate's coordinators). Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "update_affiliate",
     tag = "affiliates",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = AffiliatePatch,

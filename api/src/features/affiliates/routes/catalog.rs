@@ -15,6 +15,7 @@ use crate::{
 
 /// The credential families (public).
 #[utoipa::path(
+    operation_id = "list_families",
     tag = "catalog",
     security(()),
     params(PageParams),
@@ -28,6 +29,7 @@ pub async fn families(state: AppData, query: ApiQuery<PageParams>) -> Reply {
 
 /// The credential categories, optionally of one family (public).
 #[utoipa::path(
+    operation_id = "list_categories",
     tag = "catalog",
     security(()),
     params(CategoryQuery),
@@ -46,6 +48,7 @@ pub async fn categories(state: AppData, query: ApiQuery<CategoryQuery>) -> Reply
 
 /// One category, by slug (`imhm-rf`) or code (public).
 #[utoipa::path(
+    operation_id = "get_category",
     tag = "catalog",
     security(()),
     params(("category" = String, Path, description = "Slug (e.g. `ifs`, `imhm-rf`) or code")),
@@ -61,6 +64,7 @@ pub async fn get_category(state: AppData, path: web::Path<String>) -> Reply {
 
 /// The affiliate's policy for every category, as in force on a day (public).
 #[utoipa::path(
+    operation_id = "list_policies_in_force",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, PolicyListQuery),
@@ -81,6 +85,7 @@ pub async fn policies_in_force(state: AppData, path: web::Path<String>, query: A
 
 /// The affiliate's policy for one category, as in force on a day (public).
 #[utoipa::path(
+    operation_id = "get_policy_in_force",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), OnQuery),
@@ -98,6 +103,7 @@ pub async fn policy(state: AppData, path: web::Path<(String, String)>, query: Ap
 
 /// Every version of a category's policy (public).
 #[utoipa::path(
+    operation_id = "list_policy_versions",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), PageParams),
@@ -120,6 +126,7 @@ pub async fn versions(state: AppData, path: web::Path<(String, String)>, query: 
 /// Publishes a new version of a category's requirements (coordinators). It is validated;
 /// it takes effect from its date, never before today.
 #[utoipa::path(
+    operation_id = "publish_policy_version",
     tag = "catalog",
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code")),
     request_body = NewPolicyVersion,
@@ -143,6 +150,7 @@ pub async fn publish(
 
 /// One policy version by id (public): what an application started under it is held to.
 #[utoipa::path(
+    operation_id = "get_policy_version",
     tag = "catalog",
     security(()),
     params(("id" = Uuid, Path, description = "Policy version id")),
@@ -158,6 +166,7 @@ pub async fn version(state: AppData, path: web::Path<Uuid>) -> Reply {
 
 /// Evaluates a profile against one policy version, requirement by requirement (public).
 #[utoipa::path(
+    operation_id = "evaluate_policy_version",
     tag = "catalog",
     security(()),
     params(("id" = Uuid, Path, description = "Policy version id")),
@@ -177,6 +186,7 @@ pub async fn evaluate(state: AppData, path: web::Path<Uuid>, body: ApiJson<Profi
 
 /// "Find the right fit": a profile held against every category of the affiliate (public).
 #[utoipa::path(
+    operation_id = "check_fit",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath),
@@ -203,6 +213,7 @@ pub async fn fit_check(state: AppData, path: web::Path<String>, body: ApiJson<Pr
 
 /// The signed-in person's fit, estimated from their registration and membership.
 #[utoipa::path(
+    operation_id = "check_my_fit",
     tag = "catalog",
     responses(
         (status = 200, description = "How the person fits each category", body = FitCheck),

@@ -11,6 +11,7 @@ use crate::{
 /// The affiliate's schedule: deadlines (with the categories they accept), exam weeks,
 /// informational sessions and renewal periods (public).
 #[utoipa::path(
+    operation_id = "list_schedule_events",
     tag = "schedule",
     security(()),
     params(crate::http::responses::AffiliatePath, ScheduleQuery),
@@ -30,6 +31,7 @@ pub async fn list(state: AppData, path: web::Path<String>, query: ApiQuery<Sched
 
 /// Publishes a schedule event (coordinators).
 #[utoipa::path(
+    operation_id = "publish_schedule_event",
     tag = "schedule",
     params(crate::http::responses::AffiliatePath),
     request_body = NewScheduleEvent,

@@ -25,6 +25,7 @@ pub struct Application {
     pub policy_version_id: Uuid,
     pub kind: ApplicationKind,
     pub reinstates_endorsement_id: Option<Uuid>,
+    #[serde(rename = "status")]
     pub state: entity::application::ApplicationState,
     /// The deadline whose review cycle it belongs to, once submitted.
     pub deadline_id: Option<Uuid>,
@@ -60,7 +61,9 @@ impl From<application::Model> for Application {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationEvent {
+    #[serde(rename = "from_status")]
     pub from_state: Option<entity::application::ApplicationState>,
+    #[serde(rename = "to_status")]
     pub to_state: entity::application::ApplicationState,
     pub actor_kind: ActorKind,
     pub reason: Option<String>,
@@ -96,7 +99,8 @@ pub struct NewApplication {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
-    /// Filter by state.
+    /// Filter by status.
+    #[serde(rename = "status")]
     pub state: Option<entity::application::ApplicationState>,
     /// Filter by category code.
     pub category: Option<String>,

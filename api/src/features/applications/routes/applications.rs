@@ -27,6 +27,7 @@ fn ok(app: entity::application::Model) -> HttpResponse {
 
 /// Starts an application for a category (the policy in force today is kept for it).
 #[utoipa::path(
+    operation_id = "start_application",
     tag = "applications",
     request_body = NewApplication,
     responses(
@@ -47,6 +48,7 @@ pub async fn start(state: AppData, caller: Caller, body: ApiJson<NewApplication>
 
 /// One's own applications; coordinators: the affiliate's.
 #[utoipa::path(
+    operation_id = "list_applications",
     tag = "applications",
     params(ApplicationListQuery),
     responses(
@@ -65,6 +67,7 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ApplicationLis
 
 /// One application (its applicant, or the affiliate's coordinators).
 #[utoipa::path(
+    operation_id = "get_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -79,6 +82,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 
 /// The application's history of states (kept across deferrals and resubmissions).
 #[utoipa::path(
+    operation_id = "list_application_history",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -100,6 +104,7 @@ pub async fn history(state: AppData, caller: Caller, path: web::Path<Uuid>, quer
 
 /// Withdraws the application (any time before a decision).
 #[utoipa::path(
+    operation_id = "withdraw_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Withdrawal,
@@ -117,6 +122,7 @@ pub async fn withdraw(state: AppData, caller: Caller, path: web::Path<Uuid>, bod
 /// The engine's requirement-by-requirement evaluation of the portfolio, against the
 /// application's own policy version.
 #[utoipa::path(
+    operation_id = "get_application_readiness",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -136,6 +142,7 @@ pub async fn readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) ->
 /// a deadline stands in the way the answer is 409 `submission_blocked`. The first attempt
 /// that finds the portfolio complete creates the processing-fee invoice.
 #[utoipa::path(
+    operation_id = "submit_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -150,7 +157,8 @@ pub async fn submit(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Re
 }
 
 /// The current Code of Ethics and Endorsement Agreement text version (public).
-#[utoipa::path(tag = "applications", security(()), responses((status = 200, description = "The text to sign", body = AttestationText)))]
+#[utoipa::path(
+    operation_id = "get_code_of_ethics",tag = "applications", security(()), responses((status = 200, description = "The text to sign", body = AttestationText)))]
 #[get("/code-of-ethics")]
 pub async fn code_of_ethics() -> HttpResponse {
     HttpResponse::Ok().json(AttestationText {
@@ -161,6 +169,7 @@ pub async fn code_of_ethics() -> HttpResponse {
 
 /// Signs the Code of Ethics and Endorsement Agreement for this application (timestamped, with the text version).
 #[utoipa::path(
+    operation_id = "sign_attestation",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewAttestation,
@@ -211,6 +220,7 @@ pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> R
 
 /// Adds a portfolio entry of a kind (`education`, `work`, `trainings`, `rsc`) while the application is a draft or deferred.
 #[utoipa::path(
+    operation_id = "add_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind")),
     request_body(content = PortfolioItem, description = "An education, work, training or RSC entry, matching the kind in the path"),
@@ -236,6 +246,7 @@ pub async fn add_entry(
 
 /// The portfolio entries of a kind.
 #[utoipa::path(
+    operation_id = "list_portfolio_entries",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), PageParams),
     responses(
@@ -257,6 +268,7 @@ pub async fn list_entries(
 
 /// One portfolio entry.
 #[utoipa::path(
+    operation_id = "get_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -273,6 +285,7 @@ pub async fn get_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, Po
 
 /// Replaces a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "replace_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     request_body(content = PortfolioItem, description = "The whole entry, matching the kind in the path"),
@@ -299,6 +312,7 @@ pub async fn replace_entry(
 
 /// Removes a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "remove_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -321,6 +335,7 @@ pub async fn remove_entry(
 
 /// Marks an entry verified, e.g. the transcript was seen (coordinators).
 #[utoipa::path(
+    operation_id = "verify_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -339,6 +354,7 @@ pub async fn verify_entry(state: AppData, caller: Caller, path: web::Path<(Uuid,
 
 /// Names a reference rater; they are emailed a single-use link.
 #[utoipa::path(
+    operation_id = "invite_reference",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewReference,
@@ -355,6 +371,7 @@ pub async fn invite(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// The application's references: their status for the applicant; with ratings for coordinators.
 #[utoipa::path(
+    operation_id = "list_references",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -381,6 +398,7 @@ pub async fn list_references(
 
 /// Sends a rater a new link (the old one stops working).
 #[utoipa::path(
+    operation_id = "resend_reference",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id"), ("reference" = Uuid, Path, description = "Reference id")),
     responses(
@@ -397,6 +415,7 @@ pub async fn resend(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)
 
 /// For the rater (no account): opens the request behind a link's code.
 #[utoipa::path(
+    operation_id = "open_reference_request",
     tag = "references",
     security(()),
     request_body = TokenOnly,
@@ -414,6 +433,7 @@ pub async fn rater_open(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
 
 /// For the rater: submits ratings per competency domain. The link then stops working.
 #[utoipa::path(
+    operation_id = "submit_reference",
     tag = "references",
     security(()),
     request_body = ReferenceSubmission,
@@ -432,6 +452,7 @@ pub async fn rater_submit(state: AppData, body: ApiJson<ReferenceSubmission>) ->
 
 /// For the rater: declines to give a reference. The link then stops working.
 #[utoipa::path(
+    operation_id = "decline_reference",
     tag = "references",
     security(()),
     request_body = ReferenceDecline,

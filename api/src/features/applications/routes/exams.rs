@@ -12,6 +12,7 @@ use crate::{
 
 /// Exam sittings of the affiliate, with seats left (public).
 #[utoipa::path(
+    operation_id = "list_exam_sittings",
     tag = "exam",
     security(()),
     params(crate::http::responses::AffiliatePath, PageParams),
@@ -28,6 +29,7 @@ pub async fn sittings(state: AppData, path: web::Path<String>, query: ApiQuery<P
 
 /// Schedules a sitting within a published exam week (coordinators).
 #[utoipa::path(
+    operation_id = "create_exam_sitting",
     tag = "exam",
     params(crate::http::responses::AffiliatePath),
     request_body = NewSitting,
@@ -49,6 +51,7 @@ pub async fn create_sitting(
 
 /// Registers for a sitting (applications approved for the exam): an exam-fee invoice.
 #[utoipa::path(
+    operation_id = "register_for_exam",
     tag = "exam",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ExamSignup,
@@ -66,6 +69,7 @@ pub async fn register(state: AppData, caller: Caller, path: web::Path<Uuid>, bod
 
 /// Records both parts of an exam (coordinators). A pass endorses the application.
 #[utoipa::path(
+    operation_id = "record_exam_result",
     tag = "exam",
     params(("id" = Uuid, Path, description = "Exam registration id")),
     request_body = ExamResult,

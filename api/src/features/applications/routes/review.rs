@@ -15,6 +15,7 @@ use crate::{
 /// family, not the applicant, not one of its raters. Starts the review; with `advisory`,
 /// an optional review of a draft before submission instead.
 #[utoipa::path(
+    operation_id = "assign_reviewer",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewerAssignment,
@@ -34,6 +35,7 @@ pub async fn assign(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// The application's reviews (coordinators and its reviewers).
 #[utoipa::path(
+    operation_id = "list_reviews",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -51,6 +53,7 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<Uuid>, query: 
 
 /// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
 #[utoipa::path(
+    operation_id = "list_advisory_feedback",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -72,7 +75,8 @@ pub async fn advisory(state: AppData, caller: Caller, path: web::Path<Uuid>, que
 }
 
 /// The reviews assigned to the signed-in reviewer.
-#[utoipa::path(tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    operation_id = "list_my_reviews",tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/reviews")]
 pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "my-reviews";
@@ -84,6 +88,7 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
 
 /// An assigned reviewer's recommendation (approve, defer with reasons, on hold).
 #[utoipa::path(
+    operation_id = "submit_recommendation",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewInput,
@@ -101,6 +106,7 @@ pub async fn recommend(state: AppData, caller: Caller, path: web::Path<Uuid>, bo
 /// The coordinator's decision: approve (endorse, or approve for the exam), emerging (IFRS),
 /// defer (reasons go to the applicant), hold, resume, decline.
 #[utoipa::path(
+    operation_id = "decide_application",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Decision,

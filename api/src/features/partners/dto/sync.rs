@@ -156,6 +156,7 @@ pub struct MembershipSync {
     pub ends_on: NaiveDate,
     /// Default `paid`.
     #[serde(default)]
+    #[serde(rename = "status", alias = "state")]
     pub state: Option<SyncedMembershipState>,
 }
 

@@ -19,6 +19,7 @@ use crate::{
 /// Save `next_cursor` and poll with it: every committed change comes exactly once, in
 /// the order the changes committed, also when several replicas write at once.
 #[utoipa::path(
+    operation_id = "list_changes",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:read"])),
     params(crate::http::responses::AffiliatePath, FeedQuery),
@@ -53,9 +54,10 @@ async fn bulk(
 
 /// One bulk upsert route per kind of record: the same callers, limits and answers.
 macro_rules! upsert_route {
-    ($(#[doc = $doc:tt])* $name:ident, $path:tt, $body:ident, $kind:ident) => {
+    ($(#[doc = $doc:tt])* $name:ident as $op:tt, $path:tt, $body:ident, $kind:ident) => {
         $(#[doc = $doc])*
         #[utoipa::path(
+            operation_id = $op,
             tag = "sync",
             security(("bearer" = []), ("oauth2" = ["sync:write"])),
             params(crate::http::responses::AffiliatePath),
@@ -82,19 +84,19 @@ upsert_route!(
     /// Each item gets its own result: `created`, `updated`, `unchanged` or `failed` with a
     /// problem. The same request sent again reports `unchanged` and writes nothing; with an
     /// `Idempotency-Key` the first answer is replayed.
-    people, "/affiliates/{affiliate}/sync/people", PeopleSyncRequest, People
+    people as "sync_people", "/affiliates/{affiliate}/sync/people", PeopleSyncRequest, People
 );
 upsert_route!(
     /// Upserts memberships bought on the partner's site (at most 1000 per request).
-    memberships, "/affiliates/{affiliate}/sync/memberships", MembershipSyncRequest, Memberships
+    memberships as "sync_memberships", "/affiliates/{affiliate}/sync/memberships", MembershipSyncRequest, Memberships
 );
 upsert_route!(
     /// Upserts trainings and RSC entries on people's renewals (at most 1000 per request).
-    renewal_entries, "/affiliates/{affiliate}/sync/renewal-entries", RenewalEntrySyncRequest, RenewalEntries
+    renewal_entries as "sync_renewal_entries", "/affiliates/{affiliate}/sync/renewal-entries", RenewalEntrySyncRequest, RenewalEntries
 );
 upsert_route!(
     /// Imports endorsements from a legacy system with their original numbers and dates (at most 1000 per request).
-    endorsements, "/affiliates/{affiliate}/sync/endorsements", EndorsementSyncRequest, Endorsements
+    endorsements as "sync_endorsements", "/affiliates/{affiliate}/sync/endorsements", EndorsementSyncRequest, Endorsements
 );
 
 /// Imports people from CSV (coordinators, or clients with `sync:write`).
@@ -105,6 +107,7 @@ upsert_route!(
 /// writes nothing; `mode=apply` writes every row, or nothing (422 listing the rows) when
 /// any row has a problem. At most 10 000 rows.
 #[utoipa::path(
+    operation_id = "import_people",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),
@@ -135,8 +138,9 @@ pub async fn import_people(
 /// Imports memberships from CSV (coordinators, or clients with `sync:write`).
 ///
 /// Columns: `external_id`, `person_external_id`, `plan_id`, `starts_on`, `ends_on`
-/// (required) and `state` (`paid` or `cancelled`). Dry run and apply as for people.
+/// (required) and `status` (`paid` or `cancelled`; `state` is read as well). Dry run and apply as for people.
 #[utoipa::path(
+    operation_id = "import_memberships",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),

@@ -22,6 +22,7 @@ use crate::{
 /// days; then the subscription is disabled and its owner emailed. The URL must be
 /// `https` on a public address.
 #[utoipa::path(
+    operation_id = "create_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
@@ -45,6 +46,7 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
 
 /// The affiliate's subscriptions (one page: an affiliate has a handful).
 #[utoipa::path(
+    operation_id = "list_webhooks",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
@@ -62,6 +64,7 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<String>) -> Re
 
 /// One subscription.
 #[utoipa::path(
+    operation_id = "get_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -79,6 +82,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 
 /// Changes a subscription's URL, kinds or description, or enables/disables it. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "update_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -107,6 +111,7 @@ pub async fn update(
 
 /// Removes a subscription and its delivery log. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "delete_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -128,6 +133,7 @@ pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, preco
 /// signature in `webhook-signature`) for `overlap_hours`, so the partner can switch
 /// without missing a delivery.
 #[utoipa::path(
+    operation_id = "rotate_webhook_secret",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -145,6 +151,7 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// The delivery log, newest first.
 #[utoipa::path(
+    operation_id = "list_webhook_deliveries",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveryListQuery),
@@ -170,6 +177,7 @@ pub async fn deliveries(
 
 /// One delivery with its payload and every attempt (status code, latency, error).
 #[utoipa::path(
+    operation_id = "get_webhook_delivery",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
@@ -187,6 +195,7 @@ pub async fn delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uui
 
 /// Sends a delivery again, under the same `webhook-id` (partners dedupe by it).
 #[utoipa::path(
+    operation_id = "redeliver_webhook_delivery",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
