@@ -10,10 +10,13 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct ExamRule {
     #[serde(default = "default_pass")]
+    #[schema(minimum = 1, maximum = 100)]
     pub part1_pass_percent: i32,
     #[serde(default = "default_valid")]
+    #[schema(minimum = 1, maximum = 60)]
     pub approval_valid_months: u32,
     #[serde(default = "default_wait")]
+    #[schema(minimum = 0, maximum = 730)]
     pub retake_wait_days: i64,
 }
 

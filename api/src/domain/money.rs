@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_cents": 2500, "currency": "USD"}))]
 pub struct Money {
-    /// Minor units (cents); never negative.
+    /// Minor units (cents); never negative. A client's amount is at most 100 000 000
+    /// (`MAX_AMOUNT_CENTS`); sums the service reports stay within JavaScript's safe integers.
+    #[schema(minimum = 0, maximum = 9007199254740991_i64)]
     pub amount_cents: i64,
     /// ISO 4217 code; must be the affiliate's currency.
     pub currency: String,

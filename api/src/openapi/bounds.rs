@@ -10,6 +10,9 @@ use crate::{
     http::json_limits::MAX_ARRAY_ITEMS, http::json_limits::MAX_PARAM_CHARS, http::json_limits::MAX_STRING_CHARS,
 };
 
+/// 2^53 - 1, the largest integer a JSON number keeps exactly in JavaScript.
+const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
 /// The default request body limit (`MAX_BODY_BYTES`), the size of a CSV import.
 const DEFAULT_BODY_BYTES: u64 = 1024 * 1024;
 
@@ -179,9 +182,14 @@ fn bound_schema(map: &mut Map<String, Value>) {
             "u-int8" => (json!(0), json!(u8::MAX)),
             "u-int16" => (json!(0), json!(u16::MAX)),
             "u-int32" => (json!(0), json!(u32::MAX)),
-            "u-int64" => (json!(0), json!(u64::MAX)),
-            _ => (json!(i64::MIN), json!(i64::MAX)),
+            // Wider integers stay within JavaScript's safe range, which every figure the
+            // service keeps (counts, versions, sequence numbers, cents) does by far.
+            "u-int64" => (json!(0), json!(MAX_SAFE_INTEGER)),
+            _ => (json!(-MAX_SAFE_INTEGER), json!(MAX_SAFE_INTEGER)),
         };
+        // Only the standard formats: unsigned Rust types are stated by their range.
+        let standard = if matches!(format.as_str(), "int32" | "u-int8" | "u-int16") { "int32" } else { "int64" };
+        map.insert("format".into(), json!(standard));
         if !map.contains_key("minimum") && !map.contains_key("exclusiveMinimum") {
             map.insert("minimum".into(), min);
         }
@@ -218,7 +226,10 @@ mod tests {
             (json!(MAX_ARRAY_ITEMS), json!(MAX_STRING_CHARS))
         );
         assert_eq!((p("count")["minimum"].clone(), p("count")["maximum"].clone()), (json!(0), json!(i32::MAX)));
-        assert_eq!((p("big")["format"].clone(), p("big")["minimum"].clone()), (json!("int64"), json!(i64::MIN)));
+        assert_eq!(
+            (p("big")["format"].clone(), p("big")["minimum"].clone()),
+            (json!("int64"), json!(-MAX_SAFE_INTEGER))
+        );
         // Examples are data, not schemas.
         assert!(doc.pointer("/components/schemas/T/example/name/maxLength").is_none());
     }

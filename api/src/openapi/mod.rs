@@ -100,7 +100,9 @@ fn oauth2_scheme() -> SecurityScheme {
          carries no scope: what a person may do follows their roles, as each operation says. A machine \
          client's token (client credentials) carries the scopes it asks for among those it holds; an \
          operation a client may call lists the one scope it needs. Either token is sent as `Authorization: \
-         Bearer` (the `bearer` scheme).",
+         Bearer` (the `bearer` scheme): a JWS typed `at+jwt` (RFC 9068), issued and checked as RFC8725 \
+         (JSON Web Token Best Current Practices) asks, short-lived (15 minutes by default); client \
+         credentials get no refresh token and ask again.",
     ))
 }
 
