@@ -12,21 +12,21 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the affiliates routes (under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(routes::affiliates::list)
-        .service(routes::affiliates::create)
-        .service(routes::affiliates::get)
-        .service(routes::affiliates::update)
-        .service(routes::catalog::families)
-        .service(routes::catalog::categories)
+    cfg.service(routes::affiliates::list_affiliates)
+        .service(routes::affiliates::create_affiliate)
+        .service(routes::affiliates::get_affiliate)
+        .service(routes::affiliates::update_affiliate)
+        .service(routes::catalog::list_families)
+        .service(routes::catalog::list_categories)
         .service(routes::catalog::get_category)
-        .service(routes::catalog::policies_in_force)
-        .service(routes::catalog::versions)
-        .service(routes::catalog::policy)
-        .service(routes::catalog::publish)
-        .service(routes::catalog::version)
-        .service(routes::catalog::evaluate)
-        .service(routes::catalog::fit_check)
-        .service(routes::catalog::my_fit_check)
-        .service(routes::schedule::list)
-        .service(routes::schedule::publish);
+        .service(routes::catalog::list_policies_in_force)
+        .service(routes::catalog::list_policy_versions)
+        .service(routes::catalog::get_policy_in_force)
+        .service(routes::catalog::publish_policy_version)
+        .service(routes::catalog::get_policy_version)
+        .service(routes::catalog::evaluate_policy_version)
+        .service(routes::catalog::check_fit)
+        .service(routes::catalog::check_my_fit)
+        .service(routes::schedule::list_schedule_events)
+        .service(routes::schedule::publish_schedule_event);
 }

@@ -10,10 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the billing routes (under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(routes::schedule)
-        .service(routes::publish)
-        .service(routes::mine)
-        .service(routes::list)
-        .service(routes::get)
-        .service(routes::record);
+    cfg.service(routes::list_fees)
+        .service(routes::publish_fee)
+        .service(routes::list_my_invoices)
+        .service(routes::list_invoices)
+        .service(routes::get_invoice)
+        .service(routes::record_invoice_entry);
 }

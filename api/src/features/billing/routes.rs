@@ -15,7 +15,6 @@ const LIST: &str = "invoices";
 
 /// The affiliate's fees in force on a day (public).
 #[utoipa::path(
-    operation_id = "list_fees",
     tag = "billing",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), FeeQuery),
@@ -25,7 +24,7 @@ const LIST: &str = "invoices";
     )
 )]
 #[get("/affiliates/{affiliate}/fees")]
-pub async fn schedule(state: AppData, path: web::Path<String>, query: ApiQuery<FeeQuery>) -> Reply {
+pub async fn list_fees(state: AppData, path: web::Path<String>, query: ApiQuery<FeeQuery>) -> Reply {
     let q = query.0;
     let rows = fees::schedule(&state.db, &path.into_inner(), q.on).await?;
     // One fee of each kind and category is in force on a day: that pair is the key.
@@ -35,7 +34,6 @@ pub async fn schedule(state: AppData, path: web::Path<String>, query: ApiQuery<F
 
 /// Publishes a fee from a date on (coordinators). Earlier versions stay for earlier dates.
 #[utoipa::path(
-    operation_id = "publish_fee",
     tag = "billing",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewFee,
@@ -47,14 +45,13 @@ pub async fn schedule(state: AppData, path: web::Path<String>, query: ApiQuery<F
     )
 )]
 #[post("/affiliates/{affiliate}/fees")]
-pub async fn publish(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewFee>) -> Reply {
+pub async fn publish_fee(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewFee>) -> Reply {
     let fee = fees::publish(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().json(Fee::from(fee)))
 }
 
 /// One's own invoices.
 #[utoipa::path(
-    operation_id = "list_my_invoices",
     tag = "billing",
     params(InvoiceListQuery),
     responses(
@@ -63,13 +60,12 @@ pub async fn publish(state: AppData, caller: Caller, path: web::Path<String>, bo
     )
 )]
 #[get("/me/invoices")]
-pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
+pub async fn list_my_invoices(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
     page_of(&state, &caller, true, query.0).await
 }
 
 /// The affiliate's invoices (coordinators; clients with `invoices:read`).
 #[utoipa::path(
-    operation_id = "list_invoices",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(InvoiceListQuery),
@@ -79,7 +75,7 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQue
     )
 )]
 #[get("/invoices")]
-pub async fn list(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
+pub async fn list_invoices(state: AppData, caller: Caller, query: ApiQuery<InvoiceListQuery>) -> Reply {
     page_of(&state, &caller, false, query.0).await
 }
 
@@ -96,7 +92,6 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
 
 /// One invoice with its lines and entries (its owner, or staff of its affiliate).
 #[utoipa::path(
-    operation_id = "get_invoice",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["invoices:read"])),
     params(("id" = Uuid, Path, description = "Invoice id")),
@@ -106,7 +101,7 @@ async fn page_of(state: &AppState, caller: &Caller, own: bool, q: InvoiceListQue
     )
 )]
 #[get("/invoices/{id}")]
-pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_invoice(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let inv = invoices::get(&state.db, &caller, path.into_inner()).await?;
     let version = inv.version;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))
@@ -115,7 +110,6 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
 /// Records a payment (partial allowed), refund or waiver (coordinators; clients with
 /// `payments:write`). Settling the invoice fires what waited for it, once.
 #[utoipa::path(
-    operation_id = "record_invoice_entry",
     tag = "billing",
     security(("bearer" = []), ("oauth2" = ["payments:write"])),
     params(("id" = Uuid, Path, description = "Invoice id")),
@@ -128,7 +122,12 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
     )
 )]
 #[post("/invoices/{id}/entries")]
-pub async fn record(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewEntry>) -> Reply {
+pub async fn record_invoice_entry(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<NewEntry>,
+) -> Reply {
     let inv = invoices::record_entry(&state, &caller, path.into_inner(), body.0).await?;
     let version = inv.version;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(version))).json(invoices::load(&state.db, inv).await?))

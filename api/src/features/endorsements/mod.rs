@@ -7,9 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the endorsements routes (under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(routes::my_endorsements)
-        .service(routes::set_listing)
-        .service(routes::registry)
-        .service(routes::credential)
-        .service(routes::verify);
+    cfg.service(routes::list_my_endorsements)
+        .service(routes::set_endorsement_listing)
+        .service(routes::search_registry)
+        .service(routes::get_credential)
+        .service(routes::verify_endorsement);
 }

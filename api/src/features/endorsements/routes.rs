@@ -13,7 +13,6 @@ use crate::{
 
 /// One's own endorsements.
 #[utoipa::path(
-    operation_id = "list_my_endorsements",
     tag = "endorsements",
     params(PageParams),
     responses(
@@ -22,7 +21,7 @@ use crate::{
     )
 )]
 #[get("/me/endorsements")]
-pub async fn my_endorsements(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_my_endorsements(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     let rows = endorsements::mine(&state.db, &caller).await?;
     Ok(HttpResponse::Ok().json(whole(
         "my-endorsements",
@@ -35,7 +34,6 @@ pub async fn my_endorsements(state: AppData, caller: Caller, query: ApiQuery<Pag
 
 /// Opts in or out of the public directory (verification by number stays). Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "set_endorsement_listing",
     tag = "endorsements",
     params(("id" = Uuid, Path, description = "Endorsement id")),
     request_body = ListingChange,
@@ -45,7 +43,7 @@ pub async fn my_endorsements(state: AppData, caller: Caller, query: ApiQuery<Pag
     )
 )]
 #[patch("/me/endorsements/{id}")]
-pub async fn set_listing(
+pub async fn set_endorsement_listing(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -60,14 +58,13 @@ pub async fn set_listing(
 /// holder's name when they are listed in the directory. For an unlisted endorsement the
 /// name is never shown: give `name` to learn whether it is the holder's (`name_matches`).
 #[utoipa::path(
-    operation_id = "verify_endorsement",
     tag = "endorsements",
     security(()),
     params(("number" = String, Path, description = "Endorsement number, e.g. WA-IMHS-000042"), VerifyQuery),
     responses((status = 200, description = "The endorsement", body = Verification), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}")]
-pub async fn verify(state: AppData, path: web::Path<String>, query: ApiQuery<VerifyQuery>) -> Reply {
+pub async fn verify_endorsement(state: AppData, path: web::Path<String>, query: ApiQuery<VerifyQuery>) -> Reply {
     let (e, p) = endorsements::by_number(&state.db, &path.into_inner()).await?;
     let name = query.0.name;
     let mut answer = verification(e, p.clone());
@@ -79,28 +76,26 @@ pub async fn verify(state: AppData, path: web::Path<String>, query: ApiQuery<Ver
 /// for an unlisted one, only its holder and the affiliate's staff, with a token). Check it
 /// with the JWKS.
 #[utoipa::path(
-    operation_id = "get_credential",
     tag = "endorsements",
     security((), ("bearer" = [])),
     params(("number" = String, Path, description = "Endorsement number")),
     responses((status = 200, description = "A vc+jwt", body = SignedCredential), (status = 404, description = "No such endorsement", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry/{number}/credential")]
-pub async fn credential(state: AppData, caller: MaybeCaller, path: web::Path<String>) -> Reply {
+pub async fn get_credential(state: AppData, caller: MaybeCaller, path: web::Path<String>) -> Reply {
     let credential = endorsements::credential(&state, caller.0.as_ref(), &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SignedCredential { credential }))
 }
 
 /// Searches the public registry of active, listed endorsements by name and category.
 #[utoipa::path(
-    operation_id = "search_registry",
     tag = "endorsements",
     security(()),
     params(RegistryQuery),
     responses((status = 200, description = "A page of listed endorsements", body = Page<Verification>), (status = 404, description = "Unknown affiliate or category", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/registry")]
-pub async fn registry(state: AppData, query: ApiQuery<RegistryQuery>) -> Reply {
+pub async fn search_registry(state: AppData, query: ApiQuery<RegistryQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("registry", q.limit, q.cursor.as_deref())?;
     let rows =

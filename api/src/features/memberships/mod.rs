@@ -7,10 +7,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the memberships routes (under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(routes::plans)
-        .service(routes::create_plan)
-        .service(routes::update_plan)
-        .service(routes::join)
-        .service(routes::mine)
-        .service(routes::list);
+    cfg.service(routes::list_membership_plans)
+        .service(routes::create_membership_plan)
+        .service(routes::update_membership_plan)
+        .service(routes::join_membership)
+        .service(routes::list_my_memberships)
+        .service(routes::list_memberships);
 }

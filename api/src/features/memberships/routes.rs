@@ -16,7 +16,6 @@ const LIST: &str = "memberships";
 
 /// An affiliate's membership plans (public).
 #[utoipa::path(
-    operation_id = "list_membership_plans",
     tag = "memberships",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id"), PageParams),
@@ -26,7 +25,7 @@ const LIST: &str = "memberships";
     )
 )]
 #[get("/affiliates/{affiliate}/membership-plans")]
-pub async fn plans(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_membership_plans(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     let rows = memberships::plans(&state.db, &path.into_inner()).await?;
     let key = |p: &entity::membership_plan::Model| (p.name.clone(), p.id);
     Ok(HttpResponse::Ok().json(whole("membership-plans", query.0.parts(), rows, key, Plan::from)?))
@@ -34,7 +33,6 @@ pub async fn plans(state: AppData, path: web::Path<String>, query: ApiQuery<Page
 
 /// Creates a membership plan (coordinators).
 #[utoipa::path(
-    operation_id = "create_membership_plan",
     tag = "memberships",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewPlan,
@@ -45,14 +43,18 @@ pub async fn plans(state: AppData, path: web::Path<String>, query: ApiQuery<Page
     )
 )]
 #[post("/affiliates/{affiliate}/membership-plans")]
-pub async fn create_plan(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewPlan>) -> Reply {
+pub async fn create_membership_plan(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewPlan>,
+) -> Reply {
     let plan = memberships::create_plan(&state.db, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(plan.version))).json(Plan::from(plan)))
 }
 
 /// Changes a plan (coordinators). Needs `If-Match`. Existing memberships keep their dates.
 #[utoipa::path(
-    operation_id = "update_membership_plan",
     tag = "memberships",
     params(("id" = Uuid, Path, description = "Plan id")),
     request_body = PlanPatch,
@@ -63,7 +65,7 @@ pub async fn create_plan(state: AppData, caller: Caller, path: web::Path<String>
     )
 )]
 #[patch("/membership-plans/{id}")]
-pub async fn update_plan(
+pub async fn update_membership_plan(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -77,7 +79,6 @@ pub async fn update_plan(
 /// Joins or renews a plan of one's affiliate: a pending membership and its invoice. The
 /// membership becomes active when the invoice is settled.
 #[utoipa::path(
-    operation_id = "join_membership",
     tag = "memberships",
     request_body = JoinPlan,
     responses(
@@ -88,7 +89,7 @@ pub async fn update_plan(
     )
 )]
 #[post("/me/memberships")]
-pub async fn join(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Reply {
+pub async fn join_membership(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Reply {
     let (m, inv) = memberships::join(&state, &caller, body.0.plan_id).await?;
     let membership = memberships::describe(&state.db, vec![m])
         .await?
@@ -100,7 +101,6 @@ pub async fn join(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Re
 
 /// One's own memberships, newest first.
 #[utoipa::path(
-    operation_id = "list_my_memberships",
     tag = "memberships",
     params(PageParams),
     responses(
@@ -109,7 +109,7 @@ pub async fn join(state: AppData, caller: Caller, body: ApiJson<JoinPlan>) -> Re
     )
 )]
 #[get("/me/memberships")]
-pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_my_memberships(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     caller.require_person()?;
     history_page(&state, &caller, caller.id, query.0).await
 }
@@ -125,7 +125,6 @@ pub async fn history_page(state: &AppState, caller: &Caller, person_id: Uuid, qu
 
 /// The affiliate's memberships by status on a day (coordinators; clients with `memberships:read`).
 #[utoipa::path(
-    operation_id = "list_memberships",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(MembershipListQuery),
@@ -135,7 +134,7 @@ pub async fn history_page(state: &AppState, caller: &Caller, person_id: Uuid, qu
     )
 )]
 #[get("/memberships")]
-pub async fn list(state: AppData, caller: Caller, query: ApiQuery<MembershipListQuery>) -> Reply {
+pub async fn list_memberships(state: AppData, caller: Caller, query: ApiQuery<MembershipListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = memberships::list(&state.db, &caller, q.status, q.on, q.person_id, &page).await?;

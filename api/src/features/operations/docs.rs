@@ -46,26 +46,24 @@ fn asset_response(bytes: Vec<u8>, content_type: String) -> HttpResponse {
 
 /// This API's OpenAPI document.
 #[utoipa::path(
-    operation_id = "get_openapi_document",
     tag = "operations",
     security(()),
     responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"))
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(state: AppData) -> HttpResponse {
+pub async fn get_openapi_document(state: AppData) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(state.openapi_json.as_str().to_owned())
 }
 
 /// Interactive API documentation (Swagger UI, served from the binary: no third-party
 /// assets, a content security policy that allows only its own).
 #[utoipa::path(
-    operation_id = "get_docs",
     tag = "operations",
     security(()),
     responses((status = 200, description = "An HTML page", body = String, content_type = "text/html"))
 )]
 #[get("/docs")]
-pub async fn docs(state: AppData) -> Reply {
+pub async fn get_docs(state: AppData) -> Reply {
     let (page, _) = state.docs.file("index.html")?.ok_or_else(|| AppError::internal("docs page missing"))?;
     // The page's assets are relative: resolve them under /docs/.
     let page = String::from_utf8_lossy(&page).replacen("<head>", "<head>\n    <base href=\"/docs/\">", 1);
@@ -74,7 +72,6 @@ pub async fn docs(state: AppData) -> Reply {
 
 /// A script, style sheet or image of the documentation page.
 #[utoipa::path(
-    operation_id = "get_docs_asset",
     tag = "operations",
     security(()),
     params(("asset" = String, Path, description = "File of the documentation page, e.g. `swagger-ui.css`")),
@@ -87,7 +84,7 @@ pub async fn docs(state: AppData) -> Reply {
     )
 )]
 #[get("/docs/{asset}")]
-pub async fn docs_asset(state: AppData, path: web::Path<String>) -> Reply {
+pub async fn get_docs_asset(state: AppData, path: web::Path<String>) -> Reply {
     let name = path.into_inner();
     match state.docs.file(&name)? {
         Some((bytes, content_type)) if name != "index.html" => Ok(asset_response(bytes, content_type)),

@@ -16,19 +16,17 @@ pub struct Health {
 
 /// Liveness: the process is up and answering.
 #[utoipa::path(
-    operation_id = "check_health",
     tag = "operations",
     security(()),
     responses((status = 200, description = "The process is up", body = Health))
 )]
 #[get("/healthz")]
-pub async fn healthz() -> HttpResponse {
+pub async fn check_health() -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok".into() })
 }
 
 /// Readiness: the database answers. 503 while it does not; recovers by itself.
 #[utoipa::path(
-    operation_id = "check_readiness",
     tag = "operations",
     security(()),
     responses(
@@ -37,7 +35,7 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: AppData) -> Reply {
+pub async fn check_readiness(state: AppData) -> Reply {
     crate::db::ping(&state.db, Duration::from_secs(2)).await.map_err(AppError::Unavailable)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ready".into() }))
 }
@@ -47,7 +45,6 @@ pub async fn readyz(state: AppData) -> Reply {
 /// when `METRICS_BIND_ADDR` is set they are served there instead, without a token. With
 /// neither configured, 404.
 #[utoipa::path(
-    operation_id = "get_metrics",
     tag = "operations",
     security(()),
     responses(
@@ -57,7 +54,7 @@ pub async fn readyz(state: AppData) -> Reply {
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: AppData) -> Reply {
+pub async fn get_metrics(req: HttpRequest, state: AppData) -> Reply {
     let Some(expected) = state.config.metrics_token.as_deref().filter(|_| state.config.metrics_bind_addr.is_none())
     else {
         return Err(AppError::NotFound("`/metrics`".into()));

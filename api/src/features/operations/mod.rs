@@ -6,10 +6,10 @@ pub mod health;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(health::metrics)
-        .service(docs::openapi_json)
-        .service(docs::docs)
-        .service(docs::docs_asset);
+    cfg.service(health::check_health)
+        .service(health::check_readiness)
+        .service(health::get_metrics)
+        .service(docs::get_openapi_document)
+        .service(docs::get_docs)
+        .service(docs::get_docs_asset);
 }

@@ -7,20 +7,20 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the renewals routes (under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(routes::period)
-        .service(routes::set_period)
-        .service(routes::readiness)
-        .service(routes::attest)
-        .service(routes::submit)
-        .service(routes::open)
-        .service(routes::mine)
-        .service(routes::add_entry)
-        .service(routes::list_entries)
-        .service(routes::remove_entry)
-        .service(routes::approve)
+    cfg.service(routes::get_renewal_period)
+        .service(routes::set_renewal_period)
+        .service(routes::get_renewal_readiness)
+        .service(routes::attest_renewal)
+        .service(routes::submit_renewal)
+        .service(routes::open_renewal)
+        .service(routes::get_my_renewal)
+        .service(routes::add_renewal_entry)
+        .service(routes::list_renewal_entries)
+        .service(routes::remove_renewal_entry)
+        .service(routes::approve_renewal)
         .service(routes::return_renewal)
-        .service(routes::statuses)
-        .service(routes::bulk)
-        .service(routes::lapse_job)
-        .service(routes::remind_job);
+        .service(routes::list_renewal_statuses)
+        .service(routes::run_bulk_renewal_action)
+        .service(routes::run_lapse_job)
+        .service(routes::run_reminder_job);
 }

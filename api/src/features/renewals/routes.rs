@@ -21,21 +21,19 @@ use crate::{
 
 /// The affiliate's renewal period for a year (the default 1 October - 31 December when none is set).
 #[utoipa::path(
-    operation_id = "get_renewal_period",
     tag = "renewals",
     security(()),
     params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The period", body = RenewalPeriod), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/renewal-periods/{year}")]
-pub async fn period(state: AppData, path: web::Path<(String, i32)>) -> Reply {
+pub async fn get_renewal_period(state: AppData, path: web::Path<(String, i32)>) -> Reply {
     let (affiliate, year) = path.into_inner();
     Ok(HttpResponse::Ok().json(renewals::period(&state.db, &affiliate, year).await?))
 }
 
 /// Sets the year's renewal period (coordinators): dates, late window, auto-approval, reminder offsets.
 #[utoipa::path(
-    operation_id = "set_renewal_period",
     tag = "renewals",
     params(crate::http::responses::AffiliatePath, ("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalPeriodInput,
@@ -46,7 +44,7 @@ pub async fn period(state: AppData, path: web::Path<(String, i32)>) -> Reply {
     )
 )]
 #[put("/affiliates/{affiliate}/renewal-periods/{year}")]
-pub async fn set_period(
+pub async fn set_renewal_period(
     state: AppData,
     caller: Caller,
     path: web::Path<(String, i32)>,
@@ -58,7 +56,6 @@ pub async fn set_period(
 
 /// Opens (or returns) one's renewal for a year; 409 `not_due` when nothing is due.
 #[utoipa::path(
-    operation_id = "open_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
@@ -68,25 +65,23 @@ pub async fn set_period(
     )
 )]
 #[post("/me/renewals/{year}")]
-pub async fn open(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
+pub async fn open_renewal(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::open(&state.db, &caller, path.into_inner()).await?)))
 }
 
 /// One's renewal for a year.
 #[utoipa::path(
-    operation_id = "get_my_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "The renewal", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}")]
-pub async fn mine(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
+pub async fn get_my_renewal(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::get_mine(&state.db, &caller, path.into_inner()).await?)))
 }
 
 /// Records a training or RSC entry of the renewal year (`trainings` or `rsc`).
 #[utoipa::path(
-    operation_id = "add_renewal_entry",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`")),
     request_body(content = PortfolioItem, description = "A training or RSC entry"),
@@ -97,7 +92,7 @@ pub async fn mine(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply
     )
 )]
 #[post("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
-pub async fn add_entry(
+pub async fn add_renewal_entry(
     req: HttpRequest,
     state: AppData,
     caller: Caller,
@@ -113,7 +108,6 @@ pub async fn add_entry(
 
 /// One's training or RSC entries on the year's renewal.
 #[utoipa::path(
-    operation_id = "list_renewal_entries",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), PageParams),
     responses(
@@ -122,7 +116,7 @@ pub async fn add_entry(
     )
 )]
 #[get("/me/renewals/{year}/entries/{kind:trainings|rsc}")]
-pub async fn list_entries(
+pub async fn list_renewal_entries(
     state: AppData,
     caller: Caller,
     path: web::Path<(i32, RenewalEntryKind)>,
@@ -135,7 +129,6 @@ pub async fn list_entries(
 
 /// Removes a training or RSC entry while the renewal is open or returned. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "remove_renewal_entry",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200), ("kind" = inline(RenewalEntryKind), Path, description = "`trainings` or `rsc`"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -145,7 +138,7 @@ pub async fn list_entries(
     )
 )]
 #[delete("/me/renewals/{year}/entries/{kind:trainings|rsc}/{entry}")]
-pub async fn remove_entry(
+pub async fn remove_renewal_entry(
     state: AppData,
     caller: Caller,
     path: web::Path<(i32, RenewalEntryKind, Uuid)>,
@@ -158,14 +151,18 @@ pub async fn remove_entry(
 
 /// Re-signs the Code of Ethics and says whether one provides RSC to others.
 #[utoipa::path(
-    operation_id = "attest_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     request_body = RenewalAttestation,
     responses((status = 200, description = "Signed", body = Renewal), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/me/renewals/{year}/attestation")]
-pub async fn attest(state: AppData, caller: Caller, path: web::Path<i32>, body: ApiJson<RenewalAttestation>) -> Reply {
+pub async fn attest_renewal(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<i32>,
+    body: ApiJson<RenewalAttestation>,
+) -> Reply {
     let input = body.0;
     Ok(HttpResponse::Ok().json(Renewal::from(
         renewals::attest(&state.db, &caller, path.into_inner(), &input.text_version, input.provides_rsc).await?,
@@ -174,19 +171,17 @@ pub async fn attest(state: AppData, caller: Caller, path: web::Path<i32>, body: 
 
 /// Per endorsement due, the engine's evaluation of the year's renewal requirements.
 #[utoipa::path(
-    operation_id = "get_renewal_readiness",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses((status = 200, description = "Readiness", body = RenewalReadiness), (status = 404, description = "Not opened", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/renewals/{year}/readiness")]
-pub async fn readiness(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
+pub async fn get_renewal_readiness(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(renewals::my_readiness(&state.db, &caller, path.into_inner()).await?))
 }
 
 /// Submits the renewal: one invoice for all categories (with the late fee in the late window).
 #[utoipa::path(
-    operation_id = "submit_renewal",
     tag = "renewals",
     params(("year" = i32, Path, description = "Year", minimum = 2000, maximum = 2200)),
     responses(
@@ -196,13 +191,12 @@ pub async fn readiness(state: AppData, caller: Caller, path: web::Path<i32>) -> 
     )
 )]
 #[post("/me/renewals/{year}/submission")]
-pub async fn submit(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
+pub async fn submit_renewal(state: AppData, caller: Caller, path: web::Path<i32>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::submit(&state, &caller, path.into_inner()).await?)))
 }
 
 /// Approves a submitted, paid renewal (coordinators; clients with `renewals:write`).
 #[utoipa::path(
-    operation_id = "approve_renewal",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
@@ -213,13 +207,12 @@ pub async fn submit(state: AppData, caller: Caller, path: web::Path<i32>) -> Rep
     )
 )]
 #[post("/renewals/{id}/approval")]
-pub async fn approve(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn approve_renewal(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(HttpResponse::Ok().json(Renewal::from(renewals::approve(&state.db, &caller, path.into_inner()).await?)))
 }
 
 /// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
 #[utoipa::path(
-    operation_id = "return_renewal",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(("id" = Uuid, Path, description = "Renewal id")),
@@ -244,14 +237,13 @@ pub async fn return_renewal(
 /// Who is due, open, submitted, approved, returned or lapsed in a year (coordinators;
 /// clients with `renewals:read` or `renewals:write`), by person.
 #[utoipa::path(
-    operation_id = "list_renewal_statuses",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(RenewalStatusQuery),
     responses((status = 200, description = "A page of statuses", body = Page<RenewalStatus>), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/renewals")]
-pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalStatusQuery>) -> Reply {
+pub async fn list_renewal_statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalStatusQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse("renewals", q.limit, q.cursor.as_deref())?;
     let rows = renewals::statuses(&state.db, &caller, q.year, q.status, page.after, page.fetch_limit()).await?;
@@ -261,7 +253,6 @@ pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalSta
 
 /// Runs the lapse job (idempotent): endorsements past their period and late window lapse.
 #[utoipa::path(
-    operation_id = "run_lapse_job",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
@@ -269,15 +260,19 @@ pub async fn statuses(state: AppData, caller: Caller, query: ApiQuery<RenewalSta
     responses((status = 200, description = "How many lapsed", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/lapse")]
-pub async fn lapse_job(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<JobRequest>) -> Reply {
+pub async fn run_lapse_job(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<JobRequest>,
+) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
-        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "lapse", body.0.today).await?,
+        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), renewals::Job::Lapse, body.0.today).await?,
     }))
 }
 
 /// Sends the reminders due today (idempotent: once per person, year and offset).
 #[utoipa::path(
-    operation_id = "run_reminder_job",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath),
@@ -285,9 +280,15 @@ pub async fn lapse_job(state: AppData, caller: Caller, path: web::Path<String>, 
     responses((status = 200, description = "How many sent", body = JobReport), (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"), crate::http::responses::NoSuchAffiliate)
 )]
 #[post("/affiliates/{affiliate}/renewal-jobs/reminders")]
-pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<JobRequest>) -> Reply {
+pub async fn run_reminder_job(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<JobRequest>,
+) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
-        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), "reminders", body.0.today).await?,
+        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), renewals::Job::Reminders, body.0.today)
+            .await?,
     }))
 }
 
@@ -295,7 +296,6 @@ pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>,
 /// elsewhere, run the lapse job or send the reminders due (items name affiliates). Each item is applied on its own and answered on its own; at most
 /// `MAX_BULK_ITEMS` (500) items (413 beyond); send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
-    operation_id = "run_bulk_renewal_action",
     tag = "renewals",
     security(("bearer" = []), ("oauth2" = ["renewals:write"])),
     request_body = BulkRenewalRequest,
@@ -305,7 +305,7 @@ pub async fn remind_job(state: AppData, caller: Caller, path: web::Path<String>,
     )
 )]
 #[post("/renewals/bulk")]
-pub async fn bulk(state: AppData, caller: Caller, body: ApiJson<BulkRenewalRequest>) -> Reply {
+pub async fn run_bulk_renewal_action(state: AppData, caller: Caller, body: ApiJson<BulkRenewalRequest>) -> Reply {
     let request = body.0;
     if request.len() > MAX_BULK_ITEMS {
         return Err(AppError::PayloadTooLargeItems { max: MAX_BULK_ITEMS, got: request.len() });
@@ -371,13 +371,14 @@ pub async fn bulk(state: AppData, caller: Caller, body: ApiJson<BulkRenewalReque
         }
         BulkRenewalRequest::RunLapse { items } => {
             for (i, item) in items.into_iter().enumerate() {
-                let r = renewals::run_job(&state.db, &caller, &item.affiliate, "lapse", item.today).await;
+                let r = renewals::run_job(&state.db, &caller, &item.affiliate, renewals::Job::Lapse, item.today).await;
                 results.push(job_outcome(i, item.affiliate, r));
             }
         }
         BulkRenewalRequest::SendReminders { items } => {
             for (i, item) in items.into_iter().enumerate() {
-                let r = renewals::run_job(&state.db, &caller, &item.affiliate, "reminders", item.today).await;
+                let r =
+                    renewals::run_job(&state.db, &caller, &item.affiliate, renewals::Job::Reminders, item.today).await;
                 results.push(job_outcome(i, item.affiliate, r));
             }
         }

@@ -847,19 +847,29 @@ pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: 
     Ok(sent)
 }
 
+/// The affiliate jobs a coordinator or a `renewals:write` client runs on demand (cron runs
+/// them daily too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Endorsements past their period and late window lapse.
+    Lapse,
+    /// The renewal reminders due on the day are sent, once each.
+    Reminders,
+}
+
 pub async fn run_job(
     db: &DatabaseConnection,
     caller: &Caller,
     ident: &str,
-    job: &str,
+    job: Job,
     day: Option<NaiveDate>,
 ) -> AppResult<u64> {
     let affiliate = crate::platform::tenancy::find(db, ident).await?;
     require_jobs(caller, affiliate.id)?;
     let day = day.unwrap_or_else(|| today(&affiliate));
     match job {
-        "lapse" => lapse(db, &caller.actor(), &affiliate, day).await,
-        _ => remind(db, &affiliate, day).await,
+        Job::Lapse => lapse(db, &caller.actor(), &affiliate, day).await,
+        Job::Reminders => remind(db, &affiliate, day).await,
     }
 }
 

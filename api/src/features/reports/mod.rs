@@ -9,8 +9,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(routes::endorsements)
         .service(routes::applications)
-        .service(routes::renewals)
+        .service(routes::get_renewal_report)
         .service(routes::scholarships)
-        .service(routes::roster_csv)
-        .service(routes::renewals_csv);
+        .service(routes::export_endorsees_csv)
+        .service(routes::export_renewals_csv);
 }

@@ -46,7 +46,6 @@ report_route!(
 
 /// Renewal completion for a year, in people.
 #[utoipa::path(
-    operation_id = "get_renewal_report",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["reports:read"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),
@@ -57,7 +56,7 @@ report_route!(
     )
 )]
 #[get("/affiliates/{affiliate}/reports/renewals")]
-pub async fn renewals(
+pub async fn get_renewal_report(
     state: AppData,
     caller: Caller,
     path: web::Path<String>,
@@ -75,7 +74,6 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
 
 /// The endorsee roster as CSV: every endorsement with its holder (coordinators, or clients with `people:read`).
 #[utoipa::path(
-    operation_id = "export_endorsees_csv",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(crate::http::responses::AffiliatePath),
@@ -86,13 +84,12 @@ fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
     )
 )]
 #[get("/affiliates/{affiliate}/exports/endorsees.csv")]
-pub async fn roster_csv(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
+pub async fn export_endorsees_csv(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
     Ok(csv_response("endorsees.csv", exports::roster(&state.db, &caller, &path.into_inner()).await?))
 }
 
 /// A year's renewal status as CSV, one row per person due (coordinators, or clients with `renewals:read`).
 #[utoipa::path(
-    operation_id = "export_renewals_csv",
     tag = "reports",
     security(("bearer" = []), ("oauth2" = ["renewals:read"]), ("oauth2" = ["renewals:write"])),
     params(crate::http::responses::AffiliatePath, RenewalReportQuery),
@@ -103,7 +100,7 @@ pub async fn roster_csv(state: AppData, caller: Caller, path: web::Path<String>)
     )
 )]
 #[get("/affiliates/{affiliate}/exports/renewals.csv")]
-pub async fn renewals_csv(
+pub async fn export_renewals_csv(
     state: AppData,
     caller: Caller,
     path: web::Path<String>,

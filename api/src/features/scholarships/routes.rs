@@ -12,14 +12,13 @@ use crate::{
 
 /// The affiliate's scholarship funds, with what remains of each budget (public).
 #[utoipa::path(
-    operation_id = "list_scholarship_funds",
     tag = "scholarships",
     security(()),
     params(crate::http::responses::AffiliatePath, PageParams),
     responses((status = 200, description = "A page of funds, by opening day", body = Page<Fund>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/scholarship-funds")]
-pub async fn funds(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_scholarship_funds(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "scholarship-funds";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = scholarships::funds(&state.db, &path.into_inner(), &page).await?;
@@ -29,7 +28,6 @@ pub async fn funds(state: AppData, path: web::Path<String>, query: ApiQuery<Page
 
 /// Creates a fund (coordinators).
 #[utoipa::path(
-    operation_id = "create_scholarship_fund",
     tag = "scholarships",
     params(crate::http::responses::AffiliatePath),
     request_body = NewFund,
@@ -40,14 +38,18 @@ pub async fn funds(state: AppData, path: web::Path<String>, query: ApiQuery<Page
     )
 )]
 #[post("/affiliates/{affiliate}/scholarship-funds")]
-pub async fn create_fund(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewFund>) -> Reply {
+pub async fn create_scholarship_fund(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewFund>,
+) -> Reply {
     Ok(HttpResponse::Created()
         .json(Fund::from(scholarships::create_fund(&state.db, &caller, &path.into_inner(), body.0).await?)))
 }
 
 /// Requests a scholarship (coordinators may request for a person who cannot sign in yet).
 #[utoipa::path(
-    operation_id = "request_scholarship",
     tag = "scholarships",
     request_body = NewScholarshipRequest,
     responses(
@@ -57,32 +59,34 @@ pub async fn create_fund(state: AppData, caller: Caller, path: web::Path<String>
     )
 )]
 #[post("/scholarship-requests")]
-pub async fn request(state: AppData, caller: Caller, body: ApiJson<NewScholarshipRequest>) -> Reply {
+pub async fn request_scholarship(state: AppData, caller: Caller, body: ApiJson<NewScholarshipRequest>) -> Reply {
     let (m, currency) = scholarships::request(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::Created().json(ScholarshipRequest::build(m, &currency)))
 }
 
 /// One's own scholarship requests.
 #[utoipa::path(
-    operation_id = "list_my_scholarship_requests",
     tag = "scholarships",
     params(ScholarshipListQuery),
     responses((status = 200, description = "A page of one's requests, oldest first", body = Page<ScholarshipRequest>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/me/scholarship-requests")]
-pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<ScholarshipListQuery>) -> Reply {
+pub async fn list_my_scholarship_requests(
+    state: AppData,
+    caller: Caller,
+    query: ApiQuery<ScholarshipListQuery>,
+) -> Reply {
     requests_page(&state, &caller, true, query.0, "my-scholarship-requests").await
 }
 
 /// The affiliate's scholarship requests (coordinators).
 #[utoipa::path(
-    operation_id = "list_scholarship_requests",
     tag = "scholarships",
     params(ScholarshipListQuery),
     responses((status = 200, description = "A page of the affiliate's requests, oldest first", body = Page<ScholarshipRequest>), crate::http::responses::NotCoordinator)
 )]
 #[get("/scholarship-requests")]
-pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ScholarshipListQuery>) -> Reply {
+pub async fn list_scholarship_requests(state: AppData, caller: Caller, query: ApiQuery<ScholarshipListQuery>) -> Reply {
     requests_page(&state, &caller, false, query.0, "scholarship-requests").await
 }
 
@@ -103,7 +107,6 @@ async fn requests_page(
 /// Approves (fully or in part), denies or waitlists a request (coordinators). An award is
 /// credited to the invoice it is for, or to the next matching one.
 #[utoipa::path(
-    operation_id = "decide_scholarship_request",
     tag = "scholarships",
     params(("id" = Uuid, Path, description = "Request id")),
     request_body = ScholarshipDecision,
@@ -114,7 +117,7 @@ async fn requests_page(
     )
 )]
 #[post("/scholarship-requests/{id}/decision")]
-pub async fn decide(
+pub async fn decide_scholarship_request(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,

@@ -14,7 +14,6 @@ use crate::{
 /// The token endpoint (OAuth 2.0): `password`, `refresh_token` and `client_credentials` grants, as JSON or
 /// `application/x-www-form-urlencoded`. Sign-in attempts are rate limited.
 #[utoipa::path(
-    operation_id = "issue_token",
     tag = "auth",
     security(()),
     request_body(content(
@@ -30,7 +29,7 @@ use crate::{
     )
 )]
 #[post("/auth/token")]
-pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> Reply {
+pub async fn issue_token(req: HttpRequest, payload: web::Payload, state: AppData) -> Reply {
     let content_type =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let body = read_body(payload.into_inner(), body_limit(&req)).await?;
@@ -90,39 +89,36 @@ pub async fn token(req: HttpRequest, payload: web::Payload, state: AppData) -> R
 /// Signs out: revokes the refresh token and every token of the same sign-in (RFC 7009).
 /// Answers 200 for unknown tokens too, so that it reveals nothing.
 #[utoipa::path(
-    operation_id = "revoke_token",
     tag = "auth",
     security(()),
     request_body = RevokeRequest,
     responses((status = 200, description = "Revoked (or never valid)"))
 )]
 #[post("/auth/revoke")]
-pub async fn revoke(state: AppData, body: ApiJson<RevokeRequest>) -> Reply {
+pub async fn revoke_token(state: AppData, body: ApiJson<RevokeRequest>) -> Reply {
     sessions::revoke(&state, &body.0.token).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish())
 }
 
 /// The public keys that verify this service's tokens (RFC 7517).
 #[utoipa::path(
-    operation_id = "get_jwks",
     tag = "auth",
     security(()),
     responses((status = 200, description = "JSON Web Key Set", body = Object, content_type = "application/json"))
 )]
 #[get("/.well-known/jwks.json")]
-pub async fn jwks(state: AppData) -> HttpResponse {
+pub async fn get_jwks(state: AppData) -> HttpResponse {
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(state.keys.jwks())
 }
 
 /// OAuth 2.0 authorization server metadata (RFC 8414).
 #[utoipa::path(
-    operation_id = "get_authorization_server_metadata",
     tag = "auth",
     security(()),
     responses((status = 200, description = "Server metadata", body = ServerMetadata))
 )]
 #[get("/.well-known/oauth-authorization-server")]
-pub async fn server_metadata(state: AppData) -> HttpResponse {
+pub async fn get_authorization_server_metadata(state: AppData) -> HttpResponse {
     let base = state.config.public_base_url.as_str().trim_end_matches('/');
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(ServerMetadata {
         issuer: state.token_settings.issuer.clone(),
@@ -140,7 +136,6 @@ pub async fn server_metadata(state: AppData) -> HttpResponse {
 
 /// The signed-in person: profile, roles and whether they are a member today.
 #[utoipa::path(
-    operation_id = "get_me",
     tag = "accounts",
     responses(
         (status = 200, description = "The signed-in person's profile, roles and membership", body = Profile,
@@ -149,7 +144,7 @@ pub async fn server_metadata(state: AppData) -> HttpResponse {
     )
 )]
 #[get("/me")]
-pub async fn me(state: AppData, caller: Caller) -> Reply {
+pub async fn get_me(state: AppData, caller: Caller) -> Reply {
     let profile = accounts::profile(&state.db, &caller).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

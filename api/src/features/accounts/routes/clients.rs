@@ -12,7 +12,6 @@ use crate::{
 
 /// Creates a machine client of one's affiliate (coordinators, admins). The secret is shown once.
 #[utoipa::path(
-    operation_id = "create_client",
     tag = "clients",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = NewClient,
@@ -23,7 +22,7 @@ use crate::{
     )
 )]
 #[post("/affiliates/{affiliate}/clients")]
-pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewClient>) -> Reply {
+pub async fn create_client(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewClient>) -> Reply {
     caller.require_person()?;
     let (m, secret) = clients::create(&state.db, &caller.actor(), &path.into_inner(), Some(&caller), body.0).await?;
     Ok(HttpResponse::Created()
@@ -34,7 +33,6 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
 
 /// The machine clients of one's affiliate (coordinators).
 #[utoipa::path(
-    operation_id = "list_clients",
     tag = "clients",
     params(PageParams),
     responses(
@@ -43,7 +41,7 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
     )
 )]
 #[get("/clients")]
-pub async fn list(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_clients(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "clients";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = clients::list(&state.db, &caller, &page).await?;
@@ -53,7 +51,6 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
 
 /// One machine client.
 #[utoipa::path(
-    operation_id = "get_client",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
@@ -62,14 +59,13 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
     )
 )]
 #[get("/clients/{id}")]
-pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_client(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let m = clients::get(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))
 }
 
 /// Issues a new secret; the old one may keep working for a grace period.
 #[utoipa::path(
-    operation_id = "rotate_client_secret",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     request_body = RotateSecret,
@@ -80,7 +76,12 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
     )
 )]
 #[post("/clients/{id}/secret")]
-pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<RotateSecret>) -> Reply {
+pub async fn rotate_client_secret(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<RotateSecret>,
+) -> Reply {
     let (m, secret) = clients::rotate(&state.db, &caller, path.into_inner(), body.0).await?;
     state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok()
@@ -91,7 +92,6 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// Revokes a client: its secrets stop working at once. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "revoke_client",
     tag = "clients",
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
@@ -100,7 +100,7 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
     )
 )]
 #[delete("/clients/{id}")]
-pub async fn revoke(state: AppData, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Reply {
+pub async fn revoke_client(state: AppData, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Reply {
     let m = clients::revoke(&state.db, &caller, path.into_inner(), &precondition).await?;
     state.generations.forget(SubjectKind::Client, m.id);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Client::from(m)))

@@ -12,7 +12,6 @@ use crate::{
 
 /// Updates one's own profile (names, language, contact details). Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "update_me",
     tag = "accounts",
     request_body = ProfilePatch,
     responses(
@@ -33,7 +32,6 @@ pub async fn update_me(
 
 /// Changes one's password (the current one is required). Every session is signed out.
 #[utoipa::path(
-    operation_id = "change_password",
     tag = "accounts",
     request_body = PasswordChange,
     responses(
@@ -51,7 +49,6 @@ pub async fn change_password(state: AppData, caller: Caller, body: ApiJson<Passw
 
 /// Starts an email change: a confirmation link goes to the new address.
 #[utoipa::path(
-    operation_id = "request_email_change",
     tag = "accounts",
     request_body = EmailChange,
     responses(
@@ -68,7 +65,6 @@ pub async fn request_email_change(state: AppData, caller: Caller, body: ApiJson<
 
 /// Confirms an email change with the code from the new address.
 #[utoipa::path(
-    operation_id = "confirm_email_change",
     tag = "accounts",
     security(()),
     request_body = TokenOnly,
@@ -84,7 +80,6 @@ pub async fn confirm_email_change(state: AppData, body: ApiJson<TokenOnly>) -> R
 
 /// Asks for a password-reset email. Always 202, so it reveals nothing; rate limited.
 #[utoipa::path(
-    operation_id = "request_password_reset",
     tag = "accounts",
     security(()),
     request_body = EmailOnly,
@@ -102,7 +97,6 @@ pub async fn request_password_reset(req: HttpRequest, state: AppData, body: ApiJ
 
 /// Sets a new password with the code from the reset email; every session is signed out.
 #[utoipa::path(
-    operation_id = "confirm_password_reset",
     tag = "accounts",
     security(()),
     request_body = SetPassword,

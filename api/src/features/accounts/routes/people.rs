@@ -17,7 +17,6 @@ const LIST: &str = "people";
 
 /// Searches the affiliate's people by name or email, and status (coordinators; clients with `people:read`).
 #[utoipa::path(
-    operation_id = "search_people",
     tag = "people",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(PeopleQuery),
@@ -27,7 +26,7 @@ const LIST: &str = "people";
     )
 )]
 #[get("/people")]
-pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>) -> Reply {
+pub async fn search_people(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = people::search(&state.db, &caller, q.q.as_deref(), q.status, &page).await?;
@@ -37,7 +36,6 @@ pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>
 
 /// One person (staff of their affiliate, or the person themself).
 #[utoipa::path(
-    operation_id = "get_person",
     tag = "people",
     security(("bearer" = []), ("oauth2" = ["people:read"])),
     params(("id" = Uuid, Path, description = "Person id")),
@@ -47,14 +45,13 @@ pub async fn search(state: AppData, caller: Caller, query: ApiQuery<PeopleQuery>
     )
 )]
 #[get("/people/{id}")]
-pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_person(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let p = people::get(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(Person::from(p)))
 }
 
 /// Disables or re-enables an account (coordinators). Disabling signs it out everywhere.
 #[utoipa::path(
-    operation_id = "set_person_status",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = PersonStatusChange,
@@ -66,7 +63,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
     )
 )]
 #[patch("/people/{id}")]
-pub async fn set_status(
+pub async fn set_person_status(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -80,7 +77,6 @@ pub async fn set_status(
 
 /// Grants a role (reviewer, coordinator; admin only by admins).
 #[utoipa::path(
-    operation_id = "grant_role",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = RoleGrant,
@@ -103,7 +99,6 @@ pub async fn grant_role(state: AppData, caller: Caller, path: web::Path<Uuid>, b
 
 /// Revokes a role. Needs `If-Match` with the person's ETag.
 #[utoipa::path(
-    operation_id = "revoke_role",
     tag = "people",
     params(("id" = Uuid, Path, description = "Person id"), ("role" = GrantableRole, Path, description = "The role")),
     responses(
@@ -131,7 +126,6 @@ pub async fn revoke_role(
 
 /// A person's memberships, newest first (the person, staff, or clients with `memberships:read`).
 #[utoipa::path(
-    operation_id = "list_person_memberships",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), PageParams),
@@ -141,7 +135,7 @@ pub async fn revoke_role(
     )
 )]
 #[get("/people/{id}/memberships")]
-pub async fn memberships_of(
+pub async fn list_person_memberships(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -152,7 +146,6 @@ pub async fn memberships_of(
 
 /// Records a membership bought elsewhere, e.g. on the association's own site (coordinators; clients with `memberships:write`).
 #[utoipa::path(
-    operation_id = "record_external_membership",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:write"])),
     params(("id" = Uuid, Path, description = "Person id")),
@@ -164,7 +157,7 @@ pub async fn memberships_of(
     )
 )]
 #[post("/people/{id}/memberships")]
-pub async fn record_external(
+pub async fn record_external_membership(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -180,7 +173,6 @@ pub async fn record_external(
 
 /// Is this person's membership active on a day? (default: the affiliate's today).
 #[utoipa::path(
-    operation_id = "get_membership_status",
     tag = "memberships",
     security(("bearer" = []), ("oauth2" = ["memberships:read"])),
     params(("id" = Uuid, Path, description = "Person id"), MembershipStatusQuery),
@@ -190,7 +182,7 @@ pub async fn record_external(
     )
 )]
 #[get("/people/{id}/membership-status")]
-pub async fn membership_status(
+pub async fn get_membership_status(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,

@@ -11,7 +11,6 @@ use crate::{
 /// Registers for endorsement with an affiliate (public, rate limited): a pending account
 /// and the registration-fee invoice. Once the fee is settled, a temporary login is emailed.
 #[utoipa::path(
-    operation_id = "register",
     tag = "registration",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
@@ -37,7 +36,6 @@ pub async fn register(
 /// Sends the temporary login again (for a pending account whose fee is settled). Always
 /// answers 202 so that it reveals nothing; rate limited.
 #[utoipa::path(
-    operation_id = "resend_temporary_login",
     tag = "registration",
     security(()),
     request_body = EmailOnly,
@@ -47,7 +45,7 @@ pub async fn register(
     )
 )]
 #[post("/auth/temporary-login/resend")]
-pub async fn resend(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) -> Reply {
+pub async fn resend_temporary_login(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) -> Reply {
     let client = client_address(&req, state.config.trust_forwarded_for);
     registrations::resend_temporary_login(&state, &body.0.email, &client).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -55,7 +53,6 @@ pub async fn resend(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) 
 
 /// Uses the temporary login: sets the password and activates the account.
 #[utoipa::path(
-    operation_id = "activate_account",
     tag = "registration",
     security(()),
     request_body = SetPassword,
@@ -66,7 +63,7 @@ pub async fn resend(req: HttpRequest, state: AppData, body: ApiJson<EmailOnly>) 
     )
 )]
 #[post("/auth/activate")]
-pub async fn activate(state: AppData, body: ApiJson<SetPassword>) -> Reply {
+pub async fn activate_account(state: AppData, body: ApiJson<SetPassword>) -> Reply {
     let input = body.0;
     let person = registrations::activate(&state, &input.token, input.password).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(Person::from(person)))

@@ -13,7 +13,6 @@ const LIST: &str = "affiliates";
 
 /// Lists affiliates, by code.
 #[utoipa::path(
-    operation_id = "list_affiliates",
     tag = "affiliates",
     security(()),
     params(AffiliateListQuery),
@@ -23,7 +22,7 @@ const LIST: &str = "affiliates";
     )
 )]
 #[get("/affiliates")]
-pub async fn list(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply {
+pub async fn list_affiliates(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<String>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = affiliates::list(&state.db, &page).await?;
@@ -33,7 +32,6 @@ pub async fn list(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply 
 
 /// One affiliate, by code or id. Sends an `ETag`; answers 304 to a matching `If-None-Match`.
 #[utoipa::path(
-    operation_id = "get_affiliate",
     tag = "affiliates",
     security(()),
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
@@ -44,7 +42,7 @@ pub async fn list(state: AppData, query: ApiQuery<AffiliateListQuery>) -> Reply 
     )
 )]
 #[get("/affiliates/{affiliate}")]
-pub async fn get(req: HttpRequest, state: AppData, path: web::Path<String>) -> Reply {
+pub async fn get_affiliate(req: HttpRequest, state: AppData, path: web::Path<String>) -> Reply {
     let model = crate::platform::tenancy::find(&state.db, &path.into_inner()).await?;
     if let Some(res) = not_modified(&req, model.version) {
         return Ok(res);
@@ -54,7 +52,6 @@ pub async fn get(req: HttpRequest, state: AppData, path: web::Path<String>) -> R
 
 /// Creates an affiliate (admins).
 #[utoipa::path(
-    operation_id = "create_affiliate",
     tag = "affiliates",
     request_body = NewAffiliate,
     responses(
@@ -65,7 +62,7 @@ pub async fn get(req: HttpRequest, state: AppData, path: web::Path<String>) -> R
     )
 )]
 #[post("/affiliates")]
-pub async fn create(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>) -> Reply {
+pub async fn create_affiliate(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>) -> Reply {
     let model = affiliates::create(&state.db, &caller, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/affiliates/{}", model.code)))
@@ -75,7 +72,6 @@ pub async fn create(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>)
 
 /// Changes an affiliate's settings (admins, or the affiliate's coordinators). Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "update_affiliate",
     tag = "affiliates",
     params(("affiliate" = String, Path, description = "Affiliate code (e.g. `wa`) or id")),
     request_body = AffiliatePatch,
@@ -86,7 +82,7 @@ pub async fn create(state: AppData, caller: Caller, body: ApiJson<NewAffiliate>)
     )
 )]
 #[patch("/affiliates/{affiliate}")]
-pub async fn update(
+pub async fn update_affiliate(
     state: AppData,
     caller: Caller,
     path: web::Path<String>,

@@ -15,21 +15,19 @@ use crate::{
 
 /// The credential families (public).
 #[utoipa::path(
-    operation_id = "list_families",
     tag = "catalog",
     security(()),
     params(PageParams),
     responses((status = 200, description = "A page of families, by code", body = Page<Family>))
 )]
 #[get("/credential-families")]
-pub async fn families(state: AppData, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_families(state: AppData, query: ApiQuery<PageParams>) -> Reply {
     let rows = catalog::families(&state.db).await?;
     Ok(HttpResponse::Ok().json(whole("families", query.0.parts(), rows, |f| f.code.clone(), Family::from)?))
 }
 
 /// The credential categories, optionally of one family (public).
 #[utoipa::path(
-    operation_id = "list_categories",
     tag = "catalog",
     security(()),
     params(CategoryQuery),
@@ -39,7 +37,7 @@ pub async fn families(state: AppData, query: ApiQuery<PageParams>) -> Reply {
     )
 )]
 #[get("/credential-categories")]
-pub async fn categories(state: AppData, query: ApiQuery<CategoryQuery>) -> Reply {
+pub async fn list_categories(state: AppData, query: ApiQuery<CategoryQuery>) -> Reply {
     let q = query.0;
     let rows = catalog::categories(&state.db, q.family.as_deref()).await?;
     let key = |c: &entity::credential_category::Model| (c.family_code.clone(), c.rank, c.code.clone());
@@ -48,7 +46,6 @@ pub async fn categories(state: AppData, query: ApiQuery<CategoryQuery>) -> Reply
 
 /// One category, by slug (`imhm-rf`) or code (public).
 #[utoipa::path(
-    operation_id = "get_category",
     tag = "catalog",
     security(()),
     params(("category" = String, Path, description = "Slug (e.g. `ifs`, `imhm-rf`) or code")),
@@ -64,7 +61,6 @@ pub async fn get_category(state: AppData, path: web::Path<String>) -> Reply {
 
 /// The affiliate's policy for every category, as in force on a day (public).
 #[utoipa::path(
-    operation_id = "list_policies_in_force",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, PolicyListQuery),
@@ -74,7 +70,11 @@ pub async fn get_category(state: AppData, path: web::Path<String>) -> Reply {
     )
 )]
 #[get("/affiliates/{affiliate}/policies")]
-pub async fn policies_in_force(state: AppData, path: web::Path<String>, query: ApiQuery<PolicyListQuery>) -> Reply {
+pub async fn list_policies_in_force(
+    state: AppData,
+    path: web::Path<String>,
+    query: ApiQuery<PolicyListQuery>,
+) -> Reply {
     let q = query.0;
     let affiliate = crate::platform::tenancy::find(&state.db, &path.into_inner()).await?;
     let rows = policies::all_in_force(&state.db, affiliate.id, q.on.unwrap_or_else(|| today(&affiliate))).await?;
@@ -85,7 +85,6 @@ pub async fn policies_in_force(state: AppData, path: web::Path<String>, query: A
 
 /// The affiliate's policy for one category, as in force on a day (public).
 #[utoipa::path(
-    operation_id = "get_policy_in_force",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), OnQuery),
@@ -95,7 +94,7 @@ pub async fn policies_in_force(state: AppData, path: web::Path<String>, query: A
     )
 )]
 #[get("/affiliates/{affiliate}/policies/{category}")]
-pub async fn policy(state: AppData, path: web::Path<(String, String)>, query: ApiQuery<OnQuery>) -> Reply {
+pub async fn get_policy_in_force(state: AppData, path: web::Path<(String, String)>, query: ApiQuery<OnQuery>) -> Reply {
     let (affiliate, category) = path.into_inner();
     let v = policies::current(&state.db, &affiliate, &category, query.0.on).await?;
     Ok(HttpResponse::Ok().json(policies::to_dto(v)?))
@@ -103,7 +102,6 @@ pub async fn policy(state: AppData, path: web::Path<(String, String)>, query: Ap
 
 /// Every version of a category's policy (public).
 #[utoipa::path(
-    operation_id = "list_policy_versions",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code"), PageParams),
@@ -113,7 +111,11 @@ pub async fn policy(state: AppData, path: web::Path<(String, String)>, query: Ap
     )
 )]
 #[get("/affiliates/{affiliate}/policies/{category}/versions")]
-pub async fn versions(state: AppData, path: web::Path<(String, String)>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_policy_versions(
+    state: AppData,
+    path: web::Path<(String, String)>,
+    query: ApiQuery<PageParams>,
+) -> Reply {
     const LIST: &str = "policy-versions";
     let (affiliate, category) = path.into_inner();
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
@@ -126,7 +128,6 @@ pub async fn versions(state: AppData, path: web::Path<(String, String)>, query: 
 /// Publishes a new version of a category's requirements (coordinators). It is validated;
 /// it takes effect from its date, never before today.
 #[utoipa::path(
-    operation_id = "publish_policy_version",
     tag = "catalog",
     params(crate::http::responses::AffiliatePath, ("category" = String, Path, description = "Category slug or code")),
     request_body = NewPolicyVersion,
@@ -137,7 +138,7 @@ pub async fn versions(state: AppData, path: web::Path<(String, String)>, query: 
     )
 )]
 #[post("/affiliates/{affiliate}/policies/{category}/versions")]
-pub async fn publish(
+pub async fn publish_policy_version(
     state: AppData,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -150,7 +151,6 @@ pub async fn publish(
 
 /// One policy version by id (public): what an application started under it is held to.
 #[utoipa::path(
-    operation_id = "get_policy_version",
     tag = "catalog",
     security(()),
     params(("id" = Uuid, Path, description = "Policy version id")),
@@ -160,13 +160,12 @@ pub async fn publish(
     )
 )]
 #[get("/policy-versions/{id}")]
-pub async fn version(state: AppData, path: web::Path<Uuid>) -> Reply {
+pub async fn get_policy_version(state: AppData, path: web::Path<Uuid>) -> Reply {
     Ok(HttpResponse::Ok().json(policies::to_dto(policies::get(&state.db, path.into_inner()).await?)?))
 }
 
 /// Evaluates a profile against one policy version, requirement by requirement (public).
 #[utoipa::path(
-    operation_id = "evaluate_policy_version",
     tag = "catalog",
     security(()),
     params(("id" = Uuid, Path, description = "Policy version id")),
@@ -177,7 +176,7 @@ pub async fn version(state: AppData, path: web::Path<Uuid>) -> Reply {
     )
 )]
 #[post("/policy-versions/{id}/evaluations")]
-pub async fn evaluate(state: AppData, path: web::Path<Uuid>, body: ApiJson<ProfileRequest>) -> Reply {
+pub async fn evaluate_policy_version(state: AppData, path: web::Path<Uuid>, body: ApiJson<ProfileRequest>) -> Reply {
     let v = policies::get(&state.db, path.into_inner()).await?;
     let affiliate = crate::platform::tenancy::find(&state.db, &v.affiliate_id.to_string()).await?;
     let on = body.0.on.unwrap_or_else(|| today(&affiliate));
@@ -186,7 +185,6 @@ pub async fn evaluate(state: AppData, path: web::Path<Uuid>, body: ApiJson<Profi
 
 /// "Find the right fit": a profile held against every category of the affiliate (public).
 #[utoipa::path(
-    operation_id = "check_fit",
     tag = "catalog",
     security(()),
     params(crate::http::responses::AffiliatePath),
@@ -197,7 +195,7 @@ pub async fn evaluate(state: AppData, path: web::Path<Uuid>, body: ApiJson<Profi
     )
 )]
 #[post("/affiliates/{affiliate}/fit-checks")]
-pub async fn fit_check(state: AppData, path: web::Path<String>, body: ApiJson<ProfileRequest>) -> Reply {
+pub async fn check_fit(state: AppData, path: web::Path<String>, body: ApiJson<ProfileRequest>) -> Reply {
     let req = body.0;
     Ok(HttpResponse::Ok().json(
         fitcheck::check(
@@ -213,7 +211,6 @@ pub async fn fit_check(state: AppData, path: web::Path<String>, body: ApiJson<Pr
 
 /// The signed-in person's fit, estimated from their registration and membership.
 #[utoipa::path(
-    operation_id = "check_my_fit",
     tag = "catalog",
     responses(
         (status = 200, description = "How the person fits each category", body = FitCheck),
@@ -221,6 +218,6 @@ pub async fn fit_check(state: AppData, path: web::Path<String>, body: ApiJson<Pr
     )
 )]
 #[get("/me/fit-check")]
-pub async fn my_fit_check(state: AppData, caller: Caller) -> Reply {
+pub async fn check_my_fit(state: AppData, caller: Caller) -> Reply {
     Ok(HttpResponse::Ok().json(fitcheck::for_me(&state.db, &caller).await?))
 }

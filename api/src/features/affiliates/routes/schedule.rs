@@ -11,7 +11,6 @@ use crate::{
 /// The affiliate's schedule: deadlines (with the categories they accept), exam weeks,
 /// informational sessions and renewal periods (public).
 #[utoipa::path(
-    operation_id = "list_schedule_events",
     tag = "schedule",
     security(()),
     params(crate::http::responses::AffiliatePath, ScheduleQuery),
@@ -21,7 +20,7 @@ use crate::{
     )
 )]
 #[get("/affiliates/{affiliate}/schedule")]
-pub async fn list(state: AppData, path: web::Path<String>, query: ApiQuery<ScheduleQuery>) -> Reply {
+pub async fn list_schedule_events(state: AppData, path: web::Path<String>, query: ApiQuery<ScheduleQuery>) -> Reply {
     const LIST: &str = "schedule";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = schedule::list(&state.db, &path.into_inner(), &query.0, &page).await?;
@@ -31,7 +30,6 @@ pub async fn list(state: AppData, path: web::Path<String>, query: ApiQuery<Sched
 
 /// Publishes a schedule event (coordinators).
 #[utoipa::path(
-    operation_id = "publish_schedule_event",
     tag = "schedule",
     params(crate::http::responses::AffiliatePath),
     request_body = NewScheduleEvent,
@@ -42,7 +40,7 @@ pub async fn list(state: AppData, path: web::Path<String>, query: ApiQuery<Sched
     )
 )]
 #[post("/affiliates/{affiliate}/schedule")]
-pub async fn publish(
+pub async fn publish_schedule_event(
     state: AppData,
     caller: Caller,
     path: web::Path<String>,

@@ -27,7 +27,6 @@ fn ok(app: entity::application::Model) -> HttpResponse {
 
 /// Starts an application for a category (the policy in force today is kept for it).
 #[utoipa::path(
-    operation_id = "start_application",
     tag = "applications",
     request_body = NewApplication,
     responses(
@@ -37,7 +36,7 @@ fn ok(app: entity::application::Model) -> HttpResponse {
     )
 )]
 #[post("/applications")]
-pub async fn start(state: AppData, caller: Caller, body: ApiJson<NewApplication>) -> Reply {
+pub async fn start_application(state: AppData, caller: Caller, body: ApiJson<NewApplication>) -> Reply {
     let input = body.0;
     let app = applications::start(&state.db, &caller, &input.category, input.reinstatement).await?;
     Ok(HttpResponse::Created()
@@ -48,7 +47,6 @@ pub async fn start(state: AppData, caller: Caller, body: ApiJson<NewApplication>
 
 /// One's own applications; coordinators: the affiliate's.
 #[utoipa::path(
-    operation_id = "list_applications",
     tag = "applications",
     params(ApplicationListQuery),
     responses(
@@ -57,7 +55,7 @@ pub async fn start(state: AppData, caller: Caller, body: ApiJson<NewApplication>
     )
 )]
 #[get("/applications")]
-pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ApplicationListQuery>) -> Reply {
+pub async fn list_applications(state: AppData, caller: Caller, query: ApiQuery<ApplicationListQuery>) -> Reply {
     let q = query.0;
     let page = PageRequest::<Uuid>::parse(LIST, q.limit, q.cursor.as_deref())?;
     let rows = applications::list(&state.db, &caller, q.state, q.category.as_deref(), &page).await?;
@@ -67,7 +65,6 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ApplicationLis
 
 /// One application (its applicant, or the affiliate's coordinators).
 #[utoipa::path(
-    operation_id = "get_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -76,13 +73,12 @@ pub async fn list(state: AppData, caller: Caller, query: ApiQuery<ApplicationLis
     )
 )]
 #[get("/applications/{id}")]
-pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_application(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(ok(applications::visible(&state.db, &caller, path.into_inner(), Access::Read).await?))
 }
 
 /// The application's history of states (kept across deferrals and resubmissions).
 #[utoipa::path(
-    operation_id = "list_application_history",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -91,7 +87,12 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
     )
 )]
 #[get("/applications/{id}/history")]
-pub async fn history(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_application_history(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    query: ApiQuery<PageParams>,
+) -> Reply {
     let rows = applications::history(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(whole(
         "history",
@@ -104,7 +105,6 @@ pub async fn history(state: AppData, caller: Caller, path: web::Path<Uuid>, quer
 
 /// Withdraws the application (any time before a decision).
 #[utoipa::path(
-    operation_id = "withdraw_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Withdrawal,
@@ -115,14 +115,18 @@ pub async fn history(state: AppData, caller: Caller, path: web::Path<Uuid>, quer
     )
 )]
 #[post("/applications/{id}/withdrawal")]
-pub async fn withdraw(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<Withdrawal>) -> Reply {
+pub async fn withdraw_application(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<Withdrawal>,
+) -> Reply {
     Ok(ok(applications::withdraw(&state.db, &caller, path.into_inner(), body.0.reason).await?))
 }
 
 /// The engine's requirement-by-requirement evaluation of the portfolio, against the
 /// application's own policy version.
 #[utoipa::path(
-    operation_id = "get_application_readiness",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -131,7 +135,7 @@ pub async fn withdraw(state: AppData, caller: Caller, path: web::Path<Uuid>, bod
     )
 )]
 #[get("/applications/{id}/readiness")]
-pub async fn readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_application_readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let app = applications::visible(&state.db, &caller, path.into_inner(), Access::Read).await?;
     Ok(HttpResponse::Ok().json(applications::readiness(&state.db, &app).await?))
 }
@@ -142,7 +146,6 @@ pub async fn readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) ->
 /// a deadline stands in the way the answer is 409 `submission_blocked`. The first attempt
 /// that finds the portfolio complete creates the processing-fee invoice.
 #[utoipa::path(
-    operation_id = "submit_application",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
@@ -152,15 +155,14 @@ pub async fn readiness(state: AppData, caller: Caller, path: web::Path<Uuid>) ->
     )
 )]
 #[post("/applications/{id}/submission")]
-pub async fn submit(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn submit_application(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     Ok(ok(applications::submit(&state, &caller, path.into_inner()).await?))
 }
 
 /// The current Code of Ethics and Endorsement Agreement text version (public).
-#[utoipa::path(
-    operation_id = "get_code_of_ethics",tag = "applications", security(()), responses((status = 200, description = "The text to sign", body = AttestationText)))]
+#[utoipa::path(tag = "applications", security(()), responses((status = 200, description = "The text to sign", body = AttestationText)))]
 #[get("/code-of-ethics")]
-pub async fn code_of_ethics() -> HttpResponse {
+pub async fn get_code_of_ethics() -> HttpResponse {
     HttpResponse::Ok().json(AttestationText {
         version: CODE_OF_ETHICS_VERSION.into(),
         text: "I agree to abide by the Code of Ethics and the Endorsement Agreement of the Alliance for the Advancement of Infant Mental Health and my affiliate.".into(),
@@ -169,7 +171,6 @@ pub async fn code_of_ethics() -> HttpResponse {
 
 /// Signs the Code of Ethics and Endorsement Agreement for this application (timestamped, with the text version).
 #[utoipa::path(
-    operation_id = "sign_attestation",
     tag = "applications",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewAttestation,
@@ -180,7 +181,12 @@ pub async fn code_of_ethics() -> HttpResponse {
     )
 )]
 #[post("/applications/{id}/attestations")]
-pub async fn sign(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewAttestation>) -> Reply {
+pub async fn sign_attestation(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<NewAttestation>,
+) -> Reply {
     let a = applications::sign_code_of_ethics(&state.db, &caller, path.into_inner(), &body.0.text_version).await?;
     Ok(HttpResponse::Created().json(Attestation {
         id: a.id,
@@ -220,7 +226,6 @@ pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> R
 
 /// Adds a portfolio entry of a kind (`education`, `work`, `trainings`, `rsc`) while the application is a draft or deferred.
 #[utoipa::path(
-    operation_id = "add_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind")),
     request_body(content = PortfolioItem, description = "An education, work, training or RSC entry, matching the kind in the path"),
@@ -231,7 +236,7 @@ pub async fn json_body(req: &actix_web::HttpRequest, payload: web::Payload) -> R
     )
 )]
 #[post("/applications/{id}/portfolio/{kind}")]
-pub async fn add_entry(
+pub async fn add_portfolio_entry(
     req: actix_web::HttpRequest,
     state: AppData,
     caller: Caller,
@@ -246,7 +251,6 @@ pub async fn add_entry(
 
 /// The portfolio entries of a kind.
 #[utoipa::path(
-    operation_id = "list_portfolio_entries",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), PageParams),
     responses(
@@ -255,7 +259,7 @@ pub async fn add_entry(
     )
 )]
 #[get("/applications/{id}/portfolio/{kind}")]
-pub async fn list_entries(
+pub async fn list_portfolio_entries(
     state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind)>,
@@ -268,7 +272,6 @@ pub async fn list_entries(
 
 /// One portfolio entry.
 #[utoipa::path(
-    operation_id = "get_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -277,7 +280,11 @@ pub async fn list_entries(
     )
 )]
 #[get("/applications/{id}/portfolio/{kind}/{entry}")]
-pub async fn get_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, PortfolioKind, Uuid)>) -> Reply {
+pub async fn get_portfolio_entry(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<(Uuid, PortfolioKind, Uuid)>,
+) -> Reply {
     let (id, kind, entry) = path.into_inner();
     let e = portfolio::get(&state.db, &caller, id, kind, entry).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(e.version))).json(e))
@@ -285,7 +292,6 @@ pub async fn get_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, Po
 
 /// Replaces a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "replace_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     request_body(content = PortfolioItem, description = "The whole entry, matching the kind in the path"),
@@ -296,7 +302,7 @@ pub async fn get_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, Po
     )
 )]
 #[put("/applications/{id}/portfolio/{kind}/{entry}")]
-pub async fn replace_entry(
+pub async fn replace_portfolio_entry(
     req: actix_web::HttpRequest,
     state: AppData,
     caller: Caller,
@@ -312,7 +318,6 @@ pub async fn replace_entry(
 
 /// Removes a portfolio entry. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "remove_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -322,7 +327,7 @@ pub async fn replace_entry(
     )
 )]
 #[delete("/applications/{id}/portfolio/{kind}/{entry}")]
-pub async fn remove_entry(
+pub async fn remove_portfolio_entry(
     state: AppData,
     caller: Caller,
     path: web::Path<(Uuid, PortfolioKind, Uuid)>,
@@ -335,7 +340,6 @@ pub async fn remove_entry(
 
 /// Marks an entry verified, e.g. the transcript was seen (coordinators).
 #[utoipa::path(
-    operation_id = "verify_portfolio_entry",
     tag = "portfolio",
     params(("id" = Uuid, Path, description = "Application id"), ("kind" = PortfolioKind, Path, description = "Entry kind"), ("entry" = Uuid, Path, description = "Entry id")),
     responses(
@@ -345,7 +349,11 @@ pub async fn remove_entry(
     )
 )]
 #[post("/applications/{id}/portfolio/{kind}/{entry}/verification")]
-pub async fn verify_entry(state: AppData, caller: Caller, path: web::Path<(Uuid, PortfolioKind, Uuid)>) -> Reply {
+pub async fn verify_portfolio_entry(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<(Uuid, PortfolioKind, Uuid)>,
+) -> Reply {
     let (id, kind, entry) = path.into_inner();
     Ok(HttpResponse::Ok().json(portfolio::verify(&state.db, &caller, id, kind, entry).await?))
 }
@@ -354,7 +362,6 @@ pub async fn verify_entry(state: AppData, caller: Caller, path: web::Path<(Uuid,
 
 /// Names a reference rater; they are emailed a single-use link.
 #[utoipa::path(
-    operation_id = "invite_reference",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = NewReference,
@@ -365,13 +372,17 @@ pub async fn verify_entry(state: AppData, caller: Caller, path: web::Path<(Uuid,
     )
 )]
 #[post("/applications/{id}/references")]
-pub async fn invite(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<NewReference>) -> Reply {
+pub async fn invite_reference(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<NewReference>,
+) -> Reply {
     Ok(HttpResponse::Created().json(references::invite(&state, &caller, path.into_inner(), body.0).await?))
 }
 
 /// The application's references: their status for the applicant; with ratings for coordinators.
 #[utoipa::path(
-    operation_id = "list_references",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -398,7 +409,6 @@ pub async fn list_references(
 
 /// Sends a rater a new link (the old one stops working).
 #[utoipa::path(
-    operation_id = "resend_reference",
     tag = "references",
     params(("id" = Uuid, Path, description = "Application id"), ("reference" = Uuid, Path, description = "Reference id")),
     responses(
@@ -408,14 +418,13 @@ pub async fn list_references(
     )
 )]
 #[post("/applications/{id}/references/{reference}/resend")]
-pub async fn resend(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
+pub async fn resend_reference(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, reference) = path.into_inner();
     Ok(HttpResponse::Ok().json(references::resend(&state, &caller, id, reference).await?))
 }
 
 /// For the rater (no account): opens the request behind a link's code.
 #[utoipa::path(
-    operation_id = "open_reference_request",
     tag = "references",
     security(()),
     request_body = TokenOnly,
@@ -425,7 +434,7 @@ pub async fn resend(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)
     )
 )]
 #[post("/reference-requests/open")]
-pub async fn rater_open(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
+pub async fn open_reference_request(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(references::open(&state.db, &body.0.token).await?))
@@ -433,7 +442,6 @@ pub async fn rater_open(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
 
 /// For the rater: submits ratings per competency domain. The link then stops working.
 #[utoipa::path(
-    operation_id = "submit_reference",
     tag = "references",
     security(()),
     request_body = ReferenceSubmission,
@@ -443,7 +451,7 @@ pub async fn rater_open(state: AppData, body: ApiJson<TokenOnly>) -> Reply {
     )
 )]
 #[post("/reference-requests/rating")]
-pub async fn rater_submit(state: AppData, body: ApiJson<ReferenceSubmission>) -> Reply {
+pub async fn submit_reference(state: AppData, body: ApiJson<ReferenceSubmission>) -> Reply {
     let input = body.0;
     let token = input.token.clone();
     references::submit(&state.db, &token, input).await?;
@@ -452,7 +460,6 @@ pub async fn rater_submit(state: AppData, body: ApiJson<ReferenceSubmission>) ->
 
 /// For the rater: declines to give a reference. The link then stops working.
 #[utoipa::path(
-    operation_id = "decline_reference",
     tag = "references",
     security(()),
     request_body = ReferenceDecline,
@@ -462,7 +469,7 @@ pub async fn rater_submit(state: AppData, body: ApiJson<ReferenceSubmission>) ->
     )
 )]
 #[post("/reference-requests/decline")]
-pub async fn rater_decline(state: AppData, body: ApiJson<ReferenceDecline>) -> Reply {
+pub async fn decline_reference(state: AppData, body: ApiJson<ReferenceDecline>) -> Reply {
     let input = body.0;
     references::decline(&state.db, &input.token, input.reason).await?;
     Ok(HttpResponse::NoContent().finish())

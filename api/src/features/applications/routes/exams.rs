@@ -12,14 +12,13 @@ use crate::{
 
 /// Exam sittings of the affiliate, with seats left (public).
 #[utoipa::path(
-    operation_id = "list_exam_sittings",
     tag = "exam",
     security(()),
     params(crate::http::responses::AffiliatePath, PageParams),
     responses((status = 200, description = "A page of sittings, by date", body = Page<Sitting>), crate::http::responses::NoSuchAffiliate)
 )]
 #[get("/affiliates/{affiliate}/exam-sittings")]
-pub async fn sittings(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_exam_sittings(state: AppData, path: web::Path<String>, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "exam-sittings";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = exams::sittings(&state.db, &path.into_inner(), &page).await?;
@@ -29,7 +28,6 @@ pub async fn sittings(state: AppData, path: web::Path<String>, query: ApiQuery<P
 
 /// Schedules a sitting within a published exam week (coordinators).
 #[utoipa::path(
-    operation_id = "create_exam_sitting",
     tag = "exam",
     params(crate::http::responses::AffiliatePath),
     request_body = NewSitting,
@@ -40,7 +38,7 @@ pub async fn sittings(state: AppData, path: web::Path<String>, query: ApiQuery<P
     )
 )]
 #[post("/affiliates/{affiliate}/exam-sittings")]
-pub async fn create_sitting(
+pub async fn create_exam_sitting(
     state: AppData,
     caller: Caller,
     path: web::Path<String>,
@@ -51,7 +49,6 @@ pub async fn create_sitting(
 
 /// Registers for a sitting (applications approved for the exam): an exam-fee invoice.
 #[utoipa::path(
-    operation_id = "register_for_exam",
     tag = "exam",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ExamSignup,
@@ -62,14 +59,18 @@ pub async fn create_sitting(
     )
 )]
 #[post("/applications/{id}/exam-registrations")]
-pub async fn register(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ExamSignup>) -> Reply {
+pub async fn register_for_exam(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ExamSignup>,
+) -> Reply {
     Ok(HttpResponse::Created()
         .json(ExamRegistration::from(exams::register(&state, &caller, path.into_inner(), body.0.sitting_id).await?)))
 }
 
 /// Records both parts of an exam (coordinators). A pass endorses the application.
 #[utoipa::path(
-    operation_id = "record_exam_result",
     tag = "exam",
     params(("id" = Uuid, Path, description = "Exam registration id")),
     request_body = ExamResult,
@@ -80,7 +81,12 @@ pub async fn register(state: AppData, caller: Caller, path: web::Path<Uuid>, bod
     )
 )]
 #[post("/exam-registrations/{id}/result")]
-pub async fn result(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ExamResult>) -> Reply {
+pub async fn record_exam_result(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ExamResult>,
+) -> Reply {
     Ok(HttpResponse::Ok()
         .json(ExamRegistration::from(exams::record(&state, &caller, path.into_inner(), body.0).await?)))
 }

@@ -15,7 +15,6 @@ use crate::{
 /// family, not the applicant, not one of its raters. Starts the review; with `advisory`,
 /// an optional review of a draft before submission instead.
 #[utoipa::path(
-    operation_id = "assign_reviewer",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewerAssignment,
@@ -27,7 +26,12 @@ use crate::{
     )
 )]
 #[post("/applications/{id}/reviews")]
-pub async fn assign(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ReviewerAssignment>) -> Reply {
+pub async fn assign_reviewer(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReviewerAssignment>,
+) -> Reply {
     Ok(HttpResponse::Created().json(Review::from(
         reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory).await?,
     )))
@@ -35,7 +39,6 @@ pub async fn assign(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
 
 /// The application's reviews (coordinators and its reviewers).
 #[utoipa::path(
-    operation_id = "list_reviews",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -45,7 +48,7 @@ pub async fn assign(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
     )
 )]
 #[get("/applications/{id}/reviews")]
-pub async fn list(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_reviews(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
     let rows = reviews::of_application(&state.db, &caller, path.into_inner()).await?;
     let key = |r: &entity::review::Model| (r.assigned_at, r.id);
     Ok(HttpResponse::Ok().json(whole("reviews", query.0.parts(), rows, key, Review::from)?))
@@ -53,7 +56,6 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<Uuid>, query: 
 
 /// Advisory feedback on the application (its applicant, or staff); reviewers are not named.
 #[utoipa::path(
-    operation_id = "list_advisory_feedback",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id"), PageParams),
     responses(
@@ -62,7 +64,12 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<Uuid>, query: 
     )
 )]
 #[get("/applications/{id}/advisory-feedback")]
-pub async fn advisory(state: AppData, caller: Caller, path: web::Path<Uuid>, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_advisory_feedback(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    query: ApiQuery<PageParams>,
+) -> Reply {
     let rows = reviews::advisory_feedback(&state.db, &caller, path.into_inner()).await?;
     let key = |r: &entity::review::Model| (r.assigned_at, r.id);
     let show = |r: entity::review::Model| AdvisoryFeedback {
@@ -75,10 +82,9 @@ pub async fn advisory(state: AppData, caller: Caller, path: web::Path<Uuid>, que
 }
 
 /// The reviews assigned to the signed-in reviewer.
-#[utoipa::path(
-    operation_id = "list_my_reviews",tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "review", params(PageParams), responses((status = 200, description = "A page of assigned reviews, oldest first", body = Page<Review>), (status = 403, description = "Machine clients", body = Problem, content_type = "application/problem+json")))]
 #[get("/me/reviews")]
-pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
+pub async fn list_my_reviews(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -> Reply {
     const LIST: &str = "my-reviews";
     let page = PageRequest::parse(LIST, query.0.limit, query.0.cursor.as_deref())?;
     let rows = reviews::mine(&state.db, &caller, &page).await?;
@@ -88,7 +94,6 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
 
 /// An assigned reviewer's recommendation (approve, defer with reasons, on hold).
 #[utoipa::path(
-    operation_id = "submit_recommendation",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ReviewInput,
@@ -99,14 +104,18 @@ pub async fn mine(state: AppData, caller: Caller, query: ApiQuery<PageParams>) -
     )
 )]
 #[post("/applications/{id}/reviews/mine")]
-pub async fn recommend(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<ReviewInput>) -> Reply {
+pub async fn submit_recommendation(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReviewInput>,
+) -> Reply {
     Ok(HttpResponse::Ok().json(Review::from(reviews::recommend(&state.db, &caller, path.into_inner(), body.0).await?)))
 }
 
 /// The coordinator's decision: approve (endorse, or approve for the exam), emerging (IFRS),
 /// defer (reasons go to the applicant), hold, resume, decline.
 #[utoipa::path(
-    operation_id = "decide_application",
     tag = "review",
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = Decision,
@@ -118,7 +127,12 @@ pub async fn recommend(state: AppData, caller: Caller, path: web::Path<Uuid>, bo
     )
 )]
 #[post("/applications/{id}/decision")]
-pub async fn decide(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<Decision>) -> Reply {
+pub async fn decide_application(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<Decision>,
+) -> Reply {
     let app = reviews::decide(&state, &caller, path.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(app.version))).json(Application::from(app)))
 }

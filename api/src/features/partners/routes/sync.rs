@@ -19,7 +19,6 @@ use crate::{
 /// Save `next_cursor` and poll with it: every committed change comes exactly once, in
 /// the order the changes committed, also when several replicas write at once.
 #[utoipa::path(
-    operation_id = "list_changes",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:read"])),
     params(crate::http::responses::AffiliatePath, FeedQuery),
@@ -32,7 +31,12 @@ use crate::{
     )
 )]
 #[get("/affiliates/{affiliate}/changes")]
-pub async fn changes(state: AppData, caller: Caller, path: web::Path<String>, query: ApiQuery<FeedQuery>) -> Reply {
+pub async fn list_changes(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    query: ApiQuery<FeedQuery>,
+) -> Reply {
     let q = query.0;
     let page = feed::page(&state.db, &caller, &path.into_inner(), q.cursor.as_deref(), q.limit).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -107,7 +111,6 @@ upsert_route!(
 /// writes nothing; `mode=apply` writes every row, or nothing (422 listing the rows) when
 /// any row has a problem. At most 10 000 rows.
 #[utoipa::path(
-    operation_id = "import_people",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),
@@ -140,7 +143,6 @@ pub async fn import_people(
 /// Columns: `external_id`, `person_external_id`, `plan_id`, `starts_on`, `ends_on`
 /// (required) and `status` (`paid` or `cancelled`; `state` is read as well). Dry run and apply as for people.
 #[utoipa::path(
-    operation_id = "import_memberships",
     tag = "sync",
     security(("bearer" = []), ("oauth2" = ["sync:write"])),
     params(crate::http::responses::AffiliatePath, ImportQuery),

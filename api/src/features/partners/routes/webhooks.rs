@@ -22,7 +22,6 @@ use crate::{
 /// days; then the subscription is disabled and its owner emailed. The URL must be
 /// `https` on a public address.
 #[utoipa::path(
-    operation_id = "create_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
@@ -36,7 +35,12 @@ use crate::{
     )
 )]
 #[post("/affiliates/{affiliate}/webhooks")]
-pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, body: ApiJson<NewSubscription>) -> Reply {
+pub async fn create_webhook(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<NewSubscription>,
+) -> Reply {
     let created = webhooks::create(&state.db, &state.config.webhooks, &caller, &path.into_inner(), body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(created.subscription.version)))
@@ -46,7 +50,6 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
 
 /// The affiliate's subscriptions (one page: an affiliate has a handful).
 #[utoipa::path(
-    operation_id = "list_webhooks",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(crate::http::responses::AffiliatePath),
@@ -57,14 +60,13 @@ pub async fn create(state: AppData, caller: Caller, path: web::Path<String>, bod
     )
 )]
 #[get("/affiliates/{affiliate}/webhooks")]
-pub async fn list(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
+pub async fn list_webhooks(state: AppData, caller: Caller, path: web::Path<String>) -> Reply {
     let data = webhooks::list(&state.db, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(Page { data, next_cursor: None }))
 }
 
 /// One subscription.
 #[utoipa::path(
-    operation_id = "get_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -75,14 +77,13 @@ pub async fn list(state: AppData, caller: Caller, path: web::Path<String>) -> Re
     )
 )]
 #[get("/webhooks/{id}")]
-pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
+pub async fn get_webhook(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
     let m = webhooks::visible(&state.db, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(m.version))).json(Subscription::from(m)))
 }
 
 /// Changes a subscription's URL, kinds or description, or enables/disables it. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "update_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -97,7 +98,7 @@ pub async fn get(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply
     )
 )]
 #[patch("/webhooks/{id}")]
-pub async fn update(
+pub async fn update_webhook(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -111,7 +112,6 @@ pub async fn update(
 
 /// Removes a subscription and its delivery log. Needs `If-Match`.
 #[utoipa::path(
-    operation_id = "delete_webhook",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -124,7 +124,12 @@ pub async fn update(
     )
 )]
 #[delete("/webhooks/{id}")]
-pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, precondition: Precondition) -> Reply {
+pub async fn delete_webhook(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    precondition: Precondition,
+) -> Reply {
     webhooks::delete(&state.db, &caller, path.into_inner(), &precondition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -133,7 +138,6 @@ pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, preco
 /// signature in `webhook-signature`) for `overlap_hours`, so the partner can switch
 /// without missing a delivery.
 #[utoipa::path(
-    operation_id = "rotate_webhook_secret",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id")),
@@ -145,13 +149,17 @@ pub async fn remove(state: AppData, caller: Caller, path: web::Path<Uuid>, preco
     )
 )]
 #[post("/webhooks/{id}/secret-rotation")]
-pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body: ApiJson<SecretRotation>) -> Reply {
+pub async fn rotate_webhook_secret(
+    state: AppData,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: ApiJson<SecretRotation>,
+) -> Reply {
     Ok(HttpResponse::Ok().json(webhooks::rotate_secret(&state.db, &caller, path.into_inner(), body.0).await?))
 }
 
 /// The delivery log, newest first.
 #[utoipa::path(
-    operation_id = "list_webhook_deliveries",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveryListQuery),
@@ -163,7 +171,7 @@ pub async fn rotate(state: AppData, caller: Caller, path: web::Path<Uuid>, body:
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
-pub async fn deliveries(
+pub async fn list_webhook_deliveries(
     state: AppData,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -177,7 +185,6 @@ pub async fn deliveries(
 
 /// One delivery with its payload and every attempt (status code, latency, error).
 #[utoipa::path(
-    operation_id = "get_webhook_delivery",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
@@ -188,14 +195,13 @@ pub async fn deliveries(
     )
 )]
 #[get("/webhooks/{id}/deliveries/{delivery}")]
-pub async fn delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
+pub async fn get_webhook_delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, delivery_id) = path.into_inner();
     Ok(HttpResponse::Ok().json(webhooks::delivery(&state.db, &caller, id, delivery_id).await?))
 }
 
 /// Sends a delivery again, under the same `webhook-id` (partners dedupe by it).
 #[utoipa::path(
-    operation_id = "redeliver_webhook_delivery",
     tag = "webhooks",
     security(("bearer" = []), ("oauth2" = ["webhooks:manage"])),
     params(("id" = Uuid, Path, description = "Subscription id"), ("delivery" = Uuid, Path, description = "Delivery id")),
@@ -207,7 +213,7 @@ pub async fn delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uui
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery}/redelivery")]
-pub async fn redeliver(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
+pub async fn redeliver_webhook_delivery(state: AppData, caller: Caller, path: web::Path<(Uuid, Uuid)>) -> Reply {
     let (id, delivery_id) = path.into_inner();
     Ok(HttpResponse::Accepted().json(webhooks::redeliver(&state.db, &caller, id, delivery_id).await?))
 }
