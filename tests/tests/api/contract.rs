@@ -233,3 +233,76 @@ async fn cors_allows_only_configured_origins() {
     let res = app.get("/v1/affiliates").header("origin", "https://evil.example").send().await.unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Where the document bounds a string, the server holds the same bound: at the schema's
+/// `maxLength` (or `minLength`) a field is accepted, one character beyond it is refused with
+/// 422 naming that field, and a value outside a `format: email` is refused too.
+#[tokio::test]
+async fn documented_string_bounds_are_the_servers() {
+    let app = TestApp::spawn_with(&[("REGISTRATION_RATE_LIMIT_PER_HOUR", "1000")]).await;
+    let doc: serde_json::Value = app.get("/openapi.json").send().await.unwrap().json().await.unwrap();
+    let bound = |schema: &str, field: &str, key: &str| {
+        doc["components"]["schemas"][schema]["properties"][field][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{schema}.{field} has no {key}")) as usize
+    };
+    let admin = app.admin_token().await;
+    let mut n = 0;
+    let mut unique = || {
+        n += 1;
+        n
+    };
+    // Each case: the schema, the field, and how to send a value of that field.
+    let names_refused = |body: &serde_json::Value, field: &str| {
+        body["errors"].as_array().is_some_and(|e| e.iter().any(|e| e["field"] == field))
+    };
+    for field in ["given_name", "family_name"] {
+        let max = bound("NewRegistration", field, "maxLength");
+        let min = bound("NewRegistration", field, "minLength");
+        for (len, accepted) in [(max, true), (max + 1, false), (min, true), (min - 1, false)] {
+            let mut body = endorse_tests::registration_body(&format!("bounds{}@example.org", unique()));
+            body[field] = json!("a".repeat(len));
+            let res = app.post("/v1/affiliates/wa/registrations").json(&body).send().await.unwrap();
+            let status = res.status().as_u16();
+            let answer: serde_json::Value = res.json().await.unwrap_or_default();
+            assert_eq!(
+                !(status == 422 && names_refused(&answer, field)),
+                accepted,
+                "NewRegistration.{field} of {len} characters: {status} {answer}"
+            );
+        }
+    }
+    let max = bound("NewRegistration", "email", "maxLength");
+    for (len, accepted) in [(max, true), (max + 1, false)] {
+        // A local part of at most 64 characters, and a domain of labels of at most 63.
+        let local = format!("e{}", unique());
+        let mut domain = String::from("org");
+        while local.len() + 1 + domain.len() < len {
+            let room = len - local.len() - 1 - domain.len() - 1;
+            domain = format!("{}.{domain}", "x".repeat(room.clamp(1, 60)));
+        }
+        let email = format!("{local}@{domain}");
+        assert_eq!(email.len(), len);
+        let res = app.post("/v1/affiliates/wa/registrations").json(&endorse_tests::registration_body(&email)).send();
+        let res = res.await.unwrap();
+        let status = res.status().as_u16();
+        let answer: serde_json::Value = res.json().await.unwrap_or_default();
+        assert_eq!(!(status == 422 && names_refused(&answer, "email")), accepted, "email of {len}: {status} {answer}");
+    }
+    let res = app
+        .post("/v1/affiliates/wa/registrations")
+        .json(&endorse_tests::registration_body("not an email"))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 422, "validation_failed").await;
+    let max = bound("NewAffiliate", "name", "maxLength");
+    for (len, accepted) in [(max, true), (max + 1, false)] {
+        let code = format!("bounds-{}", unique());
+        let body = json!({"code": code, "name": "n".repeat(len), "time_zone": "America/Chicago", "currency": "USD"});
+        let res = app.post("/v1/affiliates").bearer_auth(&admin).json(&body).send().await.unwrap();
+        let status = res.status().as_u16();
+        let answer: serde_json::Value = res.json().await.unwrap_or_default();
+        assert_eq!(!(status == 422 && names_refused(&answer, "name")), accepted, "affiliate name of {len}: {status}");
+    }
+}

@@ -84,8 +84,11 @@ pub fn check_phone(v: &Option<String>, errors: &mut ValidationErrors) {
 pub struct Person {
     pub id: Uuid,
     pub affiliate_id: Uuid,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub given_name: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub family_name: String,
     pub status: PersonStatus,
     pub preferred_language: Language,
@@ -170,7 +173,9 @@ pub struct Profile {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub given_name: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub family_name: Option<String>,
     pub preferred_language: Option<Language>,
     #[serde(default, deserialize_with = "crate::http::extract::double_option")]
@@ -245,6 +250,7 @@ impl Validate for SetPassword {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailOnly {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
 
@@ -267,6 +273,7 @@ pub struct TokenOnly {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailChange {
+    #[schema(format = Email, max_length = 254)]
     pub new_email: String,
     pub current_password: String,
 }

@@ -40,8 +40,11 @@ pub const CATEGORY_CODES: &[&str] = &[
     "rsc_hours_received": 12.5, "target_category": "IFS"
 }))]
 pub struct NewRegistration {
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub given_name: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub family_name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     pub preferred_language: Language,
     pub phone: Option<String>,

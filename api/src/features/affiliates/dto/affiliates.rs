@@ -29,8 +29,11 @@ pub struct Affiliate {
     /// IANA time zone in which the affiliate's dates are read.
     pub time_zone: String,
     /// ISO 4217 currency of its fees.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: String,
+    #[schema(format = Email)]
     pub contact_email: Option<String>,
+    #[schema(format = "uri")]
     pub website_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -103,16 +106,22 @@ fn valid_website(v: &str) -> Result<(), ValidationError> {
 }))]
 pub struct NewAffiliate {
     #[validate(custom(function = "valid_code"))]
+    #[schema(min_length = 2, max_length = 32, pattern = "^[a-z][a-z0-9-]*[a-z0-9]$")]
     pub code: String,
     #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(custom(function = "valid_time_zone"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub time_zone: String,
     #[validate(custom(function = "valid_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$", min_length = 3, max_length = 3)]
     pub currency: String,
     #[validate(custom(function = "valid_email"))]
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: Option<String>,
     #[validate(custom(function = "valid_website"))]
+    #[schema(format = "uri", max_length = 2048, pattern = "^https?://")]
     pub website_url: Option<String>,
 }
 
@@ -122,13 +131,15 @@ pub struct NewAffiliate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Center for Early Relational Health (Washington)", "website_url": null}))]
 pub struct AffiliatePatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub time_zone: Option<String>,
     #[serde(default, deserialize_with = "crate::http::extract::double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, format = Email, max_length = 254)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::extract::double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, format = "uri", max_length = 2048, pattern = "^https?://")]
     pub website_url: Option<Option<String>>,
 }
 

@@ -309,8 +309,11 @@ pub struct Attestation {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Maria Chen", "email": "maria.chen@example.org", "relationship": "Clinical supervisor since 2021", "kind": "supervisor"}))]
 pub struct NewReference {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub relationship: String,
     pub kind: ReferenceKind,
 }

@@ -100,8 +100,11 @@ pub struct PersonSync {
     pub external_id: String,
     /// Unique across the service. An existing account of the affiliate with this email
     /// and no external id yet is linked to `external_id` rather than duplicated.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub given_name: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r#"^[^\\"<>]*\S[^\\"<>]*$"#)]
     pub family_name: String,
     #[serde(default)]
     pub preferred_language: Option<Language>,
