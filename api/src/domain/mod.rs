@@ -9,6 +9,7 @@ pub mod engine;
 mod engine_tests;
 pub mod hours;
 pub mod invoice;
+pub mod labels;
 pub mod membership;
 pub mod money;
 pub mod people;

@@ -148,6 +148,7 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
     let mut value = serde_json::to_value(doc)?;
     pages::name_pages(&mut value);
+    pages::name_labels(&mut value);
     events::describe(&mut value);
     unions::discriminate(&mut value);
     bounds::apply(&mut value);

@@ -34,6 +34,24 @@ pub fn name_pages(doc: &mut Value) {
     rewrite_refs(doc, &renames);
 }
 
+/// Renames each generic `Labeled_X` (a closed set's labels) to `XLabel`, and every
+/// reference to it, for the same reason as pages.
+pub fn name_labels(doc: &mut Value) {
+    const LABELED: &str = "Labeled_";
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let old: Vec<String> = schemas.keys().filter(|name| name.starts_with(LABELED)).cloned().collect();
+    let mut renames = Vec::new();
+    for name in old {
+        if let Some(schema) = schemas.remove(&name) {
+            let new = format!("{}Label", &name[LABELED.len()..]);
+            schemas.insert(new.clone(), schema);
+            renames.push((format!("#/components/schemas/{name}"), format!("#/components/schemas/{new}")));
+        }
+    }
+    sort(schemas);
+    rewrite_refs(doc, &renames);
+}
+
 fn reference(name: &str) -> Value {
     Value::Object(Map::from_iter([("$ref".to_string(), Value::from(format!("#/components/schemas/{name}")))]))
 }

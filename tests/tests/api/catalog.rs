@@ -303,3 +303,20 @@ async fn a_signed_in_person_gets_a_fit_check_from_their_registration() {
     let training = ifa["gaps"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().contains("30 more hours"));
     assert!(training, "{ifa}");
 }
+
+/// Front ends read the labels of the closed sets in English and Spanish from the service.
+#[tokio::test]
+async fn closed_sets_are_labelled_in_english_and_spanish() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/v1/labels").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    let labels: Value = res.json().await.unwrap();
+    endorse_tests::assert_conforms("Labels", &labels);
+    let reflection = labels["competency_domains"].as_array().unwrap().iter().find(|d| d["value"] == "reflection");
+    assert_eq!(reflection.map(|d| (d["en"].clone(), d["es"].clone())), Some((json!("Reflection"), json!("Reflexión"))));
+    let kinds: Vec<&str> =
+        labels["reference_kinds"].as_array().unwrap().iter().filter_map(|k| k["value"].as_str()).collect();
+    assert_eq!(kinds, ["supervisor", "reflective_supervisor", "colleague", "supervisee"]);
+    assert_eq!(labels["work_kinds"].as_array().unwrap().len(), 10);
+}

@@ -162,7 +162,13 @@ fn access(method: &str, path: &str) -> Access {
         | ("GET", "/v1/affiliates" | "/v1/affiliates/{affiliate}")
         | ("POST", "/v1/affiliates/{affiliate}/registrations")
         | ("GET", "/v1/affiliates/{affiliate}/membership-plans" | "/v1/affiliates/{affiliate}/fees")
-        | ("GET", "/v1/credential-families" | "/v1/credential-categories" | "/v1/credential-categories/{category}")
+        | (
+            "GET",
+            "/v1/credential-families"
+            | "/v1/credential-categories"
+            | "/v1/credential-categories/{category}"
+            | "/v1/labels",
+        )
         | ("GET", "/v1/affiliates/{affiliate}/policies" | "/v1/affiliates/{affiliate}/policies/{category}/versions")
         | ("GET", "/v1/affiliates/{affiliate}/policies/{category}" | "/v1/policy-versions/{id}")
         | ("POST", "/v1/policy-versions/{id}/evaluations" | "/v1/affiliates/{affiliate}/fit-checks")

@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(routes::affiliates::get_affiliate)
         .service(routes::affiliates::update_affiliate)
         .service(routes::catalog::list_families)
+        .service(routes::catalog::list_labels)
         .service(routes::catalog::list_categories)
         .service(routes::catalog::get_category)
         .service(routes::catalog::list_policies_in_force)

@@ -26,6 +26,21 @@ pub async fn list_families(state: AppData, query: ApiQuery<PageParams>) -> Reply
     Ok(HttpResponse::Ok().json(whole("families", query.0.parts(), rows, |f| f.code.clone(), Family::from)?))
 }
 
+/// What every closed set a person sees reads as, in English and Spanish (public).
+///
+/// Competency domains, work kinds, age bands, training tags, reference kinds and degree
+/// levels, each value with its `en` and `es` label, so a front end shows the service's
+/// words in the reader's language. Category and plan names come with their own resources.
+#[utoipa::path(
+    tag = "catalog",
+    security(()),
+    responses((status = 200, description = "The labels of each set", body = crate::domain::labels::Labels))
+)]
+#[get("/labels")]
+pub async fn list_labels() -> Reply {
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=3600")).json(crate::domain::labels::all()))
+}
+
 /// The credential categories, optionally of one family (public).
 #[utoipa::path(
     tag = "catalog",
