@@ -178,9 +178,9 @@ pub struct FieldError {
     #[schema(example = "time_zone", max_length = 1000)]
     #[serde(serialize_with = "clipped::<_, 1000>")]
     pub field: String,
-    /// Stable machine-readable reason: a `FieldErrorCode`, or for an import row the
-    /// `ProblemCode` of the row's problem.
-    #[schema(schema_with = field_error_code)]
+    /// Stable machine-readable reason: a `FieldErrorCode` (which, in the document, lists the
+    /// problem codes too: an import row's error carries its row's `ProblemCode`).
+    #[schema(value_type = FieldErrorCode)]
     pub code: String,
     #[schema(example = "`Mars/Olympus` is not an IANA time zone", max_length = 1000)]
     #[serde(serialize_with = "clipped::<_, 1000>")]
@@ -205,18 +205,6 @@ fn first_errors<S: serde::Serializer>(errors: &Option<Vec<FieldError>>, serializ
         Some(list) => serializer.collect_seq(list.iter().take(MAX_PROBLEM_ERRORS)),
         None => serializer.serialize_none(),
     }
-}
-
-/// `FieldError.code` in the document: one of the listed field codes, or (import rows) a
-/// problem code.
-fn field_error_code() -> utoipa::openapi::Schema {
-    use utoipa::openapi::{Ref, schema::AnyOfBuilder};
-    utoipa::openapi::Schema::AnyOf(
-        AnyOfBuilder::new()
-            .item(Ref::from_schema_name("FieldErrorCode"))
-            .item(Ref::from_schema_name("ProblemCode"))
-            .build(),
-    )
 }
 
 impl FieldError {

@@ -179,3 +179,10 @@ impl CompetencyDomain {
 }
 
 pub use entity::application_reference::ReferenceKind;
+
+/// A credential category's code, such as `IFS` or `IMHM-R/F` (the codes of
+/// `GET /v1/credential-categories`). Named in the document so that lists of them are typed
+/// alike everywhere.
+#[derive(ToSchema)]
+#[schema(example = "IFS", max_length = 16)]
+pub struct CategoryCode(pub String);

@@ -53,16 +53,23 @@ pub fn apply(doc: &mut Value) {
 }
 
 /// OWASP API9: say which environment a server is and whether it is internal.
+/// The servers: an absolute URL whose scheme and host are variables (the same document
+/// describes every deployment; a client fills in its own host), then the serving host
+/// itself, which the interactive documentation can call as it is.
 fn describe_servers(doc: &mut Value) {
-    if let Some(servers) = doc.get_mut("servers").and_then(Value::as_array_mut) {
-        for server in servers.iter_mut().filter_map(Value::as_object_mut) {
-            server.insert(
-                "description".into(),
-                json!("The server that serves this document: production, staging or local, wherever it is deployed"),
-            );
-            server.insert("x-internal".into(), json!(false));
-        }
-    }
+    doc["servers"] = json!([{
+        "url": "{scheme}://{host}",
+        "description": "The deployment this document describes: production, staging or local (`BASE_URL`)",
+        "variables": {
+            "scheme": {"default": "https", "enum": ["https", "http"], "description": "`http` only for a local server"},
+            "host": {"default": "localhost:8080", "description": "The deployment's host, with its port when not the default"},
+        },
+        "x-internal": false,
+    }, {
+        "url": "/",
+        "description": "The server this document is served from (for /docs)",
+        "x-internal": false,
+    }]);
 }
 
 /// CSV, HTML and metrics text are documents, not JSON values: a response's is described

@@ -137,6 +137,19 @@ fn prune_unreferenced_schemas(doc: &mut openapi::OpenApi) {
     }
 }
 
+/// An import row's field error carries its row's problem code, so the document's
+/// `FieldErrorCode` lists every `ProblemCode` too (one enum, which every generator types).
+fn field_codes_include_problem_codes(doc: &mut serde_json::Value) {
+    let Some(codes) = doc.pointer_mut("/components/schemas/FieldErrorCode/enum").and_then(|v| v.as_array_mut()) else {
+        return;
+    };
+    for code in crate::error::ProblemCode::ALL {
+        if !codes.iter().any(|c| c == code.as_str()) {
+            codes.push(serde_json::Value::from(code.as_str()));
+        }
+    }
+}
+
 /// The document as served and committed: [`document`] with the limits and headers of
 /// [`bounds`] filled in (some, such as a response header being required, have no place
 /// in utoipa's types).
@@ -148,6 +161,7 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
     let mut value = serde_json::to_value(doc)?;
     pages::name_pages(&mut value);
+    field_codes_include_problem_codes(&mut value);
     pages::name_labels(&mut value);
     events::describe(&mut value);
     unions::discriminate(&mut value);

@@ -42,8 +42,13 @@ pub fn name_labels(doc: &mut Value) {
     let old: Vec<String> = schemas.keys().filter(|name| name.starts_with(LABELED)).cloned().collect();
     let mut renames = Vec::new();
     for name in old {
-        if let Some(schema) = schemas.remove(&name) {
-            let new = format!("{}Label", &name[LABELED.len()..]);
+        if let Some(mut schema) = schemas.remove(&name) {
+            let set = &name[LABELED.len()..];
+            // The value is the set's own schema, not an inline copy of its enum.
+            if schemas.contains_key(set) {
+                schema["properties"]["value"] = reference(set);
+            }
+            let new = format!("{set}Label");
             schemas.insert(new.clone(), schema);
             renames.push((format!("#/components/schemas/{name}"), format!("#/components/schemas/{new}")));
         }

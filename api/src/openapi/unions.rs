@@ -20,6 +20,13 @@ pub fn discriminate(doc: &mut Value) {
         for (mut variant, value) in variants.into_iter().zip(values) {
             let variant_name = format!("{name}{}", pascal(&value));
             variant["title"] = Value::from(variant_name.clone());
+            // A one-value enum makes generators declare an enum class per variant
+            // (`Action1`…); a `const` is read as the literal it is.
+            if let Some(tag_schema) = variant.pointer_mut(&format!("/properties/{tag}")).and_then(Value::as_object_mut)
+            {
+                tag_schema.remove("enum");
+                tag_schema.insert("const".into(), Value::from(value.clone()));
+            }
             let reference = format!("#/components/schemas/{variant_name}");
             refs.push(json!({ "$ref": reference }));
             mapping.insert(value, Value::from(reference));

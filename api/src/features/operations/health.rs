@@ -8,10 +8,18 @@ use utoipa::ToSchema;
 use crate::http::handler::{AppData, Reply};
 use crate::{error::AppError, state::AppState};
 
+entity::closed_set! {
+    /// What a health probe found: `ok` (alive) or `ready` (serving, with its database).
+    /// New values may be added later.
+    pub enum HealthStatus {
+        Ok = "ok",
+        Ready = "ready",
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    #[schema(example = "ok")]
-    pub status: String,
+    pub status: HealthStatus,
 }
 
 /// Liveness: the process is up and answering.
@@ -22,7 +30,7 @@ pub struct Health {
 )]
 #[get("/healthz")]
 pub async fn check_health() -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ok".into() })
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: HealthStatus::Ok })
 }
 
 /// Readiness: the database answers. 503 while it does not; recovers by itself.
@@ -37,7 +45,7 @@ pub async fn check_health() -> HttpResponse {
 #[get("/readyz")]
 pub async fn check_readiness(state: AppData) -> Reply {
     crate::db::ping(&state.db, Duration::from_secs(2)).await.map_err(AppError::Unavailable)?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: "ready".into() }))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Health { status: HealthStatus::Ready }))
 }
 
 /// Prometheus metrics in the text exposition format. Not public: on this address only

@@ -150,6 +150,8 @@ pub struct RenewalStatus {
     pub email: String,
     pub status: crate::domain::renewal::RenewalStanding,
     pub renewal_id: Option<Uuid>,
+    /// The categories of the endorsements due.
+    #[schema(value_type = Vec<crate::domain::credentials::CategoryCode>)]
     pub endorsements: Vec<String>,
 }
 

@@ -26,6 +26,7 @@ pub struct ScheduleEvent {
     pub end_time: Option<String>,
     pub time_zone: String,
     /// For deadlines: the categories accepted; empty means all.
+    #[schema(value_type = Vec<crate::domain::credentials::CategoryCode>)]
     pub categories: Vec<String>,
     pub version: i64,
 }
@@ -59,6 +60,7 @@ pub struct NewScheduleEvent {
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::domain::credentials::CategoryCode>)]
     pub categories: Vec<String>,
 }
 
