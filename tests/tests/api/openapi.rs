@@ -158,3 +158,52 @@ fn operations_are_named_summarized_and_described_alike() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Every example the document gives (on a schema, a request body or an answer) is valid
+/// against the schema it illustrates, so a client may trust it as a sample.
+#[test]
+fn every_example_is_valid_against_its_schema() {
+    let doc: Value = serde_json::from_str(&committed()).unwrap();
+    let mut checked = 0;
+    let mut invalid = Vec::new();
+    let mut check = |where_: String, schema: &Value, example: &Value| {
+        let root = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "allOf": [schema],
+            "components": doc["components"],
+        });
+        let validator = jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("{where_}: {e}"));
+        checked += 1;
+        let errors: Vec<String> =
+            validator.iter_errors(example).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        if !errors.is_empty() {
+            invalid.push(format!("{where_}: {errors:?}"));
+        }
+    };
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(example) = schema.get("example") {
+            let mut bare = schema.clone();
+            bare.as_object_mut().unwrap().remove("example");
+            check(format!("schema {name}"), &bare, example);
+        }
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let bodies = op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(t, m)| (format!("request {t}"), m));
+            let answers = op["responses"].as_object().into_iter().flatten().flat_map(|(status, r)| {
+                r["content"].as_object().into_iter().flatten().map(move |(t, m)| (format!("{status} {t}"), m))
+            });
+            for (what, media) in bodies.chain(answers) {
+                if let Some(example) = media.get("example") {
+                    check(format!("{method} {path} {what}"), &media["schema"], example);
+                }
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} examples");
+    assert!(invalid.is_empty(), "{invalid:#?}");
+}
