@@ -235,8 +235,19 @@ pub enum BulkRenewalRequest {
 }
 
 impl Validate for BulkRenewalRequest {
+    /// What the schema states of every item is refused as a whole (422); what depends on
+    /// the records is each item's own result.
     fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut errors = ValidationErrors::new();
+        if let BulkRenewalRequest::RecordPayment { items } = self {
+            for (i, item) in items.iter().enumerate() {
+                if item.amount.amount_cents < 0 {
+                    let message = format!("items[{i}].amount.amount_cents must not be negative");
+                    errors.add("items", validator::ValidationError::new("range").with_message(message.into()));
+                }
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
