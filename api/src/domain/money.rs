@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 pub struct Money {
     /// Minor units (cents); never negative. A client's amount is at most 100 000 000
     /// (`MAX_AMOUNT_CENTS`); sums the service reports stay within JavaScript's safe integers.
-    #[schema(minimum = 0, maximum = 9007199254740991_i64)]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     pub amount_cents: i64,
     /// ISO 4217 code; must be the affiliate's currency.
     pub currency: String,
@@ -20,6 +20,9 @@ impl Money {
         Money { amount_cents, currency: currency.to_string() }
     }
 }
+
+/// The range the document states for any amount: JavaScript's safe integers (2^53 - 1).
+pub const MAX_SAFE_CENTS: i64 = 9_007_199_254_740_991;
 
 /// The most any single fee, invoice or payment may be: $1,000,000.00. Larger figures are
 /// typing mistakes, and keeping far from `i64::MAX` keeps every sum exact.

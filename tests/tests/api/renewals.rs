@@ -527,13 +527,15 @@ async fn scripts_run_bulk_actions_with_per_item_results() {
     assert_eq!(again.bytes().await.unwrap(), first, "the retry changes nothing and answers the same");
     assert_eq!(app.count("invoice_entries", "kind = 'payment' AND reference = 'stripe ch_1'").await, 1);
 
-    // A negative amount breaks the schema: the whole request is refused, nothing is applied.
-    let negative = json!({"action": "record_payment", "items": [
-        {"renewal_id": b, "amount": {"amount_cents": -1, "currency": "USD"}, "method": "card", "reference": "oops"}
-    ]});
-    let res = app.post("/v1/renewals/bulk").bearer_auth(&script).json(&negative).send().await.unwrap();
-    let refused = problem(res, 422, "validation_failed").await;
-    assert_eq!(refused["errors"][0]["field"], "items");
+    // An amount outside the schema's range is refused whole, and nothing is applied.
+    for cents in [-1_i64, 9_007_199_254_740_992] {
+        let outside = json!({"action": "record_payment", "items": [
+            {"renewal_id": b, "amount": {"amount_cents": cents, "currency": "USD"}, "method": "card", "reference": "oops"}
+        ]});
+        let res = app.post("/v1/renewals/bulk").bearer_auth(&script).json(&outside).send().await.unwrap();
+        let refused = problem(res, 422, "validation_failed").await;
+        assert_eq!(refused["errors"][0]["field"], "items");
+    }
     assert_eq!(app.count("invoice_entries", "reference = 'oops'").await, 0);
 
     let missing = uuid::Uuid::now_v7().to_string();

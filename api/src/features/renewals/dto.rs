@@ -241,8 +241,9 @@ impl Validate for BulkRenewalRequest {
         let mut errors = ValidationErrors::new();
         if let BulkRenewalRequest::RecordPayment { items } = self {
             for (i, item) in items.iter().enumerate() {
-                if item.amount.amount_cents < 0 {
-                    let message = format!("items[{i}].amount.amount_cents must not be negative");
+                if !(0..=crate::domain::money::MAX_SAFE_CENTS).contains(&item.amount.amount_cents) {
+                    let message =
+                        format!("items[{i}].amount.amount_cents must be 0 to {}", crate::domain::money::MAX_SAFE_CENTS);
                     errors.add("items", validator::ValidationError::new("range").with_message(message.into()));
                 }
             }
