@@ -92,7 +92,6 @@ from endorse_client.models import (  # noqa: E402
     SetPassword,
     TokenOnly,
     TokenRequestPassword,
-    TokenRequestPasswordGrantType,
     TokenResponse,
     TrainingItem,
     WorkKind,
@@ -237,7 +236,7 @@ def sign_in(anonymous: Any, username: str, password: str, who: str) -> Authentic
         f"sign in as {who}",
         issue_token.sync_detailed(
             client=anonymous,
-            body=TokenRequestPassword(grant_type=TokenRequestPasswordGrantType.PASSWORD, username=username, password=password),
+            body=TokenRequestPassword(grant_type="password", username=username, password=password),
         ),
         200,
         TokenResponse,
@@ -297,7 +296,7 @@ def main() -> None:
         issue_token.sync_detailed(
             client=anonymous,
             body=TokenRequestPassword(
-                grant_type=TokenRequestPasswordGrantType.PASSWORD, username=applicant_email, password=PASSWORD
+                grant_type="password", username=applicant_email, password=PASSWORD
             ),
         ),
         400,
