@@ -67,7 +67,7 @@ fn describe_servers(doc: &mut Value) {
         "x-internal": false,
     }, {
         "url": "/",
-        "description": "The server this document is served from (for /docs)",
+        "description": "The server this document is served from, whether production, staging or local (for /docs)",
         "x-internal": false,
     }]);
 }

@@ -48,6 +48,13 @@ pub fn describe(doc: &mut Value) {
         "WebhookEvent".into(),
         json!({"description": "The body of every webhook delivery: the event type, when, and the change.", "oneOf": events}),
     );
+    // A delivery's logged payload is that body.
+    if let Some(payload) = doc.pointer_mut("/components/schemas/DeliveryDetail/allOf/1/properties/payload") {
+        *payload = json!({
+            "description": "The body that is POSTed (the same on every attempt).",
+            "$ref": "#/components/schemas/WebhookEvent",
+        });
+    }
     doc["webhooks"] = Value::Object(hooks);
 }
 

@@ -208,6 +208,9 @@ async fn a_partner_receives_signed_events_once_each_across_an_outage_and_a_secre
         .json()
         .await
         .unwrap();
+    // The logged body is the documented webhook event, as is the delivery itself.
+    endorse_tests::assert_conforms("WebhookEvent", &detail["payload"]);
+    endorse_tests::assert_conforms("DeliveryDetail", &detail);
     let log = detail["log"].as_array().unwrap();
     assert!(log.len() >= 2);
     assert!(log[0]["status_code"].is_null());
