@@ -22,6 +22,7 @@ use crate::{error::FieldError, error::Problem};
 
 pub mod bounds;
 mod events;
+mod examples;
 mod pages;
 mod unions;
 
@@ -159,6 +160,11 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
 
 /// [`document_value`] of a document already built.
 pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::Error> {
+    finish_counting_misses(doc).map(|(value, _)| value)
+}
+
+/// [`finish`], with the properties whose example had no value of its own.
+fn finish_counting_misses(doc: &openapi::OpenApi) -> Result<(serde_json::Value, Vec<String>), serde_json::Error> {
     let mut value = serde_json::to_value(doc)?;
     pages::name_pages(&mut value);
     field_codes_include_problem_codes(&mut value);
@@ -166,7 +172,8 @@ pub fn finish(doc: &openapi::OpenApi) -> Result<serde_json::Value, serde_json::E
     events::describe(&mut value);
     unions::discriminate(&mut value);
     bounds::apply(&mut value);
-    Ok(value)
+    let misses = examples::fill(&mut value);
+    Ok((value, misses))
 }
 
 pub fn document_json() -> Result<String, serde_json::Error> {

@@ -154,6 +154,9 @@ fn operations_are_named_summarized_and_described_alike() {
             if field == "state" || field.ends_with("_state") {
                 problems.push(format!("{name}.{field}: the lifecycle word is `status`"));
             }
+            if (field == "email" || field.ends_with("_email")) && schema["properties"][field]["format"] != "email" {
+                problems.push(format!("{name}.{field}: an email is `format: email`"));
+            }
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
@@ -166,6 +169,7 @@ fn every_example_is_valid_against_its_schema() {
     let doc: Value = serde_json::from_str(&committed()).unwrap();
     let mut checked = 0;
     let mut invalid = Vec::new();
+    let mut missing = Vec::new();
     let mut check = |where_: String, schema: &Value, example: &Value| {
         let root = serde_json::json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -198,12 +202,21 @@ fn every_example_is_valid_against_its_schema() {
                 r["content"].as_object().into_iter().flatten().map(move |(t, m)| (format!("{status} {t}"), m))
             });
             for (what, media) in bodies.chain(answers) {
-                if let Some(example) = media.get("example") {
-                    check(format!("{method} {path} {what}"), &media["schema"], example);
+                let named = media["examples"].as_object().into_iter().flatten().map(|(k, e)| (k.clone(), &e["value"]));
+                let examples: Vec<(String, &Value)> =
+                    media.get("example").map(|e| (String::new(), e)).into_iter().chain(named).collect();
+                // Every request body and every successful answer shows one.
+                let json_answer = what.starts_with('2') && what.ends_with("json") && !path.starts_with("/docs");
+                if examples.is_empty() && (what.starts_with("request") || json_answer) {
+                    missing.push(format!("{method} {path} {what}"));
+                }
+                for (name, example) in examples {
+                    check(format!("{method} {path} {what} {name}"), &media["schema"], example);
                 }
             }
         }
     }
-    assert!(checked >= 10, "only {checked} examples");
+    assert!(checked >= 200, "only {checked} examples");
     assert!(invalid.is_empty(), "{invalid:#?}");
+    assert!(missing.is_empty(), "no example: {missing:#?}");
 }

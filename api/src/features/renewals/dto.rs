@@ -147,6 +147,7 @@ pub struct RenewalStatusQuery {
 pub struct RenewalStatus {
     pub person_id: Uuid,
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     pub status: crate::domain::renewal::RenewalStanding,
     pub renewal_id: Option<Uuid>,

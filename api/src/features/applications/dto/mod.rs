@@ -334,6 +334,7 @@ impl Validate for NewReference {
 pub struct ReferenceStatus {
     pub id: Uuid,
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     pub relationship: String,
     pub kind: ReferenceKind,
