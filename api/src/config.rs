@@ -63,6 +63,9 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// `/metrics` answers on the main address only to `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// Answer 500 for a problem code the operation's documentation does not list
+    /// (`STRICT_PROBLEM_CODES`; the suite and the contract run turn it on).
+    pub strict_problem_codes: bool,
     /// A separate (internal) listen address that serves `/metrics` alone, without a token.
     pub metrics_bind_addr: Option<SocketAddr>,
 }
@@ -242,6 +245,7 @@ impl Config {
             login_rate_limit_per_minute: login_limit,
             rate_limit_per_minute,
             trust_forwarded_for: parse_bool(&var, "TRUST_FORWARDED_FOR", false)?,
+            strict_problem_codes: parse_bool(&var, "STRICT_PROBLEM_CODES", false)?,
             shutdown_timeout: Duration::from_secs(parse(&var, "SHUTDOWN_TIMEOUT_SECONDS", "30")?),
             db_max_connections,
             db_acquire_timeout: Duration::from_millis(parse(&var, "DB_ACQUIRE_TIMEOUT_MS", "3000")?),

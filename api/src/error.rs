@@ -269,7 +269,10 @@ impl Problem {
 
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        HttpResponse::build(status).content_type(PROBLEM_CONTENT_TYPE).json(self)
+        let mut res = HttpResponse::build(status).content_type(PROBLEM_CONTENT_TYPE).json(self);
+        // What the contract check reads, without parsing the body again.
+        res.extensions_mut().insert(self.code);
+        res
     }
 }
 

@@ -112,6 +112,12 @@ impl Application {
         let limiter = RequestLimiter::new(config.rate_limit_per_minute);
         let trust_forwarded_for = config.trust_forwarded_for;
         let security_headers = SecurityHeaders { hsts: config.public_base_url.scheme() == "https" };
+        let problem_catalog = if config.strict_problem_codes {
+            let doc = crate::openapi::document_value().map_err(|e| StartupError::Other(e.to_string()))?;
+            Some(std::sync::Arc::new(crate::openapi::problems::Catalog::from_document(&doc)))
+        } else {
+            None
+        };
         let metrics_server = match config.metrics_bind_addr {
             Some(addr) => {
                 let data = data.clone();
@@ -143,7 +149,7 @@ impl Application {
                 .default_service(web::to(not_matched))
                 .wrap(RateLimit { limiter: limiter.clone(), trust_forwarded_for })
                 .wrap(cors(&cors_origins))
-                .wrap(ProblemGuard)
+                .wrap(ProblemGuard(problem_catalog.clone()))
                 .wrap(security_headers)
                 .wrap(MetricsMiddleware(metrics.clone()))
                 .wrap(TracingLogger::<RequestSpan>::new())

@@ -76,6 +76,8 @@ impl TestApp {
         env.insert("LOGIN_RATE_LIMIT_PER_MINUTE".into(), "1000".into());
         // The shared per-caller limit has a test of its own; the others are not about it.
         env.insert("RATE_LIMIT_PER_MINUTE".into(), "1000000".into());
+        // Every problem the suite provokes must be one its operation documents.
+        env.insert("STRICT_PROBLEM_CODES".into(), "true".into());
         for (k, v) in vars {
             env.insert(k.to_string(), v.to_string());
         }

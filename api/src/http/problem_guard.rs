@@ -9,7 +9,9 @@ use actix_web::{
     http::{StatusCode, header},
 };
 
-use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem, error::ProblemCode};
+use std::sync::Arc;
+
+use crate::{error::PROBLEM_CONTENT_TYPE, error::Problem, error::ProblemCode, openapi::problems::Catalog};
 
 pub fn code_for(status: StatusCode) -> ProblemCode {
     match status.as_u16() {
@@ -32,12 +34,15 @@ pub fn code_for(status: StatusCode) -> ProblemCode {
     }
 }
 
-pub struct ProblemGuard;
+/// The guard; with a catalog (`STRICT_PROBLEM_CODES`) it also holds each answer to the
+/// codes its operation documents.
+pub struct ProblemGuard(pub Option<Arc<Catalog>>);
 
-middleware!(ProblemGuard => ProblemGuardService, ServiceResponse<BoxBody>, |this, service| ProblemGuardService { service });
+middleware!(ProblemGuard => ProblemGuardService, ServiceResponse<BoxBody>, |this, service| ProblemGuardService { service, catalog: this.0.clone() });
 
 pub struct ProblemGuardService<S> {
     service: S,
+    catalog: Option<Arc<Catalog>>,
 }
 
 fn is_problem(res: &HttpResponse<impl MessageBody>) -> bool {
@@ -49,6 +54,7 @@ fn is_problem(res: &HttpResponse<impl MessageBody>) -> bool {
 
 middleware_call!(ProblemGuardService -> ServiceResponse<BoxBody>, |this, req| {
         let fut = this.service.call(req);
+        let catalog = this.catalog.clone();
         Box::pin(async move {
             let res = match fut.await {
                 Ok(res) => res,
@@ -60,6 +66,17 @@ middleware_call!(ProblemGuardService -> ServiceResponse<BoxBody>, |this, req| {
                 }
             };
             let status = res.status();
+            let code = res.response().extensions().get::<ProblemCode>().copied();
+            if let Some(catalog) = catalog.as_deref()
+                && let Some(code) = code
+                && let Some(pattern) = res.request().match_pattern()
+                && !catalog.allows(res.request().method().as_str(), &pattern, status.as_u16(), code)
+            {
+                tracing::error!(%pattern, method = %res.request().method(), status = status.as_u16(), %code, "problem code not in the operation's documentation");
+                let problem = Problem::new(StatusCode::INTERNAL_SERVER_ERROR, ProblemCode::InternalError, format!("Undocumented answer: {} `{code}` is not listed for {} {pattern}.", status.as_u16(), res.request().method()));
+                let (req, _) = res.into_parts();
+                return Ok(ServiceResponse::new(req, problem.response()));
+            }
             if !(status.is_client_error() || status.is_server_error()) || is_problem(res.response()) {
                 return Ok(res.map_into_boxed_body());
             }

@@ -18,6 +18,10 @@ const DEFAULT_BODY_BYTES: u64 = 1024 * 1024;
 
 pub fn apply(doc: &mut Value) {
     describe_servers(doc);
+    if let Some(doc) = doc.as_object_mut() {
+        let components = doc.entry("components").or_insert_with(|| json!({}));
+        components["headers"] = shared_headers();
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for op in item.values_mut().filter_map(Value::as_object_mut) {
@@ -93,7 +97,34 @@ fn header(description: &str, schema: Value, required: bool) -> Value {
     json!({"description": description, "required": required, "schema": schema})
 }
 
-/// The headers the middleware puts on every answer (http::rate_limit, http::cors).
+/// The headers the middleware puts on answers (http::rate_limit, http::cors), declared
+/// once under `components/headers`.
+fn shared_headers() -> Value {
+    json!({
+        "RateLimit": header(
+            "The caller's quota left under the policy (`r`, requests) and the seconds until it is whole again (`t`), as in draft-ietf-httpapi-ratelimit-headers. Callers are counted by token subject, or by client address without a valid token, on each replica.",
+            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";r=[0-9]+;t=[0-9]+$"}),
+            true,
+        ),
+        "RateLimit-Policy": header(
+            "The policy: `q` requests per `w` seconds (RATE_LIMIT_PER_MINUTE, 1200 by default).",
+            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";q=[0-9]+;w=60$"}),
+            true,
+        ),
+        "Access-Control-Allow-Origin": header(
+            "The request's Origin, when it is one of CORS_ORIGINS (browsers only).",
+            json!({"type": "string", "maxLength": 2048}),
+            false,
+        ),
+        "Retry-After": header(
+            "Seconds to wait before retrying.",
+            json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 86400}),
+            true,
+        ),
+    })
+}
+
+/// Every answer names the headers it carries, by reference.
 fn add_headers(status: &str, response: &mut Value) {
     let Some(response) = response.as_object_mut() else { return };
     if response.contains_key("$ref") {
@@ -101,39 +132,12 @@ fn add_headers(status: &str, response: &mut Value) {
     }
     let headers = response.entry("headers").or_insert_with(|| json!({}));
     let Some(headers) = headers.as_object_mut() else { return };
-    headers.insert(
-        "RateLimit".into(),
-        header(
-            "The caller's quota left under the policy (`r`, requests) and the seconds until it is whole again (`t`), as in draft-ietf-httpapi-ratelimit-headers. Callers are counted by token subject, or by client address without a valid token, on each replica.",
-            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";r=[0-9]+;t=[0-9]+$"}),
-            true,
-        ),
-    );
-    headers.insert(
-        "RateLimit-Policy".into(),
-        header(
-            "The policy: `q` requests per `w` seconds (RATE_LIMIT_PER_MINUTE, 1200 by default).",
-            json!({"type": "string", "maxLength": 64, "pattern": "^\"default\";q=[0-9]+;w=60$"}),
-            true,
-        ),
-    );
-    headers.insert(
-        "Access-Control-Allow-Origin".into(),
-        header(
-            "The request's Origin, when it is one of CORS_ORIGINS (browsers only).",
-            json!({"type": "string", "maxLength": 2048}),
-            false,
-        ),
-    );
+    let mut names = vec!["RateLimit", "RateLimit-Policy", "Access-Control-Allow-Origin"];
     if status == "429" {
-        headers.insert(
-            "Retry-After".into(),
-            header(
-                "Seconds to wait before retrying.",
-                json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 86400}),
-                true,
-            ),
-        );
+        names.push("Retry-After");
+    }
+    for name in names {
+        headers.insert(name.into(), json!({"$ref": format!("#/components/headers/{name}")}));
     }
 }
 
@@ -250,10 +254,13 @@ mod tests {
         }}}}});
         apply(&mut doc);
         let ok = &doc["paths"]["/x"]["get"]["responses"]["200"];
-        assert_eq!(ok["headers"]["RateLimit"]["required"], true);
+        assert_eq!(ok["headers"]["RateLimit"]["$ref"], "#/components/headers/RateLimit");
+        assert_eq!(doc["components"]["headers"]["RateLimit"]["required"], true);
         assert!(ok["headers"].get("Retry-After").is_none());
         assert!(ok["content"]["text/csv"].get("schema").is_none());
-        assert_eq!(doc["paths"]["/x"]["get"]["responses"]["429"]["headers"]["Retry-After"]["required"], true);
+        let slow = &doc["paths"]["/x"]["get"]["responses"]["429"]["headers"]["Retry-After"];
+        assert_eq!(slow["$ref"], "#/components/headers/Retry-After");
+        assert_eq!(doc["components"]["headers"]["Retry-After"]["required"], true);
         assert!(doc["paths"]["/x"]["get"]["responses"]["404"].get("headers").is_none());
     }
 }

@@ -24,6 +24,7 @@ pub mod bounds;
 mod events;
 mod examples;
 mod pages;
+pub mod problems;
 mod unions;
 
 #[derive(OpenApi)]
@@ -171,6 +172,7 @@ fn finish_counting_misses(doc: &openapi::OpenApi) -> Result<(serde_json::Value, 
     pages::name_labels(&mut value);
     events::describe(&mut value);
     unions::discriminate(&mut value);
+    problems::describe(&mut value);
     bounds::apply(&mut value);
     let misses = examples::fill(&mut value);
     Ok((value, misses))

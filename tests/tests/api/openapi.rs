@@ -202,7 +202,10 @@ fn every_example_is_valid_against_its_schema() {
                 r["content"].as_object().into_iter().flatten().map(move |(t, m)| (format!("{status} {t}"), m))
             });
             for (what, media) in bodies.chain(answers) {
-                let named = media["examples"].as_object().into_iter().flatten().map(|(k, e)| (k.clone(), &e["value"]));
+                let named = media["examples"].as_object().into_iter().flatten().map(|(k, e)| {
+                    let shared = e["$ref"].as_str().and_then(|r| doc.pointer(r.trim_start_matches('#')));
+                    (k.clone(), &shared.unwrap_or(e)["value"])
+                });
                 let examples: Vec<(String, &Value)> =
                     media.get("example").map(|e| (String::new(), e)).into_iter().chain(named).collect();
                 // Every request body and every successful answer shows one.
