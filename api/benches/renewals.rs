@@ -84,11 +84,12 @@ async fn run() {
 
     let affiliate = api::platform::tenancy::find(&db, "wa").await.expect("wa");
     let day = NaiveDate::from_ymd_opt(2026, 1, 2).expect("date");
+    let links = api::mail::links::Links::new(&url::Url::parse("https://portal.example").expect("url"));
     let t = Instant::now();
-    let lapsed = renewals::lapse(&db, &Actor::system(), &affiliate, day).await.expect("lapse");
+    let lapsed = renewals::lapse(&db, &links, &Actor::system(), &affiliate, day).await.expect("lapse");
     println!("{backend}: lapse job, first run: {lapsed} lapsed in {:.2} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let again = renewals::lapse(&db, &Actor::system(), &affiliate, day).await.expect("lapse");
+    let again = renewals::lapse(&db, &links, &Actor::system(), &affiliate, day).await.expect("lapse");
     println!("{backend}: lapse job, second run: {again} lapsed in {:.2} s", t.elapsed().as_secs_f64());
 
     let coordinator = Caller {

@@ -266,17 +266,19 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let affiliate =
                 crate::platform::tenancy::find(&conn, &args.affiliate).await.map_err(|e| e.problem().detail)?;
             let day = args.today.unwrap_or_else(|| crate::platform::clock::today(&affiliate));
+            let links = crate::mail::links::Links::new(&config.frontend_base_url);
             let changed = match name {
                 "lapse" => {
                     crate::features::renewals::service::lapse(
                         &conn,
+                        &links,
                         &crate::platform::audit::Actor::system(),
                         &affiliate,
                         day,
                     )
                     .await
                 }
-                _ => crate::features::renewals::service::remind(&conn, &affiliate, day).await,
+                _ => crate::features::renewals::service::remind(&conn, &links, &affiliate, day).await,
             }
             .map_err(|e| e.problem().detail)?;
             println!("{name}: {changed} changed ({} as of {day})", affiliate.code);

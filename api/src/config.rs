@@ -124,9 +124,14 @@ impl Config {
             return Err(ConfigError { var: "PUBLIC_BASE_URL", message: "must be an http or https URL".into() });
         }
         let frontend_base_url = match var("FRONTEND_BASE_URL") {
-            Some(v) => Url::parse(&v).map_err(|e| ConfigError { var: "FRONTEND_BASE_URL", message: e.to_string() })?,
-            None => public_base_url.clone(),
+            Some(v) => {
+                Some(Url::parse(&v).map_err(|e| ConfigError { var: "FRONTEND_BASE_URL", message: e.to_string() })?)
+            }
+            None => None,
         };
+        if frontend_base_url.as_ref().is_some_and(|u| !matches!(u.scheme(), "http" | "https")) {
+            return Err(ConfigError { var: "FRONTEND_BASE_URL", message: "must be an http or https URL".into() });
+        }
         let registration_limit: u32 = parse(&var, "REGISTRATION_RATE_LIMIT_PER_HOUR", "20")?;
         if registration_limit == 0 {
             return Err(ConfigError { var: "REGISTRATION_RATE_LIMIT_PER_HOUR", message: "must be at least 1".into() });
@@ -164,6 +169,20 @@ impl Config {
                 return Err(ConfigError { var: "SMTP_URL", message: "must start with smtp:// or smtps://".into() });
             }
         }
+        // Emails sent for real must open the front end's pages: the API has no `/activate`
+        // page, so defaulting to it would mail links that answer 404.
+        let frontend_base_url = match (frontend_base_url, &smtp_url) {
+            (Some(url), _) => url,
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    var: "FRONTEND_BASE_URL",
+                    message: "is required when SMTP_URL is set: the links in emails (activate, reset password, \
+                              rate a reference, pay an invoice, ...) open the front end at this address"
+                        .into(),
+                });
+            }
+            (None, None) => public_base_url.clone(),
+        };
         let mail_from: Mailbox = var("MAIL_FROM")
             .unwrap_or_else(|| "Endorse <no-reply@localhost>".into())
             .parse()

@@ -80,20 +80,22 @@ impl Application {
             invoice_effects: Arc::new(features::settlement::Dispatcher),
             openapi_json: Arc::new(openapi_json),
             docs: Arc::new(crate::features::operations::docs::DocsAssets::new()),
+            links: crate::mail::links::Links::new(&config.frontend_base_url),
         };
 
         let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
         if config.run_outbox_worker {
             tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
         }
-        let webhook_worker = WebhookWorker { db: connection.clone(), settings: config.webhooks.clone() };
+        let webhook_worker =
+            WebhookWorker { db: connection.clone(), settings: config.webhooks.clone(), links: state.links.clone() };
         let worker = OutboxWorker {
             db: connection,
             mailer,
             from: config.mail_from.clone(),
             max_attempts: config.outbox_max_attempts,
             metrics: metrics.clone(),
-            frontend_base_url: config.frontend_base_url.to_string(),
+            links: state.links.clone(),
         };
         let (stop_worker, stop_rx) = watch::channel(false);
         let workers = if config.run_outbox_worker {

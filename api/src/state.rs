@@ -24,4 +24,6 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// The interactive documentation's page and assets, built into the binary.
     pub docs: Arc<crate::features::operations::docs::DocsAssets>,
+    /// The front end's pages that emails link to.
+    pub links: crate::mail::links::Links,
 }

@@ -9,6 +9,8 @@ pub struct Model {
     pub slug: String,
     pub family_code: String,
     pub name: String,
+    /// The name in Spanish, where the catalog has one.
+    pub name_es: Option<String>,
     pub abbreviation: String,
     pub scope_of_work: String,
     pub age_focus: String,

@@ -68,6 +68,7 @@ pub mod invoice_entry;
 pub mod invoice_line;
 pub mod login_token;
 pub mod machine_client;
+pub mod mail_template;
 pub mod membership;
 pub mod membership_plan;
 pub mod number_sequence;

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: Uuid,
     pub affiliate_id: Uuid,
     pub name: String,
+    /// The name in Spanish, for Spanish-speaking members.
+    pub name_es: Option<String>,
     pub dues_cents: i64,
     pub currency: String,
     pub term_kind: TermKind,

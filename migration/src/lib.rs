@@ -51,6 +51,7 @@ mod m0046_external_ids;
 mod m0047_webhooks;
 mod m0048_people_origin;
 mod m0049_token_generations;
+mod m0050_mail_templates;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0047_webhooks::Migration),
             Box::new(m0048_people_origin::Migration),
             Box::new(m0049_token_generations::Migration),
+            Box::new(m0050_mail_templates::Migration),
         ]
     }
 }

@@ -291,6 +291,13 @@ impl TestApp {
             .collect()
     }
 
+    /// The temporary logins sent to `to`, oldest first (the registration's acknowledgement
+    /// and other emails left out).
+    pub async fn logins_to(&self, to: &str) -> Vec<api::platform::outbox::EmailMessage> {
+        let login = Some(entity::mail_template::MailTemplateKey::TemporaryLogin);
+        self.emails_to(to).await.into_iter().filter(|e| e.template == login).collect()
+    }
+
     /// The first email to `to` whose subject contains `subject`, waiting up to 10 s for
     /// the outbox worker (account jobs such as a password reset write their email there).
     pub async fn wait_for_email(&self, to: &str, subject: &str) -> api::platform::outbox::EmailMessage {

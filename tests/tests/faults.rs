@@ -249,13 +249,14 @@ async fn two_replicas_under_mixed_traffic_lose_no_update_store_each_post_once_an
     let mut total = 0;
     for _ in 0..300 {
         total = a.count("outbox_messages", "kind = 'email'").await;
-        if total == (RESETS + APPLICANTS) as i64 && a.count("outbox_messages", "status <> 'sent'").await == 0 {
+        if total == (RESETS + 2 * APPLICANTS) as i64 && a.count("outbox_messages", "status <> 'sent'").await == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(a.count("outbox_messages", "status <> 'sent'").await, 0, "every email was delivered");
-    assert_eq!(total, (RESETS + APPLICANTS) as i64, "one email per reset and per settled registration");
+    // A registration is acknowledged (its fee and how to pay), then settled (the login).
+    assert_eq!(total, (RESETS + 2 * APPLICANTS) as i64, "one email per reset, two per settled registration");
     assert_eq!(a.count("outbox_messages", "kind = 'password_reset'").await, RESETS as i64, "one job per reset");
     assert_eq!(a.count("outbox_messages", "attempts <> 1").await, 0, "each claimed once");
     let (in_a, in_b) = (delivered_ids(&a.mail_dir), delivered_ids(&b.mail_dir));
@@ -265,12 +266,16 @@ async fn two_replicas_under_mixed_traffic_lose_no_update_store_each_post_once_an
     let delivered: HashSet<String> = in_a.union(&in_b).cloned().collect();
     assert_eq!(delivered, ids, "the files delivered are exactly the messages");
     let dirs = [a.mail_dir.as_path(), b.mail_dir.as_path()];
-    for email in staff.iter().chain(applicants.iter()) {
+    for email in &staff {
         assert_eq!(a.emails_to(email).await.len(), 1, "{email}: one message");
         assert_eq!(files_to(&dirs, email), 1, "{email}: delivered once");
     }
+    for email in &applicants {
+        assert_eq!(a.logins_to(email).await.len(), 1, "{email}: one temporary login");
+        assert_eq!(files_to(&dirs, email), 2, "{email}: each of its two messages delivered once");
+    }
     // The temporary login works, once: the settlement's email carries a valid code.
-    let code = endorse_tests::code_in(&a.emails_to(&applicants[0]).await[0].text);
+    let code = endorse_tests::code_in(&a.logins_to(&applicants[0]).await[0].text);
     let activate =
         |app: &TestApp| app.post("/v1/auth/activate").json(&json!({"token": code, "password": PASSWORD})).send();
     assert_eq!(activate(&b).await.unwrap().status(), 200);

@@ -27,7 +27,7 @@ impl InvoiceEffects for Dispatcher {
             match invoice.purpose {
                 InvoicePurpose::Registration => registrations::on_fee_settled(state, txn, actor, invoice).await,
                 InvoicePurpose::Membership => memberships::on_paid(state, txn, actor, invoice).await,
-                InvoicePurpose::Renewal => renewals::on_paid(txn, actor, invoice).await,
+                InvoicePurpose::Renewal => renewals::on_paid(txn, &state.links, actor, invoice).await,
                 // An application's processing fee and an exam fee are read when the
                 // applicant submits or sits: nothing waits for them.
                 InvoicePurpose::Processing | InvoicePurpose::Exam => Ok(()),

@@ -31,7 +31,7 @@ mod unions;
 #[openapi(
     info(
         title = "endorse API",
-        description = "Professional endorsement (IMH-E® and ECMH-E®) for infant and early childhood mental health associations: registration, membership, credential applications, renewals and scholarships.\n\nErrors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. Lists use opaque cursors. Changes need `If-Match` with the resource's `ETag`. POSTs accept `Idempotency-Key`.",
+        description = "Professional endorsement (IMH-E® and ECMH-E®) for infant and early childhood mental health associations: registration, membership, credential applications, renewals and scholarships.\n\nErrors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. Lists use opaque cursors. Changes need `If-Match` with the resource's `ETag`. POSTs accept `Idempotency-Key`. A request body is at most 1 MiB (`MAX_BODY_BYTES`; 413 beyond), whatever the limits of its parts.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "endorse maintainers", email = "endorse@example.org")
     ),

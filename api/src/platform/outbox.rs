@@ -22,6 +22,12 @@ pub struct EmailMessage {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The HTML alternative of `text` (messages queued before it existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The template it was rendered from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<entity::mail_template::MailTemplateKey>,
 }
 
 pub async fn enqueue_email(db: &impl ConnectionTrait, email: &EmailMessage) -> Result<Uuid, DbErr> {

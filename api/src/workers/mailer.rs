@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, header::ContentType},
+    message::{Mailbox, MultiPart, header::ContentType},
 };
 use uuid::Uuid;
 
@@ -42,14 +42,17 @@ impl Mailer {
         let to: Mailbox =
             email.to.parse().map_err(|e| MailError::Undeliverable(format!("bad recipient `{}`: {e}", email.to)))?;
         let domain = from.email.domain().to_string();
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .message_id(Some(format!("<{id}@{domain}>")))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.text.clone())
-            .map_err(|e| MailError::Undeliverable(format!("cannot build message: {e}")))?;
+            .message_id(Some(format!("<{id}@{domain}>")));
+        let message = match &email.html {
+            // Plain text first: a reader that shows one part shows the last it understands.
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone())),
+            None => builder.header(ContentType::TEXT_PLAIN).body(email.text.clone()),
+        }
+        .map_err(|e| MailError::Undeliverable(format!("cannot build message: {e}")))?;
         match self {
             Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
                 // A 5xx answer (no such mailbox, refused recipient) will not change on a retry.

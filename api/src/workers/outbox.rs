@@ -32,7 +32,7 @@ pub struct OutboxWorker {
     pub max_attempts: i32,
     pub metrics: Arc<Metrics>,
     /// Where links in emails point (for the jobs that write emails).
-    pub frontend_base_url: String,
+    pub links: crate::mail::links::Links,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -117,9 +117,9 @@ impl OutboxWorker {
     async fn run_job(&self, message: &entity::outbox_message::Model) -> Result<(), String> {
         let email = message.payload.get("email").and_then(|v| v.as_str()).ok_or("job without an email")?;
         let done = if message.kind == OutboxKind::PasswordReset {
-            accounts::send_password_reset(&self.db, &self.frontend_base_url, email).await
+            accounts::send_password_reset(&self.db, &self.links, email).await
         } else {
-            registrations::send_temporary_login_again(&self.db, &self.frontend_base_url, email).await
+            registrations::send_temporary_login_again(&self.db, &self.links, email).await
         };
         done.map_err(|e| e.to_string())
     }

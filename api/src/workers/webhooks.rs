@@ -15,6 +15,7 @@ const BATCH: u64 = 16;
 pub struct WebhookWorker {
     pub db: DatabaseConnection,
     pub settings: WebhookSettings,
+    pub links: crate::mail::links::Links,
 }
 
 impl WebhookWorker {
@@ -49,7 +50,7 @@ impl WebhookWorker {
             if let Some(error) = &outcome.error {
                 tracing::info!(delivery = %delivery.id, attempt = delivery.attempts, %error, "webhook attempt failed");
             }
-            webhooks::record(&self.db, &self.settings, delivery, &outcome).await?;
+            webhooks::record(&self.db, &self.settings, &self.links, delivery, &outcome).await?;
         }
         Ok(dispatched + sent)
     }

@@ -97,7 +97,7 @@ async fn password_change_and_reset() {
     assert_eq!(res.status(), 202);
     let res = app.post("/v1/auth/password-reset").json(&json!({"email": "ghost@example.org"})).send().await.unwrap();
     assert_eq!(res.status(), 202);
-    let email = app.wait_for_email("pw@example.org", "Reset").await;
+    let email = app.wait_for_email("pw@example.org", "reset your password").await;
     // Both requests were jobs of the outbox, each carried out once; the unknown address gets nothing.
     app.wait_for_jobs("password_reset", 2).await;
     assert_eq!(app.count("outbox_messages", "kind = 'password_reset'").await, 2);

@@ -67,7 +67,7 @@ async fn money_is_exact_and_never_overpaid() {
     assert_eq!(refunded["refunded"]["amount_cents"], 1);
     assert_eq!(refunded["balance"]["amount_cents"], 1);
     assert_eq!(refunded["status"], "settled", "a refund after settlement does not undo what settlement started");
-    assert_eq!(app.emails_to("money@").await.len(), 1, "the temporary login went out once");
+    assert_eq!(app.logins_to("money@").await.len(), 1, "the temporary login went out once");
 }
 
 #[tokio::test]
@@ -84,7 +84,7 @@ async fn a_waiver_settles_and_fires_once() {
     assert_eq!(inv["status"], "settled");
     assert_eq!(inv["waived"]["amount_cents"], 2500);
     assert_eq!(inv["entries"][0]["reason"], "scholarship from the board");
-    assert_eq!(app.emails_to("waived@").await.len(), 1);
+    assert_eq!(app.logins_to("waived@").await.len(), 1);
     assert_eq!(app.count("audit_events", "action = 'invoice.waived'").await, 1);
 }
 
@@ -111,7 +111,7 @@ async fn settlement_fires_exactly_once_under_retries_and_races() {
     let (a, b) = tokio::join!(a, b);
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (422, 422));
     assert_eq!(app.count("invoice_entries", "").await, 1);
-    assert_eq!(app.emails_to("race@").await.len(), 1);
+    assert_eq!(app.logins_to("race@").await.len(), 1);
     assert_eq!(app.count("login_tokens", "purpose = 'activation'").await, 1);
 
     // And on an open invoice, two full payments at once: exactly one wins.
@@ -121,7 +121,7 @@ async fn settlement_fires_exactly_once_under_retries_and_races() {
     let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, vec![201, 422]);
-    assert_eq!(app.emails_to("race2@").await.len(), 1);
+    assert_eq!(app.logins_to("race2@").await.len(), 1);
 }
 
 #[tokio::test]

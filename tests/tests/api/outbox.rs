@@ -18,6 +18,8 @@ fn email(n: usize) -> EmailMessage {
         to: format!("Person {n} <p{n}@example.org>"),
         subject: format!("Welcome {n}"),
         text: "Hello from endorse.".into(),
+        html: None,
+        template: None,
     }
 }
 
@@ -28,7 +30,7 @@ fn worker(app: &TestApp, mailer: Mailer, max_attempts: i32) -> OutboxWorker {
         from: "Endorse <no-reply@endorse.test>".parse().unwrap(),
         max_attempts,
         metrics: Arc::new(Metrics::new().unwrap()),
-        frontend_base_url: app.state.config.frontend_base_url.to_string(),
+        links: app.state.links.clone(),
     }
 }
 

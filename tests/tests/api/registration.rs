@@ -28,13 +28,21 @@ async fn the_whole_front_door() {
         "the new account is pending"
     );
     problem(app.login_with("ana.lopez@example.org", PASSWORD).await, 400, "invalid_grant").await;
-    assert!(app.emails_to("ana.lopez").await.is_empty(), "no login before the fee is settled");
+    // What came instead says what the fee is and links to paying it, in the front end.
+    let received = app.emails_to("Ana.Lopez").await;
+    assert_eq!(received.len(), 1, "only the registration is acknowledged before the fee is settled");
+    assert!(received[0].subject.contains("we received your registration"), "{}", received[0].subject);
+    assert!(received[0].text.contains("$25.00") && received[0].text.contains(invoice["number"].as_str().unwrap()));
+    let pay =
+        format!("{}/invoices/{invoice_id}/pay", app.state.config.frontend_base_url.as_str().trim_end_matches('/'));
+    assert!(received[0].text.contains(&pay), "{}", received[0].text);
+    assert!(received[0].html.as_deref().is_some_and(|h| h.contains(&format!("<a href=\"{pay}\">"))));
 
     // A partial payment does not settle it.
     let partial = app.pay(&coordinator, invoice_id, 1000).await;
     assert_eq!(partial["status"], "open");
     assert_eq!(partial["balance"]["amount_cents"], 1500);
-    assert!(app.emails_to("Ana.Lopez").await.is_empty());
+    assert_eq!(app.emails_to("Ana.Lopez").await.len(), 1, "still no login");
 
     // The rest settles it and the temporary login goes out, once.
     let settled = app.pay(&coordinator, invoice_id, 1500).await;
@@ -42,16 +50,16 @@ async fn the_whole_front_door() {
     assert_eq!(settled["balance"]["amount_cents"], 0);
     assert_eq!(settled["entries"].as_array().unwrap().len(), 2);
     let emails = app.emails_to("Ana.Lopez@Example.org").await;
-    assert_eq!(emails.len(), 1);
-    assert!(emails[0].subject.contains("temporary login"));
-    assert!(emails[0].text.contains("/activate?token="));
-    let code = code_in(&emails[0].text);
+    assert_eq!(emails.len(), 2);
+    assert!(emails[1].subject.contains("temporary login"));
+    assert!(emails[1].text.contains("/activate?token="));
+    let code = code_in(&emails[1].text);
     assert_eq!(app.count("login_tokens", &format!("token_hash = '{code}'")).await, 0, "only the hash is stored");
 
     // It is delivered by the worker to the mail folder.
     let mut delivered = false;
     for _ in 0..100 {
-        if app.count("outbox_messages", "status = 'sent'").await >= 1 {
+        if app.count("outbox_messages", "status = 'sent'").await >= 2 {
             delivered = true;
             break;
         }
@@ -213,7 +221,7 @@ async fn without_a_registration_fee_the_temporary_login_goes_out_at_once() {
     assert_eq!(reg["invoice"]["status"], "settled");
     assert_eq!(reg["invoice"]["total"]["amount_cents"], 0);
     assert_eq!(reg["status"], "fee_settled");
-    assert_eq!(app.emails_to("free@example.org").await.len(), 1);
+    assert_eq!(app.logins_to("free@example.org").await.len(), 1);
 }
 
 #[tokio::test]
@@ -224,12 +232,12 @@ async fn the_temporary_login_can_be_resent_a_few_times() {
     let resend = || app.post("/v1/auth/temporary-login/resend").json(&json!({"email": "again@example.org"})).send();
     assert_eq!(resend().await.unwrap().status(), 202);
     app.wait_for_jobs("temporary_login_resend", 1).await;
-    assert!(app.emails_to("again@").await.is_empty(), "nothing to resend before the fee is settled");
+    assert!(app.logins_to("again@").await.is_empty(), "nothing to resend before the fee is settled");
     app.pay(&coordinator, reg["invoice"]["id"].as_str().unwrap(), 2500).await;
-    let first = code_in(&app.emails_to("again@").await[0].text);
+    let first = code_in(&app.logins_to("again@").await[0].text);
     assert_eq!(resend().await.unwrap().status(), 202);
     app.wait_for_jobs("temporary_login_resend", 2).await;
-    let emails = app.emails_to("again@").await;
+    let emails = app.logins_to("again@").await;
     assert_eq!(emails.len(), 2);
     let second = code_in(&emails[1].text);
     assert_ne!(first, second);
@@ -243,7 +251,7 @@ async fn the_temporary_login_can_be_resent_a_few_times() {
         app.post("/v1/auth/temporary-login/resend").json(&json!({"email": "nobody@example.org"})).send().await.unwrap();
     assert_eq!(res.status(), 202, "unknown addresses look the same");
     app.wait_for_jobs("temporary_login_resend", 4).await;
-    let emails = app.emails_to("again@").await;
+    let emails = app.logins_to("again@").await;
     assert_eq!(emails.len(), 3, "three resends counted; the third sent a new code");
     let latest = code_in(&emails[2].text);
     let res = app.post("/v1/auth/activate").json(&json!({"token": second, "password": PASSWORD})).send().await.unwrap();

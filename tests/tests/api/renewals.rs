@@ -208,8 +208,10 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .unwrap();
     assert_eq!(approved["status"], "approved");
     let mail = app.emails_to("renew@example.org").await;
-    let notice = mail.iter().find(|m| m.subject == format!("Your {year} renewal is approved")).expect("approval email");
-    assert!(notice.text.contains(&format!("{}-12-31", year + 1)) && notice.text.contains("IMHS"), "{}", notice.text);
+    let notice =
+        mail.iter().find(|m| m.subject.ends_with(&format!("your {year} renewal is approved"))).expect("approval email");
+    let through = format!("December 31, {}", year + 1);
+    assert!(notice.text.contains(&through) && notice.text.contains("(IMHS)"), "{}", notice.text);
     let mine: Value =
         app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap()["data"]
             .clone();

@@ -27,7 +27,7 @@ async fn a_scholarship_for_the_registration_fee_sends_the_temporary_login_withou
     assert_eq!(res.status(), 201);
     let req: Value = res.json().await.unwrap();
     assert_eq!(req["status"], "pending");
-    assert!(app.emails_to("covered@").await.is_empty());
+    assert!(app.logins_to("covered@").await.is_empty());
     let res = app
         .post(&format!("/v1/scholarship-requests/{}/decision", req["id"].as_str().unwrap()))
         .bearer_auth(&coordinator)

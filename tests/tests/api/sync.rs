@@ -37,7 +37,7 @@ fn statuses(body: &Value) -> Vec<String> {
 async fn sign_in_synced(app: &TestApp, email: &str) -> String {
     let res = app.post("/v1/auth/password-reset").json(&json!({"email": email})).send().await.unwrap();
     assert_eq!(res.status(), 202);
-    let mail = app.wait_for_email(email, "Reset").await;
+    let mail = app.wait_for_email(email, "reset your password").await;
     let res = app
         .post("/v1/auth/password-reset/confirm")
         .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))

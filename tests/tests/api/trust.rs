@@ -85,7 +85,7 @@ async fn partner_sync_and_imports_never_take_over_an_account() {
     // Once the person claims the account (password reset, sign-in), sync stops changing it.
     let res = app.post("/v1/auth/password-reset").json(&json!({"email": "second@example.org"})).send().await.unwrap();
     assert_eq!(res.status(), 202);
-    let mail = app.wait_for_email("second@example.org", "Reset").await;
+    let mail = app.wait_for_email("second@example.org", "reset your password").await;
     let res = app
         .post("/v1/auth/password-reset/confirm")
         .json(&json!({"token": code_in(&mail.text), "password": PASSWORD}))
@@ -687,7 +687,7 @@ async fn nothing_tells_whether_an_account_exists() {
         assert_eq!(res.text().await.unwrap(), "");
     }
     assert_eq!(app.count("outbox_messages", "kind = 'password_reset'").await, jobs + 2);
-    app.wait_for_email("staff.elsewhere@example.org", "Reset").await;
+    app.wait_for_email("staff.elsewhere@example.org", "reset your password").await;
 }
 
 #[tokio::test]
@@ -778,8 +778,13 @@ async fn single_line_fields_refuse_control_characters_and_bad_names_never_reach_
 async fn an_undeliverable_email_is_reported_once_not_retried_forever() {
     use api::{http::metrics::Metrics, platform::outbox, workers::mailer::Mailer, workers::outbox::OutboxWorker};
     let app = TestApp::spawn_with(&[("RUN_OUTBOX_WORKER", "false")]).await;
-    let bad =
-        outbox::EmailMessage { to: "\"Maria\\\" <maria@example.org>".into(), subject: "Hi".into(), text: "x".into() };
+    let bad = outbox::EmailMessage {
+        to: "\"Maria\\\" <maria@example.org>".into(),
+        subject: "Hi".into(),
+        text: "x".into(),
+        html: None,
+        template: None,
+    };
     let id = outbox::enqueue_email(&app.state.db, &bad).await.unwrap();
     let worker = OutboxWorker {
         db: app.state.db.clone(),
@@ -787,7 +792,7 @@ async fn an_undeliverable_email_is_reported_once_not_retried_forever() {
         from: "Endorse <no-reply@endorse.test>".parse().unwrap(),
         max_attempts: 12,
         metrics: std::sync::Arc::new(Metrics::new().unwrap()),
-        frontend_base_url: "http://front.example".into(),
+        links: app.state.links.clone(),
     };
     let report = worker.tick().await.unwrap();
     assert_eq!(report.failed, 1);

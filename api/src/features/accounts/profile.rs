@@ -4,15 +4,40 @@ use crate::error::ProblemCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
 use crate::{
-    auth::Caller, auth::password, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
-    error::AppError, error::AppResult, features::accounts::dto::people::EmailChange,
-    features::accounts::dto::people::MembershipStanding, features::accounts::dto::people::MembershipSummary,
-    features::accounts::dto::people::PasswordChange, features::accounts::dto::people::Person,
-    features::accounts::dto::people::Profile, features::accounts::dto::people::ProfilePatch,
-    features::accounts::login_tokens, features::accounts::login_tokens::Purpose, features::accounts::people::roles_of,
-    features::accounts::people_repr::log_person, features::memberships::service as memberships,
-    http::etag::Precondition, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
-    platform::audit::AuditEntry, platform::clock::today, platform::outbox, platform::rate_limit, state::AppState,
+    auth::Caller,
+    auth::password,
+    db,
+    db::begin_write,
+    domain::people::AccountStatus,
+    domain::people::normalize_email,
+    error::AppError,
+    error::AppResult,
+    features::accounts::dto::people::EmailChange,
+    features::accounts::dto::people::MembershipStanding,
+    features::accounts::dto::people::MembershipSummary,
+    features::accounts::dto::people::PasswordChange,
+    features::accounts::dto::people::Person,
+    features::accounts::dto::people::Profile,
+    features::accounts::dto::people::ProfilePatch,
+    features::accounts::login_tokens,
+    features::accounts::login_tokens::Purpose,
+    features::accounts::people::roles_of,
+    features::accounts::people_repr::log_person,
+    features::memberships::service as memberships,
+    http::etag::Precondition,
+    mail::{
+        self, Recipient,
+        links::Links,
+        locale::Locale,
+        messages::{EmailChanged, JustLink, Mail, WithCode},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::clock::today,
+    platform::outbox,
+    platform::rate_limit,
+    state::AppState,
 };
 use entity::{person, refresh_token};
 
@@ -191,18 +216,14 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &str)
 }
 
 /// The outbox job behind a reset request: a single-use link for an active account.
-pub async fn send_password_reset(db: &DatabaseConnection, frontend_base_url: &str, email: &str) -> AppResult<()> {
+pub async fn send_password_reset(db: &DatabaseConnection, links: &Links, email: &str) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
     if let Some(p) = found.filter(|p| p.status == AccountStatus::Active) {
         let token = login_tokens::issue(&txn, p.id, Purpose::PasswordReset, None).await?;
-        let name = format!("{} {}", p.given_name, p.family_name);
-        let message = emails::password_reset(
-            &Recipient { name: &name, email: &p.email, language: p.preferred_language },
-            frontend_base_url,
-            &token,
-        );
-        outbox::enqueue_email(&txn, &message).await?;
+        let valid_for = Locale(p.preferred_language).pick("1 hour", "1 hora").to_string();
+        let link = links.reset_password(Some(&token));
+        mail::to_person(&txn, &p, &Mail::PasswordReset(WithCode { link, code: token, valid_for })).await?;
         audit::record(&txn, &Actor::person(p.id), entry(&p, "person.password_reset_requested")).await?;
     }
     txn.commit().await?;
@@ -245,16 +266,17 @@ pub async fn request_email_change(state: &AppState, caller: &Caller, input: Emai
         .filter(person::Column::EmailNormalized.eq(normalize_email(&new_email)))
         .one(&txn)
         .await?;
-    let name = format!("{} {}", current.given_name, current.family_name);
-    let recipient = Recipient { name: &name, email: &new_email, language: current.preferred_language };
+    let recipient = Recipient::person(&current).at(&new_email);
     // The answer is the same either way; only the new address learns that it has an account.
     let message = if taken.is_some() {
-        emails::address_has_account(&recipient, state.config.frontend_base_url.as_str())
+        Mail::AddressHasAccount(JustLink { link: state.links.reset_password(None) })
     } else {
         let token = login_tokens::issue(&txn, current.id, Purpose::EmailChange, Some(new_email.clone())).await?;
-        emails::confirm_email_change(&recipient, state.config.frontend_base_url.as_str(), &token)
+        let valid_for = Locale(current.preferred_language).pick("24 hours", "24 horas").to_string();
+        Mail::ConfirmEmailChange(WithCode { link: state.links.confirm_email(&token), code: token, valid_for })
     };
-    outbox::enqueue_email(&txn, &message).await?;
+    let affiliate = crate::platform::tenancy::find(&txn, &current.affiliate_id.to_string()).await?;
+    mail::send(&txn, &affiliate, &recipient, &message).await?;
     audit::by(&txn, caller, entry(&current, "person.email_change_requested")).await?;
     txn.commit().await?;
     Ok(())
@@ -277,12 +299,9 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> AppResult<Pe
         .update(&txn)
         .await
         .map_err(db::conflict_on_unique(ProblemCode::EmailTaken, "An account with this email already exists."))?;
-    let name = format!("{} {}", current.given_name, current.family_name);
-    let notice = emails::email_changed_notice(
-        &Recipient { name: &name, email: &current.email, language: current.preferred_language },
-        &new_email,
-    );
-    outbox::enqueue_email(&txn, &notice).await?;
+    let affiliate = crate::platform::tenancy::find(&txn, &current.affiliate_id.to_string()).await?;
+    let notice = Mail::EmailChanged(EmailChanged { new_email: new_email.clone() });
+    mail::send(&txn, &affiliate, &Recipient::person(&current), &notice).await?;
     audit::record(
         &txn,
         &Actor::person(current.id),

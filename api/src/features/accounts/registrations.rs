@@ -9,13 +9,34 @@ use uuid::Uuid;
 
 use crate::domain::{self, registration::RegistrationEvent};
 use crate::{
-    auth::password, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email,
-    error::AppError, error::AppResult, features::accounts::dto::registrations::NewRegistration,
-    features::accounts::dto::registrations::Registration, features::accounts::login_tokens,
-    features::accounts::login_tokens::Purpose, features::accounts::people_repr::log_person,
-    features::billing::dto::Invoice, features::billing::fees, features::billing::invoices,
-    features::billing::invoices::Line, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
-    platform::audit::AuditEntry, platform::outbox, platform::rate_limit, state::AppState,
+    auth::password,
+    db,
+    db::begin_write,
+    domain::people::AccountStatus,
+    domain::people::normalize_email,
+    error::AppError,
+    error::AppResult,
+    features::accounts::dto::registrations::NewRegistration,
+    features::accounts::dto::registrations::Registration,
+    features::accounts::login_tokens,
+    features::accounts::login_tokens::Purpose,
+    features::accounts::people_repr::log_person,
+    features::billing::dto::Invoice,
+    features::billing::fees,
+    features::billing::invoices,
+    features::billing::invoices::Line,
+    mail::{
+        self, Recipient,
+        links::Links,
+        locale::Locale,
+        messages::{JustLink, Mail, RegistrationReceived, WithCode},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::outbox,
+    platform::rate_limit,
+    state::AppState,
 };
 use entity::{
     affiliate, invoice, person,
@@ -60,13 +81,8 @@ async fn already_registered(
         fees::in_force(&txn, affiliate.id, FeeKind::Registration, "", crate::platform::clock::today(affiliate)).await?;
     let total = fee.map(|f| f.amount_cents).unwrap_or(0);
     if let Some(owner) = person::Entity::find().filter(person::Column::EmailNormalized.eq(&email)).one(&txn).await? {
-        let name = format!("{} {}", owner.given_name, owner.family_name);
-        let notice = emails::registration_attempt(
-            &Recipient { name: &name, email: &owner.email, language: owner.preferred_language },
-            &affiliate.name,
-            state.config.frontend_base_url.as_str(),
-        );
-        outbox::enqueue_email(&txn, &notice).await?;
+        let notice = Mail::RegistrationAttempt(JustLink { link: state.links.reset_password(None) });
+        mail::to_person(&txn, &owner, &notice).await?;
     }
     txn.commit().await?;
     let now = db::now();
@@ -185,6 +201,16 @@ async fn create(
         .filter(registration::Column::Id.eq(reg.id))
         .exec(&txn)
         .await?;
+    // A fee to pay: say how much and where (a free registration sends the login at once).
+    if inv.status == entity::invoice::InvoiceStatus::Open {
+        let l = Locale(person.preferred_language);
+        let received = Mail::RegistrationReceived(RegistrationReceived {
+            fee: l.money(inv.total_cents - inv.paid_cents, &inv.currency),
+            invoice_number: inv.number.clone(),
+            link: state.links.pay_invoice(inv.id),
+        });
+        mail::send(&txn, affiliate, &Recipient::person(&person), &received).await?;
+    }
     let reg = registration::Entity::find_by_id(reg.id)
         .one(&txn)
         .await?
@@ -193,22 +219,11 @@ async fn create(
     Ok((reg, inv))
 }
 
-async fn send_temporary_login(
-    frontend_base_url: &str,
-    db: &impl ConnectionTrait,
-    person: &person::Model,
-) -> AppResult<()> {
-    let affiliate = crate::platform::tenancy::find(db, &person.affiliate_id.to_string()).await?;
+async fn send_temporary_login(links: &Links, db: &impl ConnectionTrait, person: &person::Model) -> AppResult<()> {
     let token = login_tokens::issue(db, person.id, Purpose::Activation, None).await?;
-    let name = format!("{} {}", person.given_name, person.family_name);
-    let email = emails::temporary_login(
-        &Recipient { name: &name, email: &person.email, language: person.preferred_language },
-        &affiliate.name,
-        frontend_base_url,
-        &token,
-    );
-    outbox::enqueue_email(db, &email).await?;
-    Ok(())
+    let valid_for = Locale(person.preferred_language).pick("7 days", "7 días").to_string();
+    let login = Mail::TemporaryLogin(WithCode { link: links.activate(&token), code: token, valid_for });
+    mail::to_person(db, person, &login).await
 }
 
 /// The registration fee is settled: the temporary login goes out.
@@ -237,7 +252,7 @@ pub async fn on_fee_settled(
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("person vanished"))?;
-    send_temporary_login(state.config.frontend_base_url.as_str(), db, &person).await?;
+    send_temporary_login(&state.links, db, &person).await?;
     audit::record(
         db,
         actor,
@@ -261,17 +276,13 @@ pub async fn resend_temporary_login(state: &AppState, email: &str, client: &str)
 }
 
 /// The outbox job behind a resend request.
-pub async fn send_temporary_login_again(
-    db: &sea_orm::DatabaseConnection,
-    frontend_base_url: &str,
-    email: &str,
-) -> AppResult<()> {
+pub async fn send_temporary_login_again(db: &sea_orm::DatabaseConnection, links: &Links, email: &str) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let person = person::Entity::find().filter(person::Column::EmailNormalized.eq(email)).one(&txn).await?;
     if let Some(person) = person.filter(|p| p.status == AccountStatus::Pending) {
         let reg = registration::Entity::find().filter(registration::Column::PersonId.eq(person.id)).one(&txn).await?;
         if reg.is_some_and(|r| r.status == RegistrationStatus::FeeSettled) {
-            send_temporary_login(frontend_base_url, &txn, &person).await?;
+            send_temporary_login(links, &txn, &person).await?;
         }
     }
     txn.commit().await?;

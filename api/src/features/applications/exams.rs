@@ -2,6 +2,11 @@
 //! sit register (an exam-fee invoice) within the approval's year; coordinators record
 //! both parts; a pass issues the endorsement, a failure allows a retake after the wait.
 use crate::error::ProblemCode;
+use crate::mail::{
+    self, locale,
+    locale::Locale,
+    messages::{ExamResult as MailedResult, Mail},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -259,23 +264,18 @@ pub async fn record(
     )
     .await?;
     if let Some(p) = entity::person::Entity::find_by_id(app.person_id).one(&txn).await? {
-        let outcome = if passed { "passed" } else { "did not pass" };
-        let email = crate::platform::outbox::EmailMessage {
-            to: crate::mail::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-            subject: format!("Your Endorsement exam result ({})", app.category_code),
-            text: format!(
-                "Hello {},\n\nYou {outcome} the exam (part 1: {}%, part 2: {}).{}\n",
-                p.given_name,
-                input.part1_score,
-                if input.part2_passed { "pass" } else { "not yet" },
-                if passed { "" } else { " You may register again after the waiting period." }
-            ),
-        };
-        crate::platform::outbox::enqueue_email(&txn, &email).await?;
+        let result = Mail::ExamResult(MailedResult {
+            category: locale::category(&txn, &app.category_code, Locale(p.preferred_language)).await?,
+            passed,
+            part1_score: input.part1_score,
+            part2_passed: input.part2_passed,
+            link: state.links.application(app.id),
+        });
+        mail::to_person(&txn, &p, &result).await?;
     }
     if passed {
         let endorsed = applications::apply(&txn, &app, Action::Endorse, &actor, Some("Exam passed".into())).await?;
-        endorsements::issue(&txn, &actor, &endorsed, false).await?;
+        endorsements::issue(&txn, &state.links, &actor, &endorsed, false).await?;
     }
     txn.commit().await?;
     Ok(updated)

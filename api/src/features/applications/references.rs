@@ -2,6 +2,11 @@
 //! secret travels in request bodies, never in URLs, and only its hash is kept). The
 //! applicant sees whether a rating arrived, never what it says; staff see the content.
 use crate::error::ProblemCode;
+use crate::mail::{
+    self, Recipient, locale,
+    locale::Locale,
+    messages::{Mail, ReferenceRequest as RequestMail},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::TryRngCore;
 use sea_orm::{
@@ -19,7 +24,7 @@ use crate::{
     features::applications::dto::ReferenceStatus, features::applications::dto::ReferenceSubmission,
     features::applications::dto::reference_status, features::applications::service as applications,
     features::applications::service::Access, platform::audit, platform::audit::Actor, platform::audit::AuditEntry,
-    platform::outbox, platform::outbox::EmailMessage, platform::rate_limit, state::AppState,
+    platform::rate_limit, state::AppState,
 };
 use entity::{application, application_reference, person, review};
 
@@ -47,24 +52,18 @@ async fn invitation(
         .await?
         .ok_or_else(|| AppError::internal("applicant vanished"))?;
     let affiliate = crate::platform::tenancy::find(db, &app.affiliate_id.to_string()).await?;
-    let link = format!("{}/reference?token={token}", state.config.frontend_base_url.as_str().trim_end_matches('/'));
-    let email = EmailMessage {
-        to: crate::mail::emails::mailbox(&r.rater_name, &r.rater_email),
-        subject: format!(
-            "{} {} asks you for a reference ({})",
-            applicant.given_name, applicant.family_name, affiliate.name
-        ),
-        text: format!(
-            "Hello {},\n\n{} {} is applying for the {} endorsement with {} and named you as a reference ({}).\nPlease rate their competencies, or decline, here (the link works once and expires in 30 days):\n\n{link}\n\nOr enter this code: {token}\n",
-            r.rater_name,
-            applicant.given_name,
-            applicant.family_name,
-            app.category_code,
-            affiliate.name,
-            r.relationship
-        ),
-    };
-    outbox::enqueue_email(db, &email).await?;
+    // A rater has no account and no language of their own: they get the applicant's.
+    let l = Locale(applicant.preferred_language);
+    let request = Mail::ReferenceRequest(RequestMail {
+        applicant: format!("{} {}", applicant.given_name, applicant.family_name),
+        category: locale::category(db, &app.category_code, l).await?,
+        relationship: r.relationship.clone(),
+        link: state.links.rate_reference(token),
+        code: token.to_string(),
+        expires_on: l.date(r.expires_at.date_naive()),
+    });
+    let rater = Recipient { name: r.rater_name.clone(), email: r.rater_email.clone(), language: l.0 };
+    mail::send(db, &affiliate, &rater, &request).await?;
     Ok(())
 }
 

@@ -2,6 +2,11 @@
 //! in its family, never the applicant, never one of its raters); reviewers see only what
 //! is assigned to them and recommend; the coordinator decides. Everything audited.
 use crate::error::ProblemCode;
+use crate::mail::{
+    self, locale,
+    locale::Locale,
+    messages::{About, Decided, Mail},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -15,8 +20,7 @@ use crate::{
     features::applications::dto::review::Decision, features::applications::dto::review::DecisionKind,
     features::applications::dto::review::ReviewInput, features::applications::service as applications,
     features::applications::service::Access, features::endorsements::service as endorsements,
-    http::pagination::PageRequest, platform::audit, platform::audit::AuditEntry, platform::outbox,
-    platform::outbox::EmailMessage, state::AppState,
+    http::pagination::PageRequest, platform::audit, platform::audit::AuditEntry, state::AppState,
 };
 use entity::{
     application, application::ApplicationKind, application_reference, endorsement, endorsement::EndorsementStatus,
@@ -33,17 +37,10 @@ async fn reviews_of(db: &impl ConnectionTrait, app: Uuid) -> AppResult<Vec<revie
         .await?)
 }
 
-fn email_to(p: &person::Model, subject: String, text: String) -> EmailMessage {
-    EmailMessage {
-        to: crate::mail::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-        subject,
-        text,
-    }
-}
-
 /// Assigns a reviewer; the second assignment... any assignment starts the review.
 pub async fn assign(
     db: &DatabaseConnection,
+    links: &crate::mail::links::Links,
     caller: &Caller,
     app_id: Uuid,
     reviewer_id: Uuid,
@@ -125,15 +122,9 @@ pub async fn assign(
             .after(serde_json::json!({"reviewer_id": reviewer.id, "advisory": advisory})),
     )
     .await?;
-    outbox::enqueue_email(
-        &txn,
-        &email_to(
-            &reviewer,
-            format!("A {} application to review", app.category_code),
-            "Hello,\n\nYou have been assigned an application to review. Sign in to read it.\n".into(),
-        ),
-    )
-    .await?;
+    let category = locale::category(&txn, &app.category_code, Locale(reviewer.preferred_language)).await?;
+    let assigned = Mail::ReviewerAssigned(About { category, link: links.application(app.id) });
+    mail::to_person(&txn, &reviewer, &assigned).await?;
     txn.commit().await?;
     Ok(r)
 }
@@ -256,46 +247,30 @@ pub async fn decide(state: &AppState, caller: &Caller, app_id: Uuid, input: Deci
             endorsements::graduate(&txn, &actor, &updated).await?;
         }
         Action::Endorse => {
-            endorsements::issue(&txn, &actor, &updated, false).await?;
+            endorsements::issue(&txn, &state.links, &actor, &updated, false).await?;
         }
         Action::MarkEmerging => {
-            endorsements::issue(&txn, &actor, &updated, true).await?;
+            endorsements::issue(&txn, &state.links, &actor, &updated, true).await?;
         }
         _ => {}
     }
     if let Some(applicant) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
-        let (subject, text) = match action {
-            Action::Defer => (
-                format!("Your {} application is deferred", app.category_code),
-                format!(
-                    "Hello {},\n\nThe reviewers ask for more before a decision:\n\n{}\n\nUpdate your portfolio and resubmit.\n",
-                    applicant.given_name,
-                    input.reasons.clone().unwrap_or_default()
-                ),
-            ),
-            Action::ApproveForExam => (
-                format!("Your {} application is approved: register for the exam", app.category_code),
-                format!(
-                    "Hello {},\n\nYour application is approved. Register for an exam sitting within a year.\n",
-                    applicant.given_name
-                ),
-            ),
-            Action::Decline => (
-                format!("Your {} application", app.category_code),
-                format!(
-                    "Hello {},\n\nYour application was not endorsed:\n\n{}\n",
-                    applicant.given_name,
-                    input.reasons.clone().unwrap_or_default()
-                ),
-            ),
-            Action::Hold => (
-                format!("Your {} application is on hold", app.category_code),
-                format!("Hello {},\n\n{}\n", applicant.given_name, input.reasons.clone().unwrap_or_default()),
-            ),
-            _ => (String::new(), String::new()),
+        let category = locale::category(&txn, &app.category_code, Locale(applicant.preferred_language)).await?;
+        let link = state.links.application(app.id);
+        let reasons = input.reasons.clone().unwrap_or_default();
+        let decided = || Decided { category: category.clone(), reasons: reasons.clone(), link: link.clone() };
+        let told = match action {
+            Action::Defer => Some(Mail::ApplicationDeferred(decided())),
+            Action::ApproveForExam => {
+                Some(Mail::ApplicationApprovedForExam(About { category: category.clone(), link: link.clone() }))
+            }
+            Action::Decline => Some(Mail::ApplicationDeclined(decided())),
+            Action::Hold => Some(Mail::ApplicationOnHold(decided())),
+            // Endorsing sends the endorsement's own email (endorsements::issue).
+            _ => None,
         };
-        if !subject.is_empty() {
-            outbox::enqueue_email(&txn, &email_to(&applicant, subject, text)).await?;
+        if let Some(told) = told {
+            mail::to_person(&txn, &applicant, &told).await?;
         }
     }
     txn.commit().await?;

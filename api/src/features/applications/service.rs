@@ -2,6 +2,11 @@
 //! moved only by the state machine in `domain::application`, each move recorded in the
 //! application's history, the audit log and the change log.
 use crate::error::ProblemCode;
+use crate::mail::{
+    self, locale,
+    locale::Locale,
+    messages::{About, Mail},
+};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -494,15 +499,9 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> AppResult<ap
     let app = next.update(&txn).await?;
     let submitted = apply(&txn, &app, action, &caller.actor(), None).await?;
     if let Some(p) = person::Entity::find_by_id(app.person_id).one(&txn).await? {
-        let email = crate::platform::outbox::EmailMessage {
-            to: crate::mail::emails::mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-            subject: format!("Your {} application is submitted", app.category_code),
-            text: format!(
-                "Hello {},\n\nWe received your {} application. It will be reviewed in the cycle of the next deadline.\n",
-                p.given_name, app.category_code
-            ),
-        };
-        crate::platform::outbox::enqueue_email(&txn, &email).await?;
+        let category = locale::category(&txn, &app.category_code, Locale(p.preferred_language)).await?;
+        let told = Mail::ApplicationSubmitted(About { category, link: state.links.application(app.id) });
+        mail::to_person(&txn, &p, &told).await?;
     }
     txn.commit().await?;
     Ok(submitted)

@@ -13,11 +13,31 @@ use uuid::Uuid;
 
 use crate::domain::endorsement::{EndorsementEvent, endorsement_transition};
 use crate::{
-    auth::Caller, db, db::begin_write, domain::endorsement::expires_on, domain::endorsement::number, error::AppError,
-    error::AppResult, features::affiliates::catalog, http::etag::Precondition, http::pagination::PageRequest,
-    mail::emails::Recipient, platform::audit, platform::audit::Actor, platform::audit::AuditEntry,
-    platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
-    platform::clock::today, platform::outbox, platform::outbox::EmailMessage, state::AppState,
+    auth::Caller,
+    db,
+    db::begin_write,
+    domain::endorsement::expires_on,
+    domain::endorsement::number,
+    error::AppError,
+    error::AppResult,
+    features::affiliates::catalog,
+    http::etag::Precondition,
+    http::pagination::PageRequest,
+    mail::{
+        self, Recipient,
+        links::Links,
+        locale,
+        locale::Locale,
+        messages::{EndorsementIssued, Mail},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::change_log as changes,
+    platform::change_log::Change,
+    platform::change_log::Operation,
+    platform::clock::today,
+    state::AppState,
 };
 use entity::{application, endorsement, endorsement::EndorsementStatus, number_sequence, person, sets::RecordKind};
 
@@ -61,6 +81,7 @@ pub(crate) async fn log(db: &impl ConnectionTrait, m: &endorsement::Model) -> Ap
 /// Issues the endorsement an approved application earned, in the caller's transaction.
 pub async fn issue(
     db: &impl ConnectionTrait,
+    links: &Links,
     actor: &Actor,
     app: &application::Model,
     emerging: bool,
@@ -92,21 +113,15 @@ pub async fn issue(
     .await?;
     log(db, &m).await?;
     if let Some(p) = person::Entity::find_by_id(app.person_id).one(db).await? {
-        let name = format!("{} {}", p.given_name, p.family_name);
-        let r = Recipient { name: &name, email: &p.email, language: p.preferred_language };
-        let what = if emerging { "emerging" } else { "endorsed" };
-        outbox::enqueue_email(
-            db,
-            &EmailMessage {
-                to: crate::mail::emails::mailbox(r.name, r.email),
-                subject: format!("{}: you are {what} ({})", affiliate.name, m.category_code),
-                text: format!(
-                    "Hello {},\n\nCongratulations: your {} endorsement is issued, number {}, valid through {}.\n",
-                    r.name, m.category_code, m.number, m.expires_on
-                ),
-            },
-        )
-        .await?;
+        let l = Locale(p.preferred_language);
+        let issued = Mail::EndorsementIssued(EndorsementIssued {
+            category: locale::category(db, &m.category_code, l).await?,
+            number: m.number.clone(),
+            valid_through: l.date(m.expires_on),
+            emerging,
+            link: links.verify(&m.number),
+        });
+        mail::send(db, &affiliate, &Recipient::person(&p), &issued).await?;
     }
     Ok(m)
 }

@@ -10,15 +10,40 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Caller, auth::SubjectKind, db, db::begin_write, domain::membership::Status, domain::membership::TermRule,
-    domain::membership::status_on, domain::membership::term, domain::money::check_amount, error::AppError,
-    error::AppResult, features::billing::invoices, features::billing::invoices::Line,
-    features::memberships::dto::ExternalMembership, features::memberships::dto::Membership,
-    features::memberships::dto::MembershipStatus, features::memberships::dto::NewPlan,
-    features::memberships::dto::PlanPatch, features::memberships::dto::Term, http::etag::Precondition,
-    http::pagination::PageRequest, mail::emails, mail::emails::Recipient, platform::audit, platform::audit::Actor,
-    platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
-    platform::change_log::Operation, platform::clock::today, platform::outbox, state::AppState,
+    auth::Caller,
+    auth::SubjectKind,
+    db,
+    db::begin_write,
+    domain::membership::Status,
+    domain::membership::TermRule,
+    domain::membership::status_on,
+    domain::membership::term,
+    domain::money::check_amount,
+    error::AppError,
+    error::AppResult,
+    features::billing::invoices,
+    features::billing::invoices::Line,
+    features::memberships::dto::ExternalMembership,
+    features::memberships::dto::Membership,
+    features::memberships::dto::MembershipStatus,
+    features::memberships::dto::NewPlan,
+    features::memberships::dto::PlanPatch,
+    features::memberships::dto::Term,
+    http::etag::Precondition,
+    http::pagination::PageRequest,
+    mail::{
+        self, Recipient,
+        locale::Locale,
+        messages::{Mail, MembershipActive},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::change_log as changes,
+    platform::change_log::Change,
+    platform::change_log::Operation,
+    platform::clock::today,
+    state::AppState,
 };
 use entity::{
     affiliate, invoice, membership, membership_plan,
@@ -334,14 +359,12 @@ pub async fn on_paid(
     .await?;
     log(db, &paid).await?;
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(db).await? {
-        let name = format!("{} {}", p.given_name, p.family_name);
-        let email = emails::membership_active(
-            &Recipient { name: &name, email: &p.email, language: p.preferred_language },
-            &affiliate.name,
-            &plan.name,
-            &ends_on.to_string(),
-        );
-        outbox::enqueue_email(db, &email).await?;
+        let l = Locale(p.preferred_language);
+        let active = Mail::MembershipActive(MembershipActive {
+            plan: l.name(&plan.name, plan.name_es.as_deref()).to_string(),
+            ends_on: l.date(ends_on),
+        });
+        mail::send(db, &affiliate, &Recipient::person(&p), &active).await?;
     }
     Ok(())
 }

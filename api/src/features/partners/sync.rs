@@ -17,17 +17,40 @@ use validator::Validate;
 
 use crate::domain::membership::MembershipEvent;
 use crate::{
-    auth::Caller, db, db::begin_write, domain::people::AccountStatus, domain::people::normalize_email, error::AppError,
-    error::AppResult, error::Problem, features::accounts::dto::people::Language,
-    features::accounts::dto::people::Person, features::affiliates::catalog, features::applications::dto::PortfolioItem,
-    features::endorsements::service as endorsements, features::memberships::service as memberships,
-    features::partners::dto::sync::EndorsementSync, features::partners::dto::sync::MembershipSync,
-    features::partners::dto::sync::PersonSync, features::partners::dto::sync::RenewalEntrySync,
-    features::partners::dto::sync::SyncCounts, features::partners::dto::sync::SyncItemResult,
-    features::partners::dto::sync::SyncStatus, features::partners::dto::sync::SyncedMembershipState,
-    features::renewals::service as renewals, http::extract::parse_value, mail::emails, mail::emails::Recipient,
-    platform::audit, platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes,
-    platform::change_log::Change, platform::change_log::Operation, platform::outbox,
+    auth::Caller,
+    db,
+    db::begin_write,
+    domain::people::AccountStatus,
+    domain::people::normalize_email,
+    error::AppError,
+    error::AppResult,
+    error::Problem,
+    features::accounts::dto::people::Language,
+    features::accounts::dto::people::Person,
+    features::affiliates::catalog,
+    features::applications::dto::PortfolioItem,
+    features::endorsements::service as endorsements,
+    features::memberships::service as memberships,
+    features::partners::dto::sync::EndorsementSync,
+    features::partners::dto::sync::MembershipSync,
+    features::partners::dto::sync::PersonSync,
+    features::partners::dto::sync::RenewalEntrySync,
+    features::partners::dto::sync::SyncCounts,
+    features::partners::dto::sync::SyncItemResult,
+    features::partners::dto::sync::SyncStatus,
+    features::partners::dto::sync::SyncedMembershipState,
+    features::renewals::service as renewals,
+    http::extract::parse_value,
+    mail::{
+        self, Recipient,
+        messages::{EmailChanged, Mail},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::change_log as changes,
+    platform::change_log::Change,
+    platform::change_log::Operation,
 };
 use entity::sets::RecordKind;
 use entity::{
@@ -493,14 +516,16 @@ async fn write_people(
     );
     changes::append_many(txn, logged).await?;
     // Every change of a login email tells the address it replaces.
+    let mut affiliate = None;
     for p in plans.iter().filter(|p| p.status == SyncStatus::Updated) {
         if let Some(old) = &p.old_email {
-            let name = format!("{} {}", p.model.given_name, p.model.family_name);
-            let notice = emails::email_changed_notice(
-                &Recipient { name: &name, email: old, language: p.model.preferred_language },
-                &p.model.email,
-            );
-            outbox::enqueue_email(txn, &notice).await?;
+            if affiliate.is_none() {
+                affiliate = entity::affiliate::Entity::find_by_id(affiliate_id).one(txn).await?;
+            }
+            let Some(affiliate) = &affiliate else { continue };
+            let notice = Mail::EmailChanged(EmailChanged { new_email: p.model.email.clone() });
+            let to = Recipient::person(&p.model).at(old);
+            mail::send(txn, affiliate, &to, &notice).await.map_err(|e| Abort::Db(DbErr::Custom(e.to_string())))?;
         }
     }
     if created + updated > 0 {

@@ -2,6 +2,11 @@
 //! webhook worker (one row per subscription and event, so each event is sent under one
 //! `webhook-id` however often it is retried), and every attempt is logged.
 use crate::error::ProblemCode;
+use crate::mail::{
+    links::Links,
+    messages::{Mail, WebhookDisabled},
+};
+use entity::sets::Language;
 use std::{net::SocketAddr, time::Duration};
 
 use chrono::Utc;
@@ -22,7 +27,7 @@ use crate::{
     features::partners::dto::webhooks::Subscription, features::partners::dto::webhooks::SubscriptionPatch,
     features::partners::dto::webhooks::SubscriptionWithSecret, features::partners::dto::webhooks::webhook_id,
     http::etag::Precondition, http::pagination::PageRequest, platform::audit, platform::audit::Actor,
-    platform::audit::AuditEntry, platform::outbox, platform::outbox::EmailMessage, workers::backoff,
+    platform::audit::AuditEntry, workers::backoff,
 };
 use entity::{
     affiliate, change_log, machine_client, person, webhook_attempt, webhook_delivery, webhook_delivery::DeliveryStatus,
@@ -484,6 +489,7 @@ impl AttemptOutcome {
 pub async fn record(
     db: &DatabaseConnection,
     settings: &WebhookSettings,
+    links: &Links,
     delivery: &webhook_delivery::Model,
     outcome: &AttemptOutcome,
 ) -> Result<(), DbErr> {
@@ -522,7 +528,7 @@ pub async fn record(
         } else {
             format!("Deliveries kept failing for {} hours.", settings.max_age.as_secs() / 3600)
         };
-        disable(&txn, delivery.subscription_id, &reason).await?;
+        disable(&txn, links, delivery.subscription_id, &reason).await?;
     } else {
         let wait = backoff::delay(delivery.attempts, settings.retry_base, settings.retry_max, backoff::random_jitter());
         am.next_attempt_at = Set(now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1)));
@@ -531,7 +537,7 @@ pub async fn record(
     txn.commit().await
 }
 
-async fn disable(txn: &impl ConnectionTrait, id: Uuid, reason: &str) -> Result<(), DbErr> {
+async fn disable(txn: &impl ConnectionTrait, links: &Links, id: Uuid, reason: &str) -> Result<(), DbErr> {
     let Some(sub) = webhook_subscription::Entity::find_by_id(id).one(txn).await? else {
         return Ok(());
     };
@@ -544,18 +550,19 @@ async fn disable(txn: &impl ConnectionTrait, id: Uuid, reason: &str) -> Result<(
     am.update(txn).await?;
     audit::record(txn, &Actor::system(), audit_entry(&sub, "webhook.disabled")).await?;
     if let Some(owner) = &sub.owner_email {
-        outbox::enqueue_email(
-            txn,
-            &EmailMessage {
-                to: owner.clone(),
-                subject: "Webhook subscription disabled".into(),
-                text: format!(
-                    "Hello,\n\nThe webhook subscription {} for {} was disabled: {reason}\n\nThe events it missed wait in its delivery log; fix the endpoint, then re-enable the subscription (PATCH /v1/webhooks/{} with enabled: true) or redeliver single events.\n",
-                    sub.id, sub.url, sub.id
-                ),
-            },
-        )
-        .await?;
+        let affiliate = entity::affiliate::Entity::find_by_id(sub.affiliate_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("the subscription's affiliate".into()))?;
+        // The owner is an address, not a person: the affiliate's staff read English.
+        let to =
+            crate::mail::Recipient { name: affiliate.name.clone(), email: owner.clone(), language: Language::English };
+        let told = Mail::WebhookDisabled(WebhookDisabled {
+            url: sub.url.clone(),
+            reason: reason.to_string(),
+            link: links.webhook(sub.id),
+        });
+        crate::mail::send(txn, &affiliate, &to, &told).await.map_err(|e| DbErr::Custom(e.to_string()))?;
     }
     Ok(())
 }

@@ -208,7 +208,8 @@ pub async fn submit_renewal(state: AppData, caller: Caller, path: web::Path<i32>
 )]
 #[post("/renewals/{id}/approval")]
 pub async fn approve_renewal(state: AppData, caller: Caller, path: web::Path<Uuid>) -> Reply {
-    Ok(HttpResponse::Ok().json(Renewal::from(renewals::approve(&state.db, &caller, path.into_inner()).await?)))
+    Ok(HttpResponse::Ok()
+        .json(Renewal::from(renewals::approve(&state.db, &state.links, &caller, path.into_inner()).await?)))
 }
 
 /// Returns a submitted renewal with reasons (coordinators; clients with `renewals:write`).
@@ -230,8 +231,9 @@ pub async fn return_renewal(
     path: web::Path<Uuid>,
     body: ApiJson<ReturnRenewal>,
 ) -> Reply {
-    Ok(HttpResponse::Ok()
-        .json(Renewal::from(renewals::return_renewal(&state.db, &caller, path.into_inner(), body.0.reasons).await?)))
+    Ok(HttpResponse::Ok().json(Renewal::from(
+        renewals::return_renewal(&state.db, &state.links, &caller, path.into_inner(), body.0.reasons).await?,
+    )))
 }
 
 /// Who is due, open, submitted, approved, returned or lapsed in a year (coordinators;
@@ -267,7 +269,15 @@ pub async fn run_lapse_job(
     body: ApiJson<JobRequest>,
 ) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
-        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), renewals::Job::Lapse, body.0.today).await?,
+        changed: renewals::run_job(
+            &state.db,
+            &state.links,
+            &caller,
+            &path.into_inner(),
+            renewals::Job::Lapse,
+            body.0.today,
+        )
+        .await?,
     }))
 }
 
@@ -287,8 +297,15 @@ pub async fn run_reminder_job(
     body: ApiJson<JobRequest>,
 ) -> Reply {
     Ok(HttpResponse::Ok().json(JobReport {
-        changed: renewals::run_job(&state.db, &caller, &path.into_inner(), renewals::Job::Reminders, body.0.today)
-            .await?,
+        changed: renewals::run_job(
+            &state.db,
+            &state.links,
+            &caller,
+            &path.into_inner(),
+            renewals::Job::Reminders,
+            body.0.today,
+        )
+        .await?,
     }))
 }
 
@@ -342,7 +359,11 @@ pub async fn run_bulk_renewal_action(state: AppData, caller: Caller, body: ApiJs
     match request {
         BulkRenewalRequest::Approve { items } => {
             for (i, item) in items.into_iter().enumerate() {
-                results.push(outcome(i, item.renewal_id, renewals::approve(&state.db, &caller, item.renewal_id).await));
+                results.push(outcome(
+                    i,
+                    item.renewal_id,
+                    renewals::approve(&state.db, &state.links, &caller, item.renewal_id).await,
+                ));
             }
         }
         BulkRenewalRequest::Return { items } => {
@@ -350,7 +371,7 @@ pub async fn run_bulk_renewal_action(state: AppData, caller: Caller, body: ApiJs
                 let r = if item.reasons.trim().is_empty() {
                     Err(AppError::invalid_field("reasons", "required", "give the reasons"))
                 } else {
-                    renewals::return_renewal(&state.db, &caller, item.renewal_id, item.reasons).await
+                    renewals::return_renewal(&state.db, &state.links, &caller, item.renewal_id, item.reasons).await
                 };
                 results.push(outcome(i, item.renewal_id, r));
             }
@@ -371,14 +392,29 @@ pub async fn run_bulk_renewal_action(state: AppData, caller: Caller, body: ApiJs
         }
         BulkRenewalRequest::RunLapse { items } => {
             for (i, item) in items.into_iter().enumerate() {
-                let r = renewals::run_job(&state.db, &caller, &item.affiliate, renewals::Job::Lapse, item.today).await;
+                let r = renewals::run_job(
+                    &state.db,
+                    &state.links,
+                    &caller,
+                    &item.affiliate,
+                    renewals::Job::Lapse,
+                    item.today,
+                )
+                .await;
                 results.push(job_outcome(i, item.affiliate, r));
             }
         }
         BulkRenewalRequest::SendReminders { items } => {
             for (i, item) in items.into_iter().enumerate() {
-                let r =
-                    renewals::run_job(&state.db, &caller, &item.affiliate, renewals::Job::Reminders, item.today).await;
+                let r = renewals::run_job(
+                    &state.db,
+                    &state.links,
+                    &caller,
+                    &item.affiliate,
+                    renewals::Job::Reminders,
+                    item.today,
+                )
+                .await;
                 results.push(job_outcome(i, item.affiliate, r));
             }
         }

@@ -7,24 +7,65 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait as _, OnConflict, Query},
 };
+use std::collections::HashMap;
+
+use entity::sets::Language;
 use uuid::Uuid;
 
 use crate::domain::endorsement::{EndorsementEvent, endorsement_transition};
 use crate::{
-    auth::Caller, auth::SubjectKind, db, db::begin_write, domain::engine::RenewalInput, domain::engine::RscEntry,
-    domain::engine::Training, domain::engine::evaluate_renewal, domain::renewal::Period, domain::renewal::RenewalEvent,
-    domain::renewal::RenewalStanding, domain::renewal::default_period, domain::renewal::is_due,
-    domain::renewal::is_late, domain::renewal::lapses_on, domain::renewal::new_expiry, domain::renewal::reminders_due,
-    domain::renewal::transition, error::AppError, error::AppResult, error::FieldError, features::affiliates::policies,
-    features::applications::dto::CODE_OF_ETHICS_VERSION, features::applications::dto::PortfolioItem,
-    features::applications::dto::PortfolioKind, features::applications::portfolio, features::billing::fees,
-    features::billing::invoices, features::billing::invoices::Line, features::memberships::service as memberships,
-    features::renewals::dto::CategoryRenewal, features::renewals::dto::RenewalEntry,
-    features::renewals::dto::RenewalPeriod, features::renewals::dto::RenewalPeriodInput,
-    features::renewals::dto::RenewalReadiness, features::renewals::dto::RenewalStatus, http::etag::Precondition,
-    mail::emails::mailbox, platform::audit, platform::audit::Actor, platform::audit::AuditEntry,
-    platform::change_log as changes, platform::change_log::Change, platform::change_log::Operation,
-    platform::clock::today, platform::outbox, state::AppState,
+    auth::Caller,
+    auth::SubjectKind,
+    db,
+    db::begin_write,
+    domain::engine::RenewalInput,
+    domain::engine::RscEntry,
+    domain::engine::Training,
+    domain::engine::evaluate_renewal,
+    domain::renewal::Period,
+    domain::renewal::RenewalEvent,
+    domain::renewal::RenewalStanding,
+    domain::renewal::default_period,
+    domain::renewal::is_due,
+    domain::renewal::is_late,
+    domain::renewal::lapses_on,
+    domain::renewal::new_expiry,
+    domain::renewal::reminders_due,
+    domain::renewal::transition,
+    error::AppError,
+    error::AppResult,
+    error::FieldError,
+    features::affiliates::policies,
+    features::applications::dto::CODE_OF_ETHICS_VERSION,
+    features::applications::dto::PortfolioItem,
+    features::applications::dto::PortfolioKind,
+    features::applications::portfolio,
+    features::billing::fees,
+    features::billing::invoices,
+    features::billing::invoices::Line,
+    features::memberships::service as memberships,
+    features::renewals::dto::CategoryRenewal,
+    features::renewals::dto::RenewalEntry,
+    features::renewals::dto::RenewalPeriod,
+    features::renewals::dto::RenewalPeriodInput,
+    features::renewals::dto::RenewalReadiness,
+    features::renewals::dto::RenewalStatus,
+    http::etag::Precondition,
+    mail::{
+        self, Recipient,
+        links::Links,
+        locale,
+        locale::Locale,
+        messages::{EndorsementLapsed, Mail, RenewalApproved, RenewalReminder, RenewalReturned, RenewalSubmitted},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::change_log as changes,
+    platform::change_log::Change,
+    platform::change_log::Operation,
+    platform::clock::today,
+    state::AppState,
 };
 use entity::{
     affiliate, endorsement,
@@ -540,6 +581,17 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
     with_invoice.invoice_id = Set(Some(inv.id));
     let submitted_now = with_invoice.update(&txn).await?;
     let _ = submitted;
+    if let Some(p) = person::Entity::find_by_id(m.person_id).one(&txn).await? {
+        let l = Locale(p.preferred_language);
+        let owed = inv.total_cents - inv.paid_cents - inv.credited_cents - inv.waived_cents;
+        let told = Mail::RenewalSubmitted(RenewalSubmitted {
+            year: m.year,
+            amount: (owed > 0).then(|| l.money(owed, &inv.currency)),
+            invoice_number: (owed > 0).then(|| inv.number.clone()),
+            link: if owed > 0 { state.links.pay_invoice(inv.id) } else { state.links.renewal(m.year) },
+        });
+        mail::to_person(&txn, &p, &told).await?;
+    }
     audit::by(&txn, caller, entry(&submitted_now, "renewal.submitted")).await?;
     log(&txn, &submitted_now).await?;
     txn.commit().await?;
@@ -547,23 +599,33 @@ pub async fn submit(state: &AppState, caller: &Caller, year: i32) -> AppResult<r
 }
 
 /// The renewal's invoice is settled: auto-approve where the affiliate wants it.
-pub async fn on_paid(db: &impl ConnectionTrait, actor: &Actor, invoice: &entity::invoice::Model) -> AppResult<()> {
+pub async fn on_paid(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    actor: &Actor,
+    invoice: &entity::invoice::Model,
+) -> AppResult<()> {
     let Some(id) = invoice.subject_id else { return Ok(()) };
     let Some(m) = renewal::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
     let (_, auto_approve, _) = period_of(db, m.affiliate_id, m.year).await?;
     if auto_approve && m.state == RenewalState::Submitted {
-        approve_in(db, actor, &m).await?;
+        approve_in(db, links, actor, &m).await?;
     }
     Ok(())
 }
 
-async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model) -> AppResult<renewal::Model> {
+async fn approve_in(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    actor: &Actor,
+    m: &renewal::Model,
+) -> AppResult<renewal::Model> {
     let to =
         transition(m.state, RenewalEvent::Approve).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
     let expiry = new_expiry(m.year).ok_or_else(|| AppError::internal("year out of range"))?;
     let mut renewed = Vec::new();
     for e in due_endorsements(db, m.person_id, m.year).await? {
-        renewed.push(format!("{} ({})", e.category_code, e.number));
+        renewed.push((e.category_code.clone(), e.number.clone()));
         let status = endorsement_transition(e.status, EndorsementEvent::Renew)
             .map_err(|why| AppError::invalid_state("endorsement", e.status, why))?;
         let mut next: endorsement::ActiveModel = e.clone().into();
@@ -593,16 +655,18 @@ async fn approve_in(db: &impl ConnectionTrait, actor: &Actor, m: &renewal::Model
     let approved = next.update(db).await?;
     // Every path to approval (coordinator, script, automatic on payment) tells the endorsee.
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(db).await? {
-        let email = outbox::EmailMessage {
-            to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-            subject: format!("Your {} renewal is approved", m.year),
-            text: format!(
-                "Hello {},\n\nYour renewal is approved. These endorsements now run through {expiry}:\n{}\n",
-                p.given_name,
-                renewed.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
-            ),
-        };
-        outbox::enqueue_email(db, &email).await?;
+        let l = Locale(p.preferred_language);
+        let mut endorsements = Vec::new();
+        for (code, number) in &renewed {
+            endorsements.push(format!("{}, {number}", locale::category(db, code, l).await?));
+        }
+        let told = Mail::RenewalApproved(RenewalApproved {
+            year: m.year,
+            valid_through: l.date(expiry),
+            endorsements,
+            link: links.renewal(m.year),
+        });
+        mail::to_person(db, &p, &told).await?;
     }
     audit::record(db, actor, entry(&approved, "renewal.approved")).await?;
     log(db, &approved).await?;
@@ -623,7 +687,7 @@ async fn staff_renewal(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> 
 }
 
 /// Approves a submitted, paid renewal: each due endorsement runs through the next period.
-pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppResult<renewal::Model> {
+pub async fn approve(db: &DatabaseConnection, links: &Links, caller: &Caller, id: Uuid) -> AppResult<renewal::Model> {
     let txn = begin_write(db).await?;
     let m = staff_renewal(&txn, caller, id).await?;
     transition(m.state, RenewalEvent::Approve).map_err(|why| AppError::invalid_state("renewal", m.state, why))?;
@@ -635,7 +699,7 @@ pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppR
     {
         return Err(AppError::conflict(ProblemCode::RenewalFeeUnpaid, "The renewal fee is not settled."));
     }
-    let approved = approve_in(&txn, &caller.actor(), &m).await?;
+    let approved = approve_in(&txn, links, &caller.actor(), &m).await?;
     txn.commit().await?;
     Ok(approved)
 }
@@ -643,6 +707,7 @@ pub async fn approve(db: &DatabaseConnection, caller: &Caller, id: Uuid) -> AppR
 /// Returns a submitted renewal to the endorsee with reasons; they amend and resubmit.
 pub async fn return_renewal(
     db: &DatabaseConnection,
+    links: &Links,
     caller: &Caller,
     id: Uuid,
     reasons: String,
@@ -656,12 +721,12 @@ pub async fn return_renewal(
     next.return_reasons = Set(Some(reasons.clone()));
     let returned = next.update(&txn).await?;
     if let Some(p) = person::Entity::find_by_id(m.person_id).one(&txn).await? {
-        let email = outbox::EmailMessage {
-            to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-            subject: format!("Your {} renewal needs changes", m.year),
-            text: format!("Hello {},\n\n{reasons}\n\nUpdate your renewal and submit it again.\n", p.given_name),
-        };
-        outbox::enqueue_email(&txn, &email).await?;
+        let told = Mail::RenewalReturned(RenewalReturned {
+            year: m.year,
+            reasons: reasons.clone(),
+            link: links.renewal(m.year),
+        });
+        mail::to_person(&txn, &p, &told).await?;
     }
     audit::by(&txn, caller, entry(&returned, "renewal.returned")).await?;
     log(&txn, &returned).await?;
@@ -681,6 +746,7 @@ fn require_jobs(caller: &Caller, affiliate_id: Uuid) -> AppResult<()> {
 /// batches in the same transaction. Conditional on the status, so a second run changes nothing.
 pub async fn lapse(
     db: &DatabaseConnection,
+    links: &Links,
     actor: &Actor,
     affiliate: &affiliate::Model,
     day: NaiveDate,
@@ -728,6 +794,32 @@ pub async fn lapse(
             .exec_with_returning(&txn)
             .await?;
         changed += lapsed.len() as u64;
+        // Each holder is told how to reinstate (people and names read once per chunk).
+        let mut names: HashMap<(String, Language), String> = HashMap::new();
+        for chunk in lapsed.chunks(500) {
+            let ids: Vec<Uuid> = chunk.iter().map(|e| e.person_id).collect();
+            let people: HashMap<Uuid, person::Model> = person::Entity::find()
+                .filter(person::Column::Id.is_in(ids))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect();
+            for e in chunk {
+                let Some(p) = people.get(&e.person_id) else { continue };
+                let key = (e.category_code.clone(), p.preferred_language);
+                if !names.contains_key(&key) {
+                    let name = locale::category(&txn, &e.category_code, Locale(p.preferred_language)).await?;
+                    names.insert(key.clone(), name);
+                }
+                let told = Mail::EndorsementLapsed(EndorsementLapsed {
+                    category: names.get(&key).cloned().unwrap_or_default(),
+                    number: e.number.clone(),
+                    link: links.reinstate(),
+                });
+                mail::send(&txn, affiliate, &Recipient::person(p), &told).await?;
+            }
+        }
         for chunk in lapsed.chunks(500) {
             let audits = chunk.iter().map(|e| entity::audit_event::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -769,7 +861,12 @@ pub async fn lapse(
 
 /// Sends the reminders whose day has come to everyone still due: each offset at most once
 /// per person and year (the unique row decides), one email a run, so a second run sends nothing.
-pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: NaiveDate) -> AppResult<u64> {
+pub async fn remind(
+    db: &DatabaseConnection,
+    links: &Links,
+    affiliate: &affiliate::Model,
+    day: NaiveDate,
+) -> AppResult<u64> {
     let year = day.year();
     let (period, _, _) = period_of(db, affiliate.id, year).await?;
     let offsets = reminders_due(&period, day);
@@ -831,15 +928,13 @@ pub async fn remind(db: &DatabaseConnection, affiliate: &affiliate::Model, day: 
             new += txn.execute(&stmt).await?.rows_affected();
         }
         if new > 0 {
-            let email = outbox::EmailMessage {
-                to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-                subject: format!("{}: your endorsement renewal is due by {}", affiliate.name, period.closes_on),
-                text: format!(
-                    "Hello {},\n\nYour {year} renewal is due by {}. Sign in to record your training and RSC.\n",
-                    p.given_name, period.closes_on
-                ),
-            };
-            outbox::enqueue_email(&txn, &email).await?;
+            let l = Locale(p.preferred_language);
+            let due = Mail::RenewalReminder(RenewalReminder {
+                year,
+                closes_on: l.date(period.closes_on),
+                link: links.renewal(year),
+            });
+            mail::send(&txn, affiliate, &Recipient::person(&p), &due).await?;
             sent += 1;
         }
         txn.commit().await?;
@@ -859,6 +954,7 @@ pub enum Job {
 
 pub async fn run_job(
     db: &DatabaseConnection,
+    links: &Links,
     caller: &Caller,
     ident: &str,
     job: Job,
@@ -868,8 +964,8 @@ pub async fn run_job(
     require_jobs(caller, affiliate.id)?;
     let day = day.unwrap_or_else(|| today(&affiliate));
     match job {
-        Job::Lapse => lapse(db, &caller.actor(), &affiliate, day).await,
-        Job::Reminders => remind(db, &affiliate, day).await,
+        Job::Lapse => lapse(db, links, &caller.actor(), &affiliate, day).await,
+        Job::Reminders => remind(db, links, &affiliate, day).await,
     }
 }
 

@@ -12,13 +12,34 @@ use uuid::Uuid;
 
 use crate::domain::scholarship::{self, ScholarshipEvent, ScholarshipPurpose, ScholarshipStatus};
 use crate::{
-    auth::Caller, auth::SubjectKind, db, db::begin_write, domain::money::Entry, domain::money::check_amount,
-    error::AppError, error::AppResult, features::billing::invoices, features::billing::invoices::EntryNote,
-    features::scholarships::dto::NewFund, features::scholarships::dto::NewScholarshipRequest,
-    features::scholarships::dto::ScholarshipDecision, features::scholarships::dto::ScholarshipDecisionKind,
-    http::pagination::PageRequest, http::pagination::after_pair, mail::emails::mailbox, platform::audit,
-    platform::audit::Actor, platform::audit::AuditEntry, platform::change_log as changes, platform::change_log::Change,
-    platform::change_log::Operation, platform::outbox, state::AppState,
+    auth::Caller,
+    auth::SubjectKind,
+    db,
+    db::begin_write,
+    domain::money::Entry,
+    domain::money::check_amount,
+    error::AppError,
+    error::AppResult,
+    features::billing::invoices,
+    features::billing::invoices::EntryNote,
+    features::scholarships::dto::NewFund,
+    features::scholarships::dto::NewScholarshipRequest,
+    features::scholarships::dto::ScholarshipDecision,
+    features::scholarships::dto::ScholarshipDecisionKind,
+    http::pagination::PageRequest,
+    http::pagination::after_pair,
+    mail::{
+        self,
+        locale::Locale,
+        messages::{Mail, ScholarshipDecision as MailedDecision},
+    },
+    platform::audit,
+    platform::audit::Actor,
+    platform::audit::AuditEntry,
+    platform::change_log as changes,
+    platform::change_log::Change,
+    platform::change_log::Operation,
+    state::AppState,
 };
 use entity::{invoice, person, scholarship_fund, scholarship_request, sets::RecordKind};
 
@@ -368,23 +389,23 @@ pub async fn decide(
         .ok_or_else(|| AppError::internal("request vanished"))?;
     log(&txn, &decided, &fund.currency).await?;
     if let Some(p) = person::Entity::find_by_id(decided.person_id).one(&txn).await? {
-        let email = outbox::EmailMessage {
-            to: mailbox(&format!("{} {}", p.given_name, p.family_name), &p.email),
-            subject: format!("Your scholarship request: {}", decided.status),
-            text: format!(
-                "Hello {},\n\nYour request to {} is {}.{}{}\n",
-                p.given_name,
-                fund.name,
-                decided.status,
-                if decided.status == ScholarshipStatus::Approved && decided.purpose.paid_outside() {
-                    " The association pays this award outside this service and will contact you about it."
-                } else {
-                    ""
-                },
-                input.reason.map(|r| format!("\n\n{r}")).unwrap_or_default()
-            ),
+        let l = Locale(p.preferred_language);
+        let approved = decided.status == ScholarshipStatus::Approved;
+        let status = match decided.status {
+            ScholarshipStatus::Pending => l.pick("pending", "pendiente"),
+            ScholarshipStatus::Approved => l.pick("approved", "aprobada"),
+            ScholarshipStatus::Denied => l.pick("denied", "denegada"),
+            ScholarshipStatus::Waitlisted => l.pick("waitlisted", "puesta en lista de espera"),
         };
-        outbox::enqueue_email(&txn, &email).await?;
+        let told = Mail::ScholarshipDecision(MailedDecision {
+            fund: fund.name.clone(),
+            approved,
+            status: status.to_string(),
+            amount: approved.then(|| l.money(decided.awarded_cents, &fund.currency)),
+            paid_outside: approved && decided.purpose.paid_outside(),
+            reason: input.reason.clone(),
+        });
+        mail::to_person(&txn, &p, &told).await?;
     }
     txn.commit().await?;
     Ok((decided, fund.currency))

@@ -33,7 +33,8 @@ pub async fn assign_reviewer(
     body: ApiJson<ReviewerAssignment>,
 ) -> Reply {
     Ok(HttpResponse::Created().json(Review::from(
-        reviews::assign(&state.db, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory).await?,
+        reviews::assign(&state.db, &state.links, &caller, path.into_inner(), body.0.reviewer_id, body.0.advisory)
+            .await?,
     )))
 }
 
