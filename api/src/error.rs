@@ -130,6 +130,7 @@ entity::closed_set! {
         InvalidPhone = "invalid_phone",
         InvalidPolicy = "invalid_policy",
         InvalidProfile = "invalid_profile",
+        InvalidTemplate = "invalid_template",
         InvalidTerm = "invalid_term",
         InvalidTime = "invalid_time",
         InvalidTimeZone = "invalid_time_zone",

@@ -16,6 +16,8 @@ pub struct Model {
     pub text: String,
     /// Without it, the HTML body is the plain text in the affiliate's layout.
     pub html: Option<String>,
+    /// False once reset: the built-in wording applies again, and the version keeps counting.
+    pub customized: bool,
     pub updated_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -16,6 +16,7 @@ enum MailTemplates {
     Subject,
     Text,
     Html,
+    Customized,
     UpdatedBy,
     CreatedAt,
     UpdatedAt,
@@ -73,6 +74,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(MailTemplates::Subject, 300))
                     .col(text(MailTemplates::Text))
                     .col(text_null(MailTemplates::Html))
+                    .col(boolean(MailTemplates::Customized))
                     .col(uuid_null(MailTemplates::UpdatedBy))
                     .col(timestamp_with_time_zone(MailTemplates::CreatedAt))
                     .col(timestamp_with_time_zone(MailTemplates::UpdatedAt))

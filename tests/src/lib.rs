@@ -116,6 +116,10 @@ impl TestApp {
         self.client.patch(self.url(path))
     }
 
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.delete(self.url(path))
     }

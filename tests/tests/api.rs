@@ -12,6 +12,7 @@ mod api {
     mod contract;
     mod journey;
     mod memberships;
+    mod messages;
     mod migrations;
     mod openapi;
     mod operations;

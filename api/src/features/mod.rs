@@ -8,6 +8,7 @@ pub mod applications;
 pub mod billing;
 pub mod endorsements;
 pub mod memberships;
+pub mod messages;
 pub mod operations;
 pub mod partners;
 pub mod renewals;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(renewals::configure)
             .configure(reports::configure)
             .configure(partners::configure)
-            .configure(scholarships::configure),
+            .configure(scholarships::configure)
+            .configure(messages::configure),
     );
 }

@@ -61,6 +61,22 @@ pub async fn custom(
         .filter(mail_template::Column::AffiliateId.eq(affiliate_id))
         .filter(mail_template::Column::Template.eq(key))
         .filter(mail_template::Column::Language.eq(language))
+        .filter(mail_template::Column::Customized.eq(true))
+        .one(db)
+        .await
+}
+
+/// The row of `key` in `language`, customized or reset.
+pub async fn row(
+    db: &impl ConnectionTrait,
+    affiliate_id: Uuid,
+    key: MailTemplateKey,
+    language: Language,
+) -> Result<Option<mail_template::Model>, DbErr> {
+    mail_template::Entity::find()
+        .filter(mail_template::Column::AffiliateId.eq(affiliate_id))
+        .filter(mail_template::Column::Template.eq(key))
+        .filter(mail_template::Column::Language.eq(language))
         .one(db)
         .await
 }

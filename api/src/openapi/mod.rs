@@ -57,6 +57,7 @@ mod unions;
         (name = "webhooks", description = "Webhook subscriptions (Standard Webhooks), their delivery log and redelivery (`webhooks:manage`)"),
         (name = "sync", description = "Partner sync: the change feed (`sync:read`), bulk upserts by external id and CSV imports (`sync:write`)"),
         (name = "scholarships", description = "Scholarship funds, requests and awards"),
+        (name = "messages", description = "An affiliate's email templates: list, read, replace, reset and preview (coordinators)"),
         (name = "clients", description = "Machine clients (OAuth 2.0 client credentials) for partners and scripts"),
         (name = "operations", description = "Health, readiness, metrics and documentation")
     ),

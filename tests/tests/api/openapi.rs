@@ -84,6 +84,8 @@ fn a_change_event_is_typed_by_its_kind() {
 fn operations_are_named_summarized_and_described_alike() {
     const VERBS: &[&str] = &[
         "activate",
+        "preview",
+        "reset",
         "add",
         "approve",
         "assign",

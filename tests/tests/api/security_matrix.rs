@@ -246,6 +246,9 @@ fn access(method: &str, path: &str) -> Access {
         ("POST", "/v1/exam-registrations/{id}/result") => staff_record(None),
 
         ("PUT", "/v1/affiliates/{affiliate}/renewal-periods/{year}") => staff(None),
+        ("GET", "/v1/affiliates/{affiliate}/mail-templates")
+        | ("GET" | "PUT" | "DELETE", "/v1/affiliates/{affiliate}/mail-templates/{template}/{language}")
+        | ("POST", "/v1/affiliates/{affiliate}/mail-templates/{template}/{language}/preview") => staff(None),
         ("POST", "/v1/renewals/{id}/approval" | "/v1/renewals/{id}/return") => staff_record(Some("renewals:write")),
         ("GET", "/v1/renewals") => StaffList { scope: Some("renewals:read") },
         ("POST", "/v1/renewals/bulk") => Bulk,
@@ -322,6 +325,8 @@ impl Fixture {
             .replace("{id}", id)
             .replace("{category}", "IFS")
             .replace("{kind}", "trainings")
+            .replace("{template}", "temporary_login")
+            .replace("{language}", "es")
             .replace("{entry}", entry)
             .replace("{reference}", self.id("reference"))
             .replace("{role}", "reviewer")
@@ -604,6 +609,10 @@ fn body(fx: &Fixture, method: &str, path: &str) -> Option<Body> {
         ("POST", "/v1/applications/{id}/reviews") => json!({"reviewer_id": fx.id("person")}),
         ("POST", "/v1/applications/{id}/reviews/mine") => json!({"recommendation": "approve"}),
         ("POST", "/v1/applications/{id}/decision") => json!({"decision": "approve"}),
+        ("PUT", "/v1/affiliates/{affiliate}/mail-templates/{template}/{language}") => {
+            json!({"subject": "{{ affiliate }}", "text": "Hola {{ name }}: {{ link }}"})
+        }
+        ("POST", "/v1/affiliates/{affiliate}/mail-templates/{template}/{language}/preview") => json!({}),
         ("POST", "/v1/affiliates/{affiliate}/exam-sittings") => {
             json!({"sitting_on": format!("{}-06-01", fx.year + 1), "location": "Seattle", "capacity": 20})
         }
@@ -796,6 +805,8 @@ async fn served_methods_are_the_documented_methods() {
             .replace("{affiliate}", "wa")
             .replace("{category}", "IFS")
             .replace("{kind}", "trainings")
+            .replace("{template}", "temporary_login")
+            .replace("{language}", "es")
             .replace("{role}", "reviewer")
             .replace("{year}", "2026")
             .replace("{number}", "WA-IFS-000001")
