@@ -615,7 +615,7 @@ def main() -> None:
     )
     history = ok_list("read the history", list_application_history.sync_detailed(app_id, client=me), 200, ApplicationEvent)
     eq("history", [h.to_status for h in history], ["draft", "submitted"])
-    confirmations = mail_to(applicant_email, "We received your IFA application")
+    confirmations = mail_to(applicant_email, "We received your Infant Family Associate (IFA) application")
     eq("submission confirmation emails", len(confirmations), 1)
 
     log(f"journey complete for {applicant_email} (application {app_id})")

@@ -121,11 +121,10 @@ function decodeQuotedPrintable(body: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-/** Parses one .eml file as the service writes it: single-part text/plain. */
-function parseMail(file: string): Mail {
-  const raw = readFileSync(file, "utf8");
+/** Splits a MIME entity into its (unfolded, lower-cased) headers and its body. */
+function splitEntity(raw: string, what: string): { headers: Map<string, string>; body: string } {
   const split = raw.search(/\r?\n\r?\n/);
-  check(split > 0, `${file}: no header/body separator`);
+  check(split > 0, `${what}: no header/body separator`);
   const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, " ");
   const body = raw.slice(split).replace(/^\r?\n\r?\n/, "");
   const headers = new Map<string, string>();
@@ -133,16 +132,38 @@ function parseMail(file: string): Mail {
     const colon = line.indexOf(":");
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
+  return { headers, body };
+}
+
+/** The plain-text content of a MIME entity: itself when text/plain, else its text/plain part. */
+function plainText(raw: string, what: string): string {
+  const { headers, body } = splitEntity(raw, what);
+  const type = headers.get("content-type") ?? "text/plain";
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (/^multipart\//i.test(type) && boundary) {
+    const parts = body.split(`--${boundary}`).slice(1, -1);
+    for (const part of parts) {
+      const inner = part.replace(/^\r?\n/, "");
+      const partType = splitEntity(inner, what).headers.get("content-type") ?? "text/plain";
+      if (/^(text\/plain|multipart\/)/i.test(partType)) return plainText(inner, what);
+    }
+    fail(`${what}: no text/plain part`);
+  }
   const encoding = (headers.get("content-transfer-encoding") ?? "7bit").toLowerCase();
-  let text: string;
-  if (encoding === "base64") text = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  else if (encoding === "quoted-printable") text = decodeQuotedPrintable(body);
-  else text = body;
+  if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  if (encoding === "quoted-printable") return decodeQuotedPrintable(body);
+  return body;
+}
+
+/** Parses one .eml file as the service writes it: text/plain, or multipart/alternative with an HTML twin. */
+function parseMail(file: string): Mail {
+  const raw = readFileSync(file, "utf8");
+  const { headers } = splitEntity(raw, file);
   return {
     file,
     to: headers.get("to") ?? "",
     subject: headers.get("subject") ?? "",
-    text: text.replace(/\r\n/g, "\n"),
+    text: plainText(raw, file).replace(/\r\n/g, "\n"),
     mtime: statSync(file).mtimeMs,
   };
 }
@@ -489,7 +510,7 @@ async function main(): Promise<void> {
   );
   const history = ok("read the history", await me.GET("/v1/applications/{id}/history", { params: { path: { id } } }), 200).data;
   eq("history", history.map((h) => h.to_status), ["draft", "submitted"]);
-  const confirmations = await mailTo(email, (m) => m.text.includes("We received your IFA application"));
+  const confirmations = await mailTo(email, (m) => m.text.includes("We received your Infant Family Associate (IFA) application"));
   eq("submission confirmation emails", confirmations.length, 1);
 
   log(`journey complete for ${email} (application ${id})`);
