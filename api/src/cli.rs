@@ -119,6 +119,10 @@ pub enum JobAction {
     Lapse(JobArgs),
     /// Send the renewal reminders due today.
     Remind(JobArgs),
+    /// Send fresh links to reference raters whose link expires within a week.
+    RemindReferences(JobArgs),
+    /// Remind candidates of their exam sitting a week ahead.
+    RemindExams(JobArgs),
 }
 
 #[derive(Args)]
@@ -262,6 +266,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let (name, args) = match &action {
                 JobAction::Lapse(a) => ("lapse", a),
                 JobAction::Remind(a) => ("remind", a),
+                JobAction::RemindReferences(a) => ("remind-references", a),
+                JobAction::RemindExams(a) => ("remind-exams", a),
             };
             let affiliate =
                 crate::platform::tenancy::find(&conn, &args.affiliate).await.map_err(|e| e.problem().detail)?;
@@ -277,6 +283,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                         day,
                     )
                     .await
+                }
+                "remind-references" | "remind-exams" => {
+                    let job = if name == "remind-exams" {
+                        crate::features::applications::reminders::Job::ExamReminders
+                    } else {
+                        crate::features::applications::reminders::Job::ReferenceReminders
+                    };
+                    crate::features::applications::reminders::run_for(&conn, &links, &affiliate, job, day).await
                 }
                 _ => crate::features::renewals::service::remind(&conn, &links, &affiliate, day).await,
             }

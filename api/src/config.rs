@@ -37,6 +37,9 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub cors_origins: Vec<String>,
     pub smtp_url: Option<String>,
+    /// `whsec_…`: verifies the mail provider's bounce and complaint webhook
+    /// (`POST /v1/mail/events`, Standard Webhooks). `None`: the endpoint answers 404.
+    pub mail_webhook_secret: Option<String>,
     pub mail_from: Mailbox,
     pub mail_dir: PathBuf,
     pub log_format: LogFormat,
@@ -183,6 +186,15 @@ impl Config {
             }
             (None, None) => public_base_url.clone(),
         };
+        let mail_webhook_secret = var("MAIL_WEBHOOK_SECRET");
+        if mail_webhook_secret.as_deref().is_some_and(|s| !crate::domain::webhooks::is_secret(s)) {
+            return Err(ConfigError {
+                var: "MAIL_WEBHOOK_SECRET",
+                message:
+                    "must be `whsec_` followed by base64 (at least 24 bytes), as Standard Webhooks providers give it"
+                        .into(),
+            });
+        }
         let mail_from: Mailbox = var("MAIL_FROM")
             .unwrap_or_else(|| "Endorse <no-reply@localhost>".into())
             .parse()
@@ -256,6 +268,7 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(refresh_days * 86_400),
             cors_origins,
             smtp_url,
+            mail_webhook_secret,
             mail_from,
             log_format,
             run_migrations: parse_bool(&var, "RUN_MIGRATIONS", true)?,

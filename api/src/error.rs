@@ -51,6 +51,8 @@ entity::closed_set! {
         InvalidQuery = "invalid_query",
         InvalidRequest = "invalid_request",
         InvalidScope = "invalid_scope",
+        /// A signed webhook whose signature does not verify or whose timestamp is stale.
+        InvalidSignature = "invalid_signature",
         InvalidState = "invalid_state",
         InvalidToken = "invalid_token",
         InvoiceVoid = "invoice_void",

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,
+    /// When the reminder before the deadline (link expiry, sitting) went out.
+    pub reminded_at: Option<DateTimeUtc>,
 }
 
 closed_set! {

@@ -56,12 +56,17 @@ closed_set! {
         ReviewerAssigned = "reviewer_assigned",
         /// To a reference rater: the single-use link and code.
         ReferenceRequest = "reference_request",
+        /// To a reference rater who has not answered: a fresh link before the first expires.
+        ReferenceReminder = "reference_reminder",
+        /// A sitting is coming up: its date and place (a reminder).
+        ExamReminder = "exam_reminder",
         ExamResult = "exam_result",
         EndorsementIssued = "endorsement_issued",
         /// An endorsement lapsed unrenewed: how to reinstate it.
         EndorsementLapsed = "endorsement_lapsed",
         ScholarshipDecision = "scholarship_decision",
-        /// A renewal is due (a reminder: the person may turn reminders off).
+        /// A renewal is due (a reminder: the person may turn reminders off, as for every
+        /// reminder).
         RenewalReminder = "renewal_reminder",
         /// A renewal was submitted: its invoice.
         RenewalSubmitted = "renewal_submitted",

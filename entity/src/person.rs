@@ -34,6 +34,16 @@ pub struct Model {
     pub last_signed_in_at: Option<DateTimeUtc>,
     /// Bumped to end every access token issued before (disabled, role revoked, new password).
     pub token_generation: i64,
+    /// Whether reminders (renewal, reference, exam) are sent; transactional email always is.
+    pub reminders_enabled: bool,
+    /// Where reminders go instead of `email` (employer servers block this kind of mail).
+    pub reminder_email: Option<String>,
+    /// The last bounce or complaint reported for one of the person's addresses.
+    pub bounced_at: Option<DateTimeUtc>,
+    pub bounce_kind: Option<BounceKind>,
+    pub bounce_reason: Option<String>,
+    /// The address that bounced (`email` or `reminder_email`).
+    pub bounced_email: Option<String>,
 }
 
 /// Where an account came from.
@@ -58,6 +68,18 @@ impl Model {
     /// Whether a person has taken the account over: set a password or signed in.
     pub fn is_claimed(&self) -> bool {
         self.password_hash.is_some() || self.last_signed_in_at.is_some()
+    }
+}
+
+closed_set! {
+    /// What a mail provider (or staff) reported about a delivery. New values may be added later.
+    pub enum BounceKind {
+        /// The address does not exist or refuses mail for good.
+        Hard = "hard",
+        /// A temporary failure (mailbox full, server busy) that outlasted the retries.
+        Soft = "soft",
+        /// The recipient marked the email as spam.
+        Complaint = "complaint",
     }
 }
 

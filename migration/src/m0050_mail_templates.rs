@@ -1,6 +1,5 @@
 //! Email as data: an affiliate's own wording of any built-in template (per language),
-//! Spanish names for the categories and plans an email shows, whether a person takes
-//! reminders, and where the last delivery to them stands.
+//! and Spanish names for the categories and plans an email shows.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

@@ -10,6 +10,7 @@ mod api {
     mod clients;
     mod concurrency;
     mod contract;
+    mod delivery;
     mod journey;
     mod memberships;
     mod messages;

@@ -25,6 +25,32 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> Option<S
     Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
 }
 
+/// Whether `s` is a signing secret: `whsec_` and at least 24 bytes in base64.
+pub fn is_secret(s: &str) -> bool {
+    s.strip_prefix(SECRET_PREFIX).and_then(|k| STANDARD.decode(k).ok()).is_some_and(|k| k.len() >= 24)
+}
+
+/// How far a signed timestamp may be from now (either way) before it is refused.
+pub const TOLERANCE_SECONDS: i64 = 300;
+
+/// Verifies a delivery signed as Standard Webhooks says: one of the `v1,…` values of
+/// `header` is the HMAC of `{id}.{timestamp}.{body}` under `secret` (compared in constant
+/// time), and `timestamp` is within five minutes of `now`.
+pub fn verify(secret: &str, msg_id: &str, timestamp: i64, body: &[u8], header: &str, now: i64) -> bool {
+    if (now - timestamp).abs() > TOLERANCE_SECONDS {
+        return false;
+    }
+    let Some(key) = secret.strip_prefix(SECRET_PREFIX).and_then(|k| STANDARD.decode(k).ok()) else {
+        return false;
+    };
+    header.split(' ').filter_map(|v| v.strip_prefix("v1,")).filter_map(|b| STANDARD.decode(b).ok()).any(|given| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else { return false };
+        mac.update(format!("{msg_id}.{timestamp}.").as_bytes());
+        mac.update(body);
+        mac.verify_slice(&given).is_ok()
+    })
+}
+
 /// The `webhook-signature` header: one signature per secret in force, space-separated
 /// (two while a rotated-out secret is still honoured).
 pub fn signature_header(secrets: &[&str], msg_id: &str, timestamp: i64, body: &[u8]) -> String {
@@ -95,6 +121,22 @@ mod tests {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         let sig = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
         assert_eq!(sig.as_deref(), Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
+    }
+
+    #[test]
+    fn verifies_the_standard_webhooks_example_within_five_minutes() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let (id, ts, body) = ("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
+        let good = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+        assert!(verify(secret, id, ts, body, good, ts + 299));
+        assert!(verify(secret, id, ts, body, &format!("v1,bm9wZQ== {good}"), ts), "any of several signatures");
+        assert!(!verify(secret, id, ts, body, good, ts + 301), "stale");
+        assert!(!verify(secret, id, ts, body, good, ts - 301), "from the future");
+        assert!(!verify(secret, id, ts, br#"{"test": 1}"#, good, ts), "another body");
+        assert!(!verify(secret, "msg_other", ts, body, good, ts), "another id");
+        assert!(!verify(&new_secret(), id, ts, body, good, ts), "another secret");
+        assert!(!verify(secret, id, ts, body, "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", ts));
+        assert!(is_secret(secret) && is_secret(&new_secret()) && !is_secret("whsec_c2hvcnQ=") && !is_secret("abc"));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum Mail {
     ApplicationOnHold(Decided),
     ReviewerAssigned(About),
     ReferenceRequest(ReferenceRequest),
+    /// The same request again, with a fresh link, before the first one expires.
+    ReferenceReminder(ReferenceRequest),
+    ExamReminder(ExamReminder),
     ExamResult(ExamResult),
     EndorsementIssued(EndorsementIssued),
     EndorsementLapsed(EndorsementLapsed),
@@ -96,6 +99,17 @@ pub struct ReferenceRequest {
     pub link: String,
     pub code: String,
     pub expires_on: String,
+}
+
+/// A sitting coming up.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExamReminder {
+    pub category: String,
+    pub sitting_on: String,
+    pub location: String,
+    /// Days left until the sitting (0 on the day).
+    pub days_left: i64,
+    pub link: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -196,6 +210,8 @@ impl Mail {
             Mail::ApplicationOnHold(_) => K::ApplicationOnHold,
             Mail::ReviewerAssigned(_) => K::ReviewerAssigned,
             Mail::ReferenceRequest(_) => K::ReferenceRequest,
+            Mail::ReferenceReminder(_) => K::ReferenceReminder,
+            Mail::ExamReminder(_) => K::ExamReminder,
             Mail::ExamResult(_) => K::ExamResult,
             Mail::EndorsementIssued(_) => K::EndorsementIssued,
             Mail::EndorsementLapsed(_) => K::EndorsementLapsed,
@@ -210,7 +226,7 @@ impl Mail {
 
     /// A reminder, which a person may turn off; every other email is transactional.
     pub fn is_reminder(&self) -> bool {
-        matches!(self, Mail::RenewalReminder(_))
+        matches!(self, Mail::RenewalReminder(_) | Mail::ReferenceReminder(_) | Mail::ExamReminder(_))
     }
 
     /// Everything the template sees: the message's fields, `name`, `affiliate`, `language`.
@@ -238,6 +254,14 @@ impl Mail {
             valid_for: l.pick("7 days", "7 días").into(),
         };
         let about = || About { category: category.clone(), link: app.clone() };
+        let reference = || ReferenceRequest {
+            applicant: "Ana López".into(),
+            category: category.clone(),
+            relationship: l.pick("Clinical supervisor at Childhaven", "Supervisora clínica en Childhaven").into(),
+            link: format!("{base}/reference?token=UmF0ZSBBbmE"),
+            code: "UmF0ZSBBbmE".into(),
+            expires_on: date(2026, 12, 23),
+        };
         let decided = || Decided {
             category: category.clone(),
             reasons: l
@@ -278,13 +302,14 @@ impl Mail {
             K::ApplicationDeclined => Mail::ApplicationDeclined(decided()),
             K::ApplicationOnHold => Mail::ApplicationOnHold(decided()),
             K::ReviewerAssigned => Mail::ReviewerAssigned(about()),
-            K::ReferenceRequest => Mail::ReferenceRequest(ReferenceRequest {
-                applicant: "Ana López".into(),
+            K::ReferenceRequest => Mail::ReferenceRequest(reference()),
+            K::ReferenceReminder => Mail::ReferenceReminder(reference()),
+            K::ExamReminder => Mail::ExamReminder(ExamReminder {
                 category: category.clone(),
-                relationship: l.pick("Clinical supervisor at Childhaven", "Supervisora clínica en Childhaven").into(),
-                link: format!("{base}/reference?token=UmF0ZSBBbmE"),
-                code: "UmF0ZSBBbmE".into(),
-                expires_on: date(2026, 12, 23),
+                sitting_on: date(2026, 12, 9),
+                location: "Seattle, WA-AIMH office".into(),
+                days_left: 7,
+                link: app.clone(),
             }),
             K::ExamResult => Mail::ExamResult(ExamResult {
                 category: category.clone(),

@@ -15,7 +15,7 @@ pub mod render;
 pub mod send;
 pub mod templates;
 
-pub use send::{Recipient, send, to_person};
+pub use send::{Recipient, remind, send, to_person};
 
 /// `"Name" <address>`, with characters that could break the header removed (a quote, a
 /// backslash that would escape the closing quote, angle brackets, control characters).

@@ -290,6 +290,8 @@ const VALUES: &[(&str, Make)] = &[
     ("name", || json!("Washington Association for Infant Mental Health")),
     ("Category.name", || json!("Infant Family Specialist")),
     ("Plan.name", || json!("Individual membership")),
+    ("name_es", || json!("Membresía individual")),
+    ("Category.name_es", || json!("Especialista en Familia e Infancia")),
     ("NewPlan.name", || json!("Individual membership")),
     ("PlanPatch.name", || json!("Individual membership")),
     ("Fund.name", || json!("Tribal Communities Scholarship")),

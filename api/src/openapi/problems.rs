@@ -67,6 +67,7 @@ const SPECIFIC: &[(&str, &[ProblemCode])] = &[
     ("sync_renewal_entries", &[TooManyItems, ConcurrentSync]),
     ("redeliver_webhook_delivery", &[SubscriptionDisabled, InvalidState]),
     ("get_metrics", &[Unauthenticated]),
+    ("record_mail_provider_event", &[InvalidSignature]),
 ];
 
 /// The status a code is answered with, and a detail the service writes with it. A bearer
@@ -113,6 +114,9 @@ pub fn example(code: ProblemCode) -> (u16, &'static str) {
         InvalidQuery => (400, "A query parameter is invalid; see `errors`."),
         InvalidRequest => (400, "The token request is not a valid form."),
         InvalidScope => (400, "This client does not hold `payments:write`."),
+        InvalidSignature => {
+            (400, "The `webhook-signature` does not verify, or `webhook-timestamp` is more than 5 minutes off.")
+        }
         InvalidState => (409, "This application is submitted: cannot Submit an application that is submitted."),
         InvalidToken => (400, "This link or code is not valid: it may have expired or been used already."),
         InvoiceVoid => (409, "This invoice is void."),

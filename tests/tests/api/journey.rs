@@ -253,6 +253,32 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     let reg =
         post(&app, &a.token, &format!("/v1/applications/{id}/exam-registrations"), json!({"sitting_id": first["id"]}))
             .await;
+
+    // A week ahead the candidate is reminded of the sitting, once, at the reminder address
+    // they gave (their employer blocks this kind of mail).
+    let exam_job = "/v1/affiliates/wa/application-jobs/exam-reminders";
+    let eight_days_before = json!({"today": today() + Duration::days(4)});
+    assert_eq!(post(&app, &a.coordinator, exam_job, eight_days_before).await["changed"], 0);
+    let me: Value = app.get("/v1/me").bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    let version = format!("\"{}\"", me["version"]);
+    let res = app
+        .patch("/v1/me")
+        .bearer_auth(&a.token)
+        .header("If-Match", &version)
+        .json(&json!({"reminder_email": "ana.home@example.net"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["mail"]["reminder_email"], "ana.home@example.net");
+    let week_before = json!({"today": today() + Duration::days(5)});
+    assert_eq!(post(&app, &a.coordinator, exam_job, week_before.clone()).await["changed"], 1);
+    let reminders = app.emails_to("ana.home@example.net").await;
+    assert_eq!(reminders.len(), 1);
+    assert!(reminders[0].subject.contains("your Endorsement exam is on"), "{}", reminders[0].subject);
+    assert!(reminders[0].text.contains("(in 7 days), at Seattle"), "{}", reminders[0].text);
+    assert!(reminders[0].text.contains(&format!("/applications/{id}")), "{}", reminders[0].text);
+    assert_eq!(post(&app, &a.coordinator, exam_job, week_before).await["changed"], 0, "once only");
     let res = app
         .post(&format!("/v1/exam-registrations/{}/result", reg["id"].as_str().unwrap()))
         .bearer_auth(&a.coordinator)
@@ -273,6 +299,20 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     let reg2 =
         post(&app, &a.token, &format!("/v1/applications/{id}/exam-registrations"), json!({"sitting_id": second["id"]}))
             .await;
+    // Reminders turned off: the retake's sitting comes with none.
+    let me: Value = app.get("/v1/me").bearer_auth(&a.token).send().await.unwrap().json().await.unwrap();
+    let res = app
+        .patch("/v1/me")
+        .bearer_auth(&a.token)
+        .header("If-Match", format!("\"{}\"", me["version"]))
+        .json(&json!({"reminders": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["mail"]["reminders"], false);
+    let days_before = json!({"today": today() + Duration::days(110)});
+    assert_eq!(post(&app, &a.coordinator, exam_job, days_before).await["changed"], 0);
+    assert_eq!(app.emails_to("ana.home@example.net").await.len(), 1);
     app.pay(&a.coordinator, reg2["invoice_id"].as_str().unwrap(), 20000).await;
     let passed = post(
         &app,
@@ -537,4 +577,50 @@ async fn an_advisory_review_before_submission_gives_feedback_only() {
         .await
         .unwrap();
     problem(res, 409, "invalid_state").await;
+}
+
+#[tokio::test]
+async fn a_rater_who_has_not_answered_gets_a_fresh_link_a_week_before_it_expires() {
+    let app = TestApp::spawn_with(&[("FRONTEND_BASE_URL", "https://portal.wa-aimh.org")]).await;
+    let a = member(&app, "waiting.applicant@example.org").await;
+    let id = start(&app, &a, "IFS").await;
+    let rater = "slow.rater@raters.example";
+    post(
+        &app,
+        &a.token,
+        &format!("/v1/applications/{id}/references"),
+        json!({"name": "Sam Ortiz", "email": rater, "relationship": "Supervisor", "kind": "supervisor"}),
+    )
+    .await;
+    let first = code_in(&app.emails_to(rater).await[0].text);
+    let job = "/v1/affiliates/wa/application-jobs/reference-reminders";
+
+    // The link lasts 30 days: nothing is due today, one reminder a week before the end.
+    assert_eq!(post(&app, &a.coordinator, job, json!({})).await["changed"], 0);
+    let week_before = json!({"today": today() + Duration::days(23)});
+    assert_eq!(post(&app, &a.coordinator, job, week_before.clone()).await["changed"], 1);
+    assert_eq!(post(&app, &a.coordinator, job, week_before).await["changed"], 0, "once only");
+    let mails = app.emails_to(rater).await;
+    assert_eq!(mails.len(), 2);
+    let reminder = &mails[1];
+    assert!(reminder.subject.starts_with("Reminder: Ana López is waiting for your reference"), "{}", reminder.subject);
+    let fresh = code_in(&reminder.text);
+    assert_ne!(fresh, first);
+    assert!(
+        reminder.text.contains(&format!("https://portal.wa-aimh.org/reference?token={fresh}")),
+        "{}",
+        reminder.text
+    );
+    assert_eq!(
+        app.count("application_references", &format!("reminded_at IS NOT NULL AND rater_email = '{rater}'")).await,
+        1
+    );
+
+    // The first link stops working; the fresh one opens the request.
+    let open = |token: String| app.post("/v1/reference-requests/open").json(&json!({ "token": token })).send();
+    problem(open(first).await.unwrap(), 404, "not_found").await;
+    assert_eq!(open(fresh).await.unwrap().status(), 200);
+
+    // Only coordinators run the job.
+    problem(app.post(job).bearer_auth(&a.token).json(&json!({})).send().await.unwrap(), 403, "forbidden").await;
 }

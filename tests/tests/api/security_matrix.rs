@@ -179,7 +179,9 @@ fn access(method: &str, path: &str) -> Access {
         )
         | ("GET", "/v1/affiliates/{affiliate}/exam-sittings" | "/v1/registry" | "/v1/registry/{number}")
         | ("GET", "/v1/registry/{number}/credential" | "/v1/affiliates/{affiliate}/renewal-periods/{year}")
-        | ("GET", "/v1/affiliates/{affiliate}/scholarship-funds") => Public,
+        | ("GET", "/v1/affiliates/{affiliate}/scholarship-funds")
+        // Signed by the mail provider, not authenticated by a token.
+        | ("POST", "/v1/mail/events") => Public,
 
         ("GET" | "PATCH", "/v1/me")
         | ("POST", "/v1/me/password" | "/v1/me/email-change")
@@ -204,7 +206,8 @@ fn access(method: &str, path: &str) -> Access {
         }
         ("PATCH", "/v1/people/{id}")
         | ("POST", "/v1/people/{id}/roles")
-        | ("DELETE", "/v1/people/{id}/roles/{role}") => staff_record(None),
+        | ("DELETE", "/v1/people/{id}/roles/{role}")
+        | ("PUT" | "DELETE", "/v1/people/{id}/mail-bounce") => staff_record(None),
         ("POST", "/v1/people/{id}/memberships") => staff_record(Some("memberships:write")),
 
         ("POST", "/v1/affiliates/{affiliate}/membership-plans") => staff(None),
@@ -243,6 +246,11 @@ fn access(method: &str, path: &str) -> Access {
         }
         ("POST", "/v1/applications/{id}/reviews/mine") => AssignedReviewer,
         ("POST", "/v1/affiliates/{affiliate}/exam-sittings") => staff(None),
+        (
+            "POST",
+            "/v1/affiliates/{affiliate}/application-jobs/reference-reminders"
+            | "/v1/affiliates/{affiliate}/application-jobs/exam-reminders",
+        ) => staff(None),
         ("POST", "/v1/exam-registrations/{id}/result") => staff_record(None),
 
         ("PUT", "/v1/affiliates/{affiliate}/renewal-periods/{year}") => staff(None),
@@ -566,6 +574,13 @@ fn body(fx: &Fixture, method: &str, path: &str) -> Option<Body> {
             json!({"token": "0123456789abcdef0123456789abcdef"})
         }
         ("PATCH", "/v1/people/{id}") => json!({"status": "active"}),
+        ("PUT", "/v1/people/{id}/mail-bounce") => json!({"email": "someone@example.org", "kind": "hard"}),
+        ("POST", "/v1/mail/events") => json!({"email": "someone@example.org", "kind": "hard"}),
+        (
+            "POST",
+            "/v1/affiliates/{affiliate}/application-jobs/reference-reminders"
+            | "/v1/affiliates/{affiliate}/application-jobs/exam-reminders",
+        ) => json!({}),
         ("POST", "/v1/people/{id}/roles") => json!({"role": "reviewer"}),
         ("POST", "/v1/people/{id}/memberships") => {
             json!({"plan_id": fx.id("plan"), "bought_on": format!("{}-01-02", fx.year), "reference": "order 1"})

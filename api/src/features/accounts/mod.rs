@@ -1,6 +1,7 @@
 //! Accounts: registration and activation, sign-in sessions and tokens, one's own profile,
 //! password and email, the affiliate's people and their roles, and machine clients.
 pub mod clients;
+pub mod delivery;
 pub mod dto;
 pub mod login_tokens;
 pub mod people;
@@ -29,6 +30,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(routes::people::search_people)
         .service(routes::people::get_person)
         .service(routes::people::set_person_status)
+        .service(routes::delivery::record_mail_bounce)
+        .service(routes::delivery::remove_mail_bounce)
+        .service(routes::delivery::record_mail_provider_event)
         .service(routes::people::grant_role)
         .service(routes::people::revoke_role)
         .service(routes::people::list_person_memberships)

@@ -122,6 +122,12 @@ pub async fn update_profile(
         next.postal_code = Set(a.postal_code);
         next.country = Set(a.country);
     }
+    if let Some(v) = patch.reminders {
+        next.reminders_enabled = Set(v);
+    }
+    if let Some(v) = patch.reminder_email {
+        next.reminder_email = Set(v.map(|e| e.trim().to_string()));
+    }
     // A compare-and-set on the version read: `update_many` bypasses `before_save`.
     next.version = Set(expected + 1);
     next.updated_at = Set(db::now());

@@ -30,7 +30,9 @@ use entity::{
     sets::{ChargeKind, FeeKind},
 };
 
-const HOLDING: [&str; 3] = ["registered", "passed", "failed"];
+/// The registrations that hold a seat.
+const HOLDING: [ExamRegistrationStatus; 3] =
+    [ExamRegistrationStatus::Registered, ExamRegistrationStatus::Passed, ExamRegistrationStatus::Failed];
 
 async fn taken(db: &impl ConnectionTrait, sitting: Uuid) -> AppResult<i64> {
     Ok(exam_registration::Entity::find()

@@ -3,6 +3,7 @@ pub mod dto;
 pub mod exams;
 pub mod portfolio;
 pub mod references;
+pub mod reminders;
 pub mod reviews;
 pub mod routes;
 pub mod service;
@@ -41,5 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(routes::exams::list_exam_sittings)
         .service(routes::exams::create_exam_sitting)
         .service(routes::exams::register_for_exam)
-        .service(routes::exams::record_exam_result);
+        .service(routes::exams::record_exam_result)
+        .service(routes::reminders::run_reference_reminder_job)
+        .service(routes::reminders::run_exam_reminder_job);
 }

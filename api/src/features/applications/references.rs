@@ -34,7 +34,7 @@ fn ttl() -> chrono::Duration {
     chrono::Duration::days(30)
 }
 
-fn secret() -> AppResult<String> {
+pub(super) fn secret() -> AppResult<String> {
     let mut b = [0u8; 24];
     rand::rngs::OsRng.try_fill_bytes(&mut b).map_err(AppError::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(b))

@@ -54,6 +54,9 @@ pub struct Plan {
     pub id: Uuid,
     pub affiliate_id: Uuid,
     pub name: String,
+    /// The name in Spanish, shown to Spanish-speaking members (emails, front ends); `null`
+    /// shows `name`.
+    pub name_es: Option<String>,
     pub dues: Money,
     pub term: Term,
     /// Organizational plans do not count towards endorsement.
@@ -71,6 +74,7 @@ impl From<membership_plan::Model> for Plan {
             affiliate_id: m.affiliate_id,
             dues: Money::new(m.dues_cents, &m.currency),
             name: m.name,
+            name_es: m.name_es,
             qualifies_for_endorsement: m.qualifies_for_endorsement,
             active: m.active,
             version: m.version,
@@ -78,9 +82,9 @@ impl From<membership_plan::Model> for Plan {
     }
 }
 
-fn check_plan_name(v: &str, errors: &mut ValidationErrors) {
+fn check_plan_name(field: &'static str, v: &str, errors: &mut ValidationErrors) {
     if !(1..=200).contains(&v.trim().chars().count()) {
-        errors.add("name", ValidationError::new("length").with_message("must be 1 to 200 characters long".into()));
+        errors.add(field, ValidationError::new("length").with_message("must be 1 to 200 characters long".into()));
     }
 }
 
@@ -92,9 +96,13 @@ fn check_term(t: &Term, errors: &mut ValidationErrors) {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Individual membership", "dues": {"amount_cents": 8000, "currency": "USD"}, "term": {"kind": "calendar_year", "next_year_from": "10-01"}, "qualifies_for_endorsement": true}))]
+#[schema(example = json!({"name": "Individual membership", "name_es": "Membresía individual", "dues": {"amount_cents": 8000, "currency": "USD"}, "term": {"kind": "calendar_year", "next_year_from": "10-01"}, "qualifies_for_endorsement": true}))]
 pub struct NewPlan {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// The name in Spanish (optional).
+    #[schema(min_length = 1, max_length = 200)]
+    pub name_es: Option<String>,
     pub dues: Money,
     pub term: Term,
     pub qualifies_for_endorsement: bool,
@@ -103,7 +111,10 @@ pub struct NewPlan {
 impl Validate for NewPlan {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        check_plan_name(&self.name, &mut errors);
+        check_plan_name("name", &self.name, &mut errors);
+        if let Some(n) = &self.name_es {
+            check_plan_name("name_es", n, &mut errors);
+        }
         check_term(&self.term, &mut errors);
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
@@ -112,7 +123,12 @@ impl Validate for NewPlan {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    /// The name in Spanish; `null` removes it.
+    #[serde(default, deserialize_with = "crate::http::extract::double_option")]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 200)]
+    pub name_es: Option<Option<String>>,
     pub dues: Option<Money>,
     pub term: Option<Term>,
     pub qualifies_for_endorsement: Option<bool>,
@@ -123,7 +139,10 @@ impl Validate for PlanPatch {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if let Some(n) = &self.name {
-            check_plan_name(n, &mut errors);
+            check_plan_name("name", n, &mut errors);
+        }
+        if let Some(Some(n)) = &self.name_es {
+            check_plan_name("name_es", n, &mut errors);
         }
         if let Some(t) = &self.term {
             check_term(t, &mut errors);

@@ -158,6 +158,7 @@ pub async fn create_plan(
             id: Set(Uuid::now_v7()),
             affiliate_id: Set(affiliate.id),
             name: Set(input.name.trim().to_string()),
+            name_es: Set(input.name_es.as_deref().map(|n| n.trim().to_string())),
             dues_cents: Set(dues),
             currency: Set(affiliate.currency.clone()),
             term_kind: Set(kind),
@@ -198,6 +199,9 @@ pub async fn update_plan(
     let mut next: membership_plan::ActiveModel = current.clone().into();
     if let Some(n) = patch.name {
         next.name = Set(n.trim().to_string());
+    }
+    if let Some(n) = patch.name_es {
+        next.name_es = Set(n.map(|n| n.trim().to_string()));
     }
     if let Some(d) = patch.dues {
         next.dues_cents = Set(check_amount(&d, &current.currency, true)

@@ -380,6 +380,12 @@ async fn upsert_people(
                     created_via: origin,
                     last_signed_in_at: None,
                     token_generation: 0,
+                    reminders_enabled: true,
+                    reminder_email: None,
+                    bounced_at: None,
+                    bounce_kind: None,
+                    bounce_reason: None,
+                    bounced_email: None,
                 };
                 PersonPlan { model: desired(blank, input), status: SyncStatus::Created, link: true, old_email: None }
             }

@@ -934,8 +934,10 @@ pub async fn remind(
                 closes_on: l.date(period.closes_on),
                 link: links.renewal(year),
             });
-            mail::send(&txn, affiliate, &Recipient::person(&p), &due).await?;
-            sent += 1;
+            // Recorded either way: turning reminders back on does not replay old ones.
+            if mail::remind(&txn, affiliate, &p, &due).await? {
+                sent += 1;
+            }
         }
         txn.commit().await?;
     }

@@ -94,14 +94,58 @@ pub struct Person {
     pub preferred_language: Language,
     pub phone: Option<String>,
     pub address: Address,
+    /// Reminders and where the last delivery to this person stands.
+    pub mail: MailDelivery,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
 
+/// How email reaches a person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailDelivery {
+    /// Whether reminders (renewal, exam) are sent. Transactional email (codes, decisions,
+    /// invoices) always is.
+    pub reminders: bool,
+    /// Where reminders go instead of `email`; `null` sends them to `email`.
+    #[schema(format = Email, max_length = 254)]
+    pub reminder_email: Option<String>,
+    /// The last bounce or complaint reported (by the mail provider or staff); `null` when
+    /// none, or after staff cleared it. A hard bounce or a complaint stops reminders to
+    /// that address.
+    pub last_bounce: Option<Bounce>,
+}
+
+/// A delivery that failed for good, or a complaint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Bounce {
+    /// The address that bounced.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    pub kind: BounceKind,
+    /// What the receiving server or the provider said.
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub use entity::person::BounceKind;
+
+impl MailDelivery {
+    pub fn of(m: &person::Model) -> MailDelivery {
+        let last_bounce = match (&m.bounced_email, m.bounce_kind, m.bounced_at) {
+            (Some(email), Some(kind), Some(at)) => {
+                Some(Bounce { email: email.clone(), kind, reason: m.bounce_reason.clone(), at })
+            }
+            _ => None,
+        };
+        MailDelivery { reminders: m.reminders_enabled, reminder_email: m.reminder_email.clone(), last_bounce }
+    }
+}
+
 impl From<person::Model> for Person {
     fn from(m: person::Model) -> Self {
         Person {
+            mail: MailDelivery::of(&m),
             id: m.id,
             affiliate_id: m.affiliate_id,
             email: m.email,
@@ -182,6 +226,13 @@ pub struct ProfilePatch {
     #[schema(value_type = Option<String>, nullable)]
     pub phone: Option<Option<String>>,
     pub address: Option<Address>,
+    /// Turn reminders (renewal, exam) off or on.
+    pub reminders: Option<bool>,
+    /// Where reminders go instead of your email (employer servers sometimes block them);
+    /// `null` sends them to your email again.
+    #[serde(default, deserialize_with = "crate::http::extract::double_option")]
+    #[schema(value_type = Option<String>, nullable, format = Email, max_length = 254)]
+    pub reminder_email: Option<Option<String>>,
 }
 
 impl Validate for ProfilePatch {
@@ -198,6 +249,33 @@ impl Validate for ProfilePatch {
         }
         if let Some(a) = &self.address {
             check_address(a, &mut errors);
+        }
+        if let Some(Some(e)) = &self.reminder_email {
+            check_email("reminder_email", e, &mut errors);
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+/// A bounce or complaint staff record (a bounce reported to them by phone or mail).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ana.lopez@childhaven.org", "kind": "hard", "reason": "550 5.1.1 mailbox unavailable"}))]
+pub struct BounceReport {
+    /// The address that bounced: the person's email or reminder address.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    pub kind: BounceKind,
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+impl Validate for BounceReport {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        check_email("email", &self.email, &mut errors);
+        if self.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            errors.add("reason", ValidationError::new("length").with_message("must be at most 500 characters".into()));
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }

@@ -23,13 +23,15 @@ impl From<credential_family::Model> for Family {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"code": "IFS", "slug": "ifs", "family": "IMH-E", "name": "Infant Family Specialist", "abbreviation": "IFS", "scope_of_work": "Prevention and early intervention: serving the social emotional well-being of infants and toddlers (0-3).", "age_focus": "infant_toddler", "example_roles": ["Home Visitor/Home Visiting Supervisor", "Doula"], "rank": 2, "track": null}))]
+#[schema(example = json!({"code": "IFS", "slug": "ifs", "family": "IMH-E", "name": "Infant Family Specialist", "name_es": "Especialista en Familia e Infancia", "abbreviation": "IFS", "scope_of_work": "Prevention and early intervention: serving the social emotional well-being of infants and toddlers (0-3).", "age_focus": "infant_toddler", "example_roles": ["Home Visitor/Home Visiting Supervisor", "Doula"], "rank": 2, "track": null}))]
 pub struct Category {
     pub code: String,
     /// URL-safe code (`imhm-rf` for `IMHM-R/F`).
     pub slug: String,
     pub family: String,
     pub name: String,
+    /// The name in Spanish, shown to Spanish-speaking readers (emails use it).
+    pub name_es: Option<String>,
     pub abbreviation: String,
     pub scope_of_work: String,
     pub age_focus: String,
@@ -48,6 +50,7 @@ impl From<credential_category::Model> for Category {
             slug: m.slug,
             family: m.family_code,
             name: m.name,
+            name_es: m.name_es,
             abbreviation: m.abbreviation,
             scope_of_work: m.scope_of_work,
             age_focus: m.age_focus,
