@@ -115,6 +115,7 @@ pub struct TagMinimum {
 pub struct RscRule {
     pub hours: Hours,
     /// All the hours must fall within one period of this many months.
+    #[schema(minimum = 1, maximum = 120)]
     pub window_months: u32,
     /// Only RSC from an endorsed provider counts.
     #[serde(default)]
@@ -143,6 +144,7 @@ pub struct RenewalRule {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReducedRsc {
+    #[schema(minimum = 1, maximum = 50)]
     pub after_years: u32,
     pub hours: Hours,
 }

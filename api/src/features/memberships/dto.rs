@@ -15,10 +15,14 @@ pub enum Term {
     /// To 31 December; bought on or after the cut-off (`MM-DD`, default `10-01`), to 31 December of the next year.
     CalendarYear {
         #[serde(default = "default_cutoff")]
+        #[schema(pattern = "^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
         next_year_from: String,
     },
     /// A fixed number of months (1-120) from the purchase.
-    FixedMonths { months: u32 },
+    FixedMonths {
+        #[schema(minimum = 1, maximum = 120)]
+        months: u32,
+    },
 }
 
 fn default_cutoff() -> String {

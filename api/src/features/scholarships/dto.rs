@@ -42,6 +42,7 @@ impl From<scholarship_fund::Model> for Fund {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Reflective supervision fund", "sponsor": "A foundation", "budget": {"amount_cents": 500000, "currency": "USD"}, "starts_on": "2026-01-01", "ends_on": "2026-12-31", "covers": ["registration", "processing", "rsc"]}))]
 pub struct NewFund {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     pub sponsor: Option<String>,
     pub budget: Money,
@@ -54,7 +55,7 @@ pub struct NewFund {
 impl Validate for NewFund {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        if self.name.trim().is_empty() || self.name.len() > 200 {
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
             e.add("name", ValidationError::new("length").with_message("must be 1 to 200 characters long".into()));
         }
         if self.ends_on < self.starts_on {
@@ -113,6 +114,7 @@ pub struct NewScholarshipRequest {
     pub fund_id: Uuid,
     pub amount: Money,
     pub purpose: ScholarshipPurpose,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub statement: String,
     /// The invoice it should be credited to, if known.
     pub invoice_id: Option<Uuid>,

@@ -54,10 +54,14 @@ impl ScheduleEvent {
 #[schema(example = json!({"kind": "submission_deadline", "title": "Submission deadline for all categories", "starts_on": "2027-01-15", "categories": []}))]
 pub struct NewScheduleEvent {
     pub kind: EventKind,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
+    /// Local time, `HH:MM`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start_time: Option<String>,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end_time: Option<String>,
     #[serde(default)]
     #[schema(value_type = Vec<crate::domain::credentials::CategoryCode>)]

@@ -401,6 +401,8 @@ pub struct ReferenceRequest {
 pub struct ReferenceSubmission {
     /// The code from the rater's link.
     pub token: String,
+    /// At least one domain rated.
+    #[schema(min_items = 1)]
     pub ratings: Vec<Rating>,
     pub comments: Option<String>,
 }

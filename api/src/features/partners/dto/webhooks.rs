@@ -25,7 +25,12 @@ fn check_description(d: &Option<String>, errors: &mut ValidationErrors) {
 #[serde(deny_unknown_fields)]
 pub struct NewSubscription {
     /// Where events are POSTed: `https`, on a public address.
-    #[schema(example = "https://crm.example.org/hooks/endorse")]
+    #[schema(
+        example = "https://crm.example.org/hooks/endorse",
+        format = "uri",
+        max_length = 2048,
+        pattern = "^https?://[^/?#@\\s]+"
+    )]
     pub url: String,
     /// Record kinds to receive; empty or absent for all.
     #[serde(default)]
@@ -47,6 +52,8 @@ impl Validate for NewSubscription {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionPatch {
+    /// `https`, on a public address (`http` only where private targets are allowed, for testing).
+    #[schema(format = "uri", max_length = 2048, pattern = "^https?://[^/?#@\\s]+")]
     pub url: Option<String>,
     pub kinds: Option<Vec<RecordKind>>,
     pub description: Option<String>,
