@@ -153,3 +153,61 @@ async fn memberships_bought_elsewhere_and_status_on_a_day() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_plan_has_a_spanish_name_that_spanish_members_read() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token("wa", &[Role::Coordinator]).await;
+    let body = json!({"name": "Student membership", "name_es": "  Membresía estudiantil ", "dues": {"amount_cents": 3000, "currency": "USD"}, "term": {"kind": "fixed_months", "months": 12}, "qualifies_for_endorsement": true});
+    let res =
+        app.post("/v1/affiliates/wa/membership-plans").bearer_auth(&coordinator).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let plan: Value = res.json().await.unwrap();
+    assert_eq!(plan["name_es"], "Membresía estudiantil");
+    let mut blank = body.clone();
+    blank["name_es"] = json!(" ");
+    let res =
+        app.post("/v1/affiliates/wa/membership-plans").bearer_auth(&coordinator).json(&blank).send().await.unwrap();
+    assert_eq!(problem(res, 422, "validation_failed").await["errors"][0]["field"], "name_es");
+
+    // A Spanish-speaking member's confirmation names the plan in Spanish.
+    let mut registration = endorse_tests::registration_body("estudiante@example.org");
+    registration["preferred_language"] = json!("es");
+    let reg: Value =
+        app.post("/v1/affiliates/wa/registrations").json(&registration).send().await.unwrap().json().await.unwrap();
+    app.pay(&coordinator, reg["invoice"]["id"].as_str().unwrap(), 2500).await;
+    let code = endorse_tests::code_in(&app.logins_to("estudiante@").await[0].text);
+    let res = app
+        .post("/v1/auth/activate")
+        .json(&json!({"token": code, "password": endorse_tests::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let token = app.login("estudiante@example.org").await["access_token"].as_str().unwrap().to_string();
+    let joined: Value = app
+        .post("/v1/me/memberships")
+        .bearer_auth(&token)
+        .json(&json!({"plan_id": plan["id"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.pay(&coordinator, joined["invoice"]["id"].as_str().unwrap(), 3000).await;
+    let active = app.wait_for_email("estudiante@", "membresía").await;
+    assert!(active.text.contains("Membresía estudiantil"), "{}", active.text);
+
+    // `null` removes the Spanish name.
+    let res = app
+        .patch(&format!("/v1/membership-plans/{}", plan["id"].as_str().unwrap()))
+        .bearer_auth(&coordinator)
+        .header("if-match", "\"1\"")
+        .json(&json!({"name_es": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["name_es"], Value::Null);
+}

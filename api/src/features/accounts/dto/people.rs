@@ -305,6 +305,8 @@ impl Validate for PasswordChange {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
+    /// The code from the email.
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     /// 12 to 256 characters; not one of the 49 000 most common passwords; not containing
     /// your email address, its part before the @, or your name.

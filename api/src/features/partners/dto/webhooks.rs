@@ -35,6 +35,7 @@ pub struct NewSubscription {
     /// Record kinds to receive; empty or absent for all.
     #[serde(default)]
     pub kinds: Vec<RecordKind>,
+    #[schema(max_length = 200)]
     pub description: Option<String>,
 }
 
@@ -56,6 +57,7 @@ pub struct SubscriptionPatch {
     #[schema(format = "uri", max_length = 2048, pattern = "^https?://[^/?#@\\s]+")]
     pub url: Option<String>,
     pub kinds: Option<Vec<RecordKind>>,
+    #[schema(max_length = 200)]
     pub description: Option<String>,
     pub enabled: Option<bool>,
 }
