@@ -37,6 +37,9 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub cors_origins: Vec<String>,
     pub smtp_url: Option<String>,
+    /// PEM certificates (text, or a path to a file) trusted besides the public roots for
+    /// SMTP over TLS: a relay with a private CA.
+    pub smtp_ca_cert: Option<String>,
     /// `whsec_…`: verifies the mail provider's bounce and complaint webhook
     /// (`POST /v1/mail/events`, Standard Webhooks). `None`: the endpoint answers 404.
     pub mail_webhook_secret: Option<String>,
@@ -186,6 +189,21 @@ impl Config {
             }
             (None, None) => public_base_url.clone(),
         };
+        let smtp_ca_cert = match var("SMTP_CA_CERT") {
+            Some(v) if v.contains("-----BEGIN CERTIFICATE-----") => Some(v),
+            Some(path) => {
+                let pem = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError { var: "SMTP_CA_CERT", message: format!("cannot read `{path}`: {e}") })?;
+                if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(ConfigError {
+                        var: "SMTP_CA_CERT",
+                        message: format!("`{path}` holds no PEM certificate"),
+                    });
+                }
+                Some(pem)
+            }
+            None => None,
+        };
         let mail_webhook_secret = var("MAIL_WEBHOOK_SECRET");
         if mail_webhook_secret.as_deref().is_some_and(|s| !crate::domain::webhooks::is_secret(s)) {
             return Err(ConfigError {
@@ -268,6 +286,7 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(refresh_days * 86_400),
             cors_origins,
             smtp_url,
+            smtp_ca_cert,
             mail_webhook_secret,
             mail_from,
             log_format,

@@ -83,7 +83,9 @@ impl Application {
             links: crate::mail::links::Links::new(&config.frontend_base_url),
         };
 
-        let mailer = Mailer::new(config.smtp_url.as_deref(), config.mail_dir.clone()).map_err(StartupError::Mail)?;
+        let mailer =
+            Mailer::configured(config.smtp_url.as_deref(), config.smtp_ca_cert.as_deref(), config.mail_dir.clone())
+                .map_err(StartupError::Mail)?;
         if config.run_outbox_worker {
             tracing::info!(mail = %mailer.describe(), "outbox worker delivers email");
         }

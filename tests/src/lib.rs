@@ -1,6 +1,8 @@
 //! The black-box harness: each test starts the real service on its own database
 //! (a SQLite file in a temp folder, or a fresh PostgreSQL database when
 //! `TEST_DATABASE_URL` is set) and talks to it over HTTP.
+pub mod smtp;
+
 use std::{collections::HashMap, net::TcpListener, path::PathBuf};
 
 use api::{config::Config, domain::roles::Role, features::accounts::people, startup::Application, state::AppState};

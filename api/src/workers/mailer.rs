@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart, header::ContentType},
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
 };
 use uuid::Uuid;
 
@@ -18,15 +19,39 @@ pub enum Mailer {
 
 impl Mailer {
     pub fn new(smtp_url: Option<&str>, folder: PathBuf) -> Result<Mailer, String> {
-        match smtp_url {
-            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Mailer::Smtp(b.timeout(Some(std::time::Duration::from_secs(30))).build()))
-                .map_err(|e| format!("SMTP_URL: {e}")),
-            None => {
-                std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-                Ok(Mailer::Folder(folder))
-            }
+        Mailer::configured(smtp_url, None, folder)
+    }
+
+    /// SMTP at `smtp_url` (`smtp://` plain, `?tls=required|opportunistic` for STARTTLS,
+    /// `smtps://` for TLS from the start), also trusting the PEM certificates `extra_roots`
+    /// (a relay with a private CA); or `.eml` files in `folder` without a URL.
+    pub fn configured(smtp_url: Option<&str>, extra_roots: Option<&str>, folder: PathBuf) -> Result<Mailer, String> {
+        let Some(url) = smtp_url else {
+            std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+            return Ok(Mailer::Folder(folder));
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("SMTP_URL: {e}"))?;
+        if let Some(pem) = extra_roots {
+            let parsed = url::Url::parse(url).map_err(|e| format!("SMTP_URL: {e}"))?;
+            let host = parsed.host_str().ok_or("SMTP_URL: no host")?.trim_matches(['[', ']']).to_string();
+            let root = Certificate::from_pem(pem.as_bytes()).map_err(|e| format!("SMTP_CA_CERT: {e}"))?;
+            let params = TlsParameters::builder(host)
+                .add_root_certificate(root)
+                .build()
+                .map_err(|e| format!("SMTP_CA_CERT: {e}"))?;
+            let mode = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.to_string());
+            builder = match (parsed.scheme(), mode.as_deref()) {
+                ("smtps", _) => builder.tls(Tls::Wrapper(params)),
+                (_, Some("required")) => builder.tls(Tls::Required(params)),
+                (_, Some("opportunistic")) => builder.tls(Tls::Opportunistic(params)),
+                _ => {
+                    return Err(
+                        "SMTP_CA_CERT is set but SMTP_URL uses no TLS (add ?tls=required, or use smtps://)".into()
+                    );
+                }
+            };
         }
+        Ok(Mailer::Smtp(builder.timeout(Some(std::time::Duration::from_secs(30))).build()))
     }
 
     pub fn describe(&self) -> String {
