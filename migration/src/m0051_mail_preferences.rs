@@ -19,6 +19,13 @@ enum People {
 }
 
 #[derive(DeriveIden)]
+enum MembershipPlans {
+    Table,
+    Id,
+    NameEs,
+}
+
+#[derive(DeriveIden)]
 enum ApplicationReferences {
     Table,
     RemindedAt,
@@ -58,6 +65,19 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(ExamRegistrations::Table)
                     .add_column(timestamp_with_time_zone_null(ExamRegistrations::RemindedAt))
+                    .to_owned(),
+            )
+            .await?;
+        // The seeded plan's name in Spanish, for Spanish-speaking members' emails.
+        let plan = uuid::Uuid::parse_str(crate::m0019_seed_washington_plan::PLAN_ID)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(MembershipPlans::Table)
+                    .value(MembershipPlans::NameEs, "Membresía individual")
+                    .and_where(Expr::col(MembershipPlans::Id).eq(plan))
+                    .and_where(Expr::col(MembershipPlans::NameEs).is_null())
                     .to_owned(),
             )
             .await

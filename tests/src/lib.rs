@@ -258,8 +258,14 @@ pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
 impl TestApp {
     /// Registers `email` with Washington and returns the 201 body.
     pub async fn register(&self, email: &str) -> Value {
-        let res =
-            self.post("/v1/affiliates/wa/registrations").json(&registration_body(email)).send().await.expect("request");
+        self.register_in(email, "en").await
+    }
+
+    /// Registers `email` reading `language` (`en`, `es`).
+    pub async fn register_in(&self, email: &str, language: &str) -> Value {
+        let mut body = registration_body(email);
+        body["preferred_language"] = language.into();
+        let res = self.post("/v1/affiliates/wa/registrations").json(&body).send().await.expect("request");
         assert_eq!(res.status(), 201, "registration of {email}");
         res.json().await.expect("json")
     }
@@ -338,8 +344,13 @@ impl TestApp {
     /// Registers, pays the fee as a Washington coordinator, activates with `PASSWORD`, signs
     /// in: returns (person id, access token).
     pub async fn applicant(&self, email: &str) -> (String, String) {
+        self.applicant_in(email, "en").await
+    }
+
+    /// An active applicant reading `language`: (person id, access token).
+    pub async fn applicant_in(&self, email: &str, language: &str) -> (String, String) {
         let coordinator = self.token("wa", &[Role::Coordinator]).await;
-        let reg = self.register(email).await;
+        let reg = self.register_in(email, language).await;
         self.pay(&coordinator, reg["invoice"]["id"].as_str().expect("invoice id"), 2500).await;
         let code = code_in(&self.emails_to(email).await.last().expect("temporary login email").text);
         let res = self

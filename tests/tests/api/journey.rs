@@ -6,6 +6,21 @@ use endorse_tests::{TestApp, code_in, problem};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 
+const FRONT_END: &str = "https://portal.wa-aimh.org";
+
+/// Every email to `to` greets in Spanish, and each of its links opens the front end.
+async fn all_in_spanish(app: &TestApp, to: &str) -> Vec<entity::mail_template::MailTemplateKey> {
+    let mails = app.emails_to(to).await;
+    for m in &mails {
+        assert!(m.text.starts_with("Hola "), "{}: {}", m.subject, m.text);
+        for link in m.text.split_whitespace().filter(|w| w.starts_with("http")) {
+            assert!(link.starts_with(&format!("{FRONT_END}/")), "{}: {link}", m.subject);
+        }
+        assert!(!m.text.contains("Hello") && !m.subject.contains(" your "), "{}: {}", m.subject, m.text);
+    }
+    mails.iter().filter_map(|m| m.template).collect()
+}
+
 fn today() -> chrono::NaiveDate {
     TimeZone::parse("America/Los_Angeles").unwrap().local_date(chrono::Utc::now())
 }
@@ -16,7 +31,11 @@ struct Applicant {
 }
 
 async fn member(app: &TestApp, email: &str) -> Applicant {
-    let (_, token) = app.applicant(email).await;
+    member_in(app, email, "en").await
+}
+
+async fn member_in(app: &TestApp, email: &str, language: &str) -> Applicant {
+    let (_, token) = app.applicant_in(email, language).await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
     let plans: Value =
         app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
@@ -117,8 +136,9 @@ async fn review_and_decide(app: &TestApp, a: &Applicant, id: &str, category: &st
 
 #[tokio::test]
 async fn imhs_from_registration_to_a_verified_endorsement() {
-    let app = TestApp::spawn().await;
-    let a = member(&app, "imhs.journey@example.org").await;
+    // A Spanish-speaking applicant: every email they get is in Spanish, linking to the front end.
+    let app = TestApp::spawn_with(&[("FRONTEND_BASE_URL", FRONT_END)]).await;
+    let a = member_in(&app, "imhs.journey@example.org", "es").await;
     let id = start(&app, &a, "imhs").await;
     let base = format!("/v1/applications/{id}/portfolio");
     post(
@@ -275,8 +295,8 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
     assert_eq!(post(&app, &a.coordinator, exam_job, week_before.clone()).await["changed"], 1);
     let reminders = app.emails_to("ana.home@example.net").await;
     assert_eq!(reminders.len(), 1);
-    assert!(reminders[0].subject.contains("your Endorsement exam is on"), "{}", reminders[0].subject);
-    assert!(reminders[0].text.contains("(in 7 days), at Seattle"), "{}", reminders[0].text);
+    assert!(reminders[0].subject.contains("su examen de Endorsement es el"), "{}", reminders[0].subject);
+    assert!(reminders[0].text.contains("(en 7 días), en Seattle"), "{}", reminders[0].text);
     assert!(reminders[0].text.contains(&format!("/applications/{id}")), "{}", reminders[0].text);
     assert_eq!(post(&app, &a.coordinator, exam_job, week_before).await["changed"], 0, "once only");
     let res = app
@@ -389,6 +409,32 @@ async fn imhs_from_registration_to_a_verified_endorsement() {
         .clone();
     let states: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
     assert_eq!(states, vec!["draft", "submitted", "in_review", "exam_pending", "endorsed"]);
+
+    // Every email of the journey came in Spanish, each link into the front end.
+    use entity::mail_template::MailTemplateKey as K;
+    let got = all_in_spanish(&app, "imhs.journey@example.org").await;
+    for expected in [
+        K::RegistrationReceived,
+        K::TemporaryLogin,
+        K::MembershipActive,
+        K::ApplicationSubmitted,
+        K::ApplicationApprovedForExam,
+        K::ExamResult,
+        K::EndorsementIssued,
+    ] {
+        assert!(got.contains(&expected), "{expected} missing from {got:?}");
+    }
+    assert_eq!(all_in_spanish(&app, "ana.home@example.net").await, [K::ExamReminder]);
+    // The raters were asked in the applicant's language.
+    assert_eq!(all_in_spanish(&app, "@raters.example").await.len(), 3);
+    let issued =
+        app.emails_to("imhs.journey@example.org").await.into_iter().find(|m| m.template == Some(K::EndorsementIssued));
+    let issued = issued.unwrap();
+    let active =
+        app.emails_to("imhs.journey@example.org").await.into_iter().find(|m| m.template == Some(K::MembershipActive));
+    assert!(active.unwrap().text.contains("Membresía individual"), "the plan's Spanish name");
+    assert!(issued.text.contains("Especialista en Salud Mental Infantil (IMHS)"), "{}", issued.text);
+    assert!(issued.text.contains(&format!("{FRONT_END}/verify/{number}")), "{}", issued.text);
 }
 
 async fn ifa_ready(app: &TestApp, a: &Applicant) -> String {

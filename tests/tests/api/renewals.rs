@@ -45,7 +45,11 @@ pub(super) async fn endorse(
 }
 
 pub(super) async fn member(app: &TestApp, email: &str, coordinator: &str) -> (String, String) {
-    let (person, token) = app.applicant(email).await;
+    member_in(app, email, "en", coordinator).await
+}
+
+pub(super) async fn member_in(app: &TestApp, email: &str, language: &str, coordinator: &str) -> (String, String) {
+    let (person, token) = app.applicant_in(email, language).await;
     let plans: Value =
         app.get("/v1/affiliates/wa/membership-plans").send().await.unwrap().json::<Value>().await.unwrap()["data"]
             .clone();
@@ -79,7 +83,8 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
     let app = TestApp::spawn().await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
     let year = today().year();
-    let (person, token) = member(&app, "renew@example.org", &coordinator).await;
+    // A Spanish-speaking endorsee: the renewal's emails come in Spanish.
+    let (person, token) = member_in(&app, "renew@example.org", "es", &coordinator).await;
     endorse(&app, &person, "IFS", d(year - 1, 3, 1), d(year, 12, 31)).await;
     endorse(&app, &person, "IMHS", d(year - 2, 5, 1), d(year, 12, 31)).await;
     let res = app
@@ -208,10 +213,15 @@ async fn a_full_renewal_year_for_ifs_and_imhs() {
         .unwrap();
     assert_eq!(approved["status"], "approved");
     let mail = app.emails_to("renew@example.org").await;
-    let notice =
-        mail.iter().find(|m| m.subject.ends_with(&format!("your {year} renewal is approved"))).expect("approval email");
-    let through = format!("December 31, {}", year + 1);
-    assert!(notice.text.contains(&through) && notice.text.contains("(IMHS)"), "{}", notice.text);
+    let notice = mail
+        .iter()
+        .find(|m| m.subject.ends_with(&format!("su renovación de {year} fue aprobada")))
+        .expect("approval email");
+    let through = format!("31 de diciembre de {}", year + 1);
+    assert!(notice.text.contains(&through), "{}", notice.text);
+    assert!(notice.text.contains("Especialista en Salud Mental Infantil (IMHS)"), "{}", notice.text);
+    assert!(mail.iter().any(|m| m.template == Some(entity::mail_template::MailTemplateKey::RenewalSubmitted)));
+    assert!(mail.iter().all(|m| m.text.starts_with("Hola ")), "every renewal email in Spanish");
     let mine: Value =
         app.get("/v1/me/endorsements").bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap()["data"]
             .clone();

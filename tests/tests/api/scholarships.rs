@@ -176,7 +176,8 @@ async fn an_rsc_award_is_disbursed_on_approval() {
     let app = TestApp::spawn().await;
     let coordinator = app.token("wa", &[Role::Coordinator]).await;
     let fund_id = fund(&app, &coordinator, 10_000, json!(["rsc"])).await;
-    let (_, token) = app.applicant("rsc@example.org").await;
+    // The applicant reads Spanish: the decision, its amount and its wording come in Spanish.
+    let (_, token) = app.applicant_in("rsc@example.org", "es").await;
     let reg = app.register("someone-else@example.org").await;
     let mut body = json!({"fund_id": fund_id, "amount": {"amount_cents": 6000, "currency": "USD"}, "purpose": "rsc", "statement": "Monthly reflective supervision.", "invoice_id": reg["invoice"]["id"]});
     let res = app.post("/v1/scholarship-requests").bearer_auth(&token).json(&body).send().await.unwrap();
@@ -220,5 +221,10 @@ async fn an_rsc_award_is_disbursed_on_approval() {
     assert!(refused["errors"][0].to_string().contains("fund_closed"), "{refused}");
     assert_eq!(app.count("invoice_entries", "method = 'scholarship'").await, 0, "nothing credited");
     let mail = app.emails_to("rsc@example.org").await;
-    assert!(mail.iter().any(|m| m.text.contains("pays this award outside this service")), "{mail:?}");
+    let decision =
+        mail.iter().find(|m| m.template == Some(entity::mail_template::MailTemplateKey::ScholarshipDecision));
+    let decision = decision.expect("a decision email");
+    assert!(decision.text.starts_with("Hola Ana López:"), "{}", decision.text);
+    assert!(decision.text.contains("El monto otorgado es de 40,00 US$."), "{}", decision.text);
+    assert!(decision.text.contains("paga esta beca fuera de este servicio"), "{}", decision.text);
 }
