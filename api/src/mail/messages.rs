@@ -373,6 +373,36 @@ impl Mail {
 mod tests {
     use super::*;
 
+    /// The README's table of template variables is what each template really sees.
+    #[test]
+    fn the_readme_lists_each_template_s_variables() {
+        let readme = include_str!("../../../README.md");
+        for key in MailTemplateKey::ALL {
+            let ctx = Mail::sample(*key, Language::English).context("Ana", "WA-AIMH", Language::English);
+            let mut fields: Vec<String> = ctx
+                .as_object()
+                .map(|m| {
+                    m.keys().filter(|k| !["name", "affiliate", "language"].contains(&k.as_str())).cloned().collect()
+                })
+                .unwrap_or_default();
+            fields.sort();
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{key}` |")))
+                .unwrap_or_else(|| panic!("README has no row for {key}"));
+            let mut listed: Vec<String> = row
+                .split('|')
+                .nth(2)
+                .unwrap_or_default()
+                .split(',')
+                .map(|f| f.trim().trim_matches('`').to_string())
+                .collect();
+            listed.retain(|f| !f.is_empty());
+            listed.sort();
+            assert_eq!(listed, fields, "README row of {key}");
+        }
+    }
+
     #[test]
     fn each_sample_is_the_message_of_its_template() {
         for key in MailTemplateKey::ALL {
