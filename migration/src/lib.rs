@@ -53,6 +53,7 @@ mod m0048_people_origin;
 mod m0049_token_generations;
 mod m0050_mail_templates;
 mod m0051_mail_preferences;
+mod m0052_ifa_experience_ages;
 
 pub use m0010_seed_washington::WASHINGTON_ID;
 pub use m0019_seed_washington_plan::PLAN_ID as WASHINGTON_INDIVIDUAL_PLAN_ID;
@@ -116,6 +117,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0049_token_generations::Migration),
             Box::new(m0050_mail_templates::Migration),
             Box::new(m0051_mail_preferences::Migration),
+            Box::new(m0052_ifa_experience_ages::Migration),
         ]
     }
 }

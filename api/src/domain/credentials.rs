@@ -105,7 +105,7 @@ impl AgeBand {
         match self {
             AgeBand::InfantToddler => "infants and toddlers (0-3)",
             AgeBand::EarlyChildhood => "young children (3-6)",
-            AgeBand::BirthToSix => "birth to six",
+            AgeBand::BirthToSix => "infants, toddlers or young children (0-6)",
         }
     }
 }

@@ -360,7 +360,8 @@ pub fn evaluate(
                     let f = WorkFilter { kinds, paid_only: *paid_only, ages: *ages_served, after: None };
                     let (days, _) = qualifying_work(p, &f, as_of);
                     met |= days >= days_for(*months);
-                    alternatives.push(format!("{months} months of {}", kinds_phrase(kinds, *paid_only)));
+                    let ages = ages_served.map(|a| format!(" with {}", a.label())).unwrap_or_default();
+                    alternatives.push(format!("{months} months of {}{ages}", kinds_phrase(kinds, *paid_only)));
                 }
             }
         }

@@ -196,6 +196,30 @@ fn ifa_without_a_degree_passes_on_two_years_of_work() {
     fails_on("IFA", &p, "education", "24 months");
 }
 
+/// The seed: "Any academic degree OR minimum 2 years infant/early childhood-related work or
+/// volunteer experience": volunteering with 3-6-year-olds counts as much as with toddlers.
+#[test]
+fn ifa_counts_work_or_volunteering_with_young_children_and_the_gap_names_the_ages() {
+    let mut p = ifa();
+    p.education.clear();
+    let mut volunteering = work(WorkKind::PreventionEarlyIntervention, TWO_YEARS, false, 0);
+    volunteering.ages_served = vec![AgeBand::EarlyChildhood];
+    p.work = vec![volunteering.clone()];
+    passes("IFA", &p);
+    volunteering.start_date += Duration::days(1);
+    p.work = vec![volunteering];
+    fails_on("IFA", &p, "education", "24 months of promotion");
+    fails_on("IFA", &p, "education", "with infants, toddlers or young children (0-6)");
+    // A category whose work must be with infants and toddlers says so in its gap.
+    let mut q = ifs();
+    for w in &mut q.work {
+        w.ages_served = vec![AgeBand::EarlyChildhood];
+    }
+    let e = run("IFS", &q);
+    let gap = e.requirements.iter().find(|r| r.key == "work").and_then(|r| r.missing.clone()).unwrap_or_default();
+    assert!(gap.contains("with infants and toddlers (0-3)"), "{gap}");
+}
+
 #[test]
 fn one_requirement_short_fails_with_its_message() {
     let mut p = ifa();

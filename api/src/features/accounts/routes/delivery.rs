@@ -97,9 +97,9 @@ fn header_of<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     tag = "people",
     security(()),
     params(
-        ("webhook-id" = String, Header, description = "The message id (redeliveries reuse it)"),
-        ("webhook-timestamp" = i64, Header, description = "Unix seconds when it was signed"),
-        ("webhook-signature" = String, Header, description = "`v1,<base64>` values, space-separated")
+        ("Webhook-Id" = String, Header, description = "The message id (redeliveries reuse it)"),
+        ("Webhook-Timestamp" = i64, Header, description = "Unix seconds when it was signed"),
+        ("Webhook-Signature" = String, Header, description = "`v1,<base64>` values, space-separated")
     ),
     request_body = MailProviderEvent,
     responses(
