@@ -40,31 +40,34 @@ pub(super) fn secret() -> AppResult<String> {
     Ok(URL_SAFE_NO_PAD.encode(b))
 }
 
-async fn invitation(
-    state: &AppState,
+/// Emails the rater their link and code: the first request, or a reminder
+/// (`ReferenceReminder`, same fields). A rater has no account and no language of their
+/// own: they get the applicant's.
+pub(super) async fn email_rater(
     db: &impl ConnectionTrait,
+    links: &crate::mail::links::Links,
     app: &application::Model,
     r: &application_reference::Model,
     token: &str,
+    reminder: bool,
 ) -> AppResult<()> {
     let applicant = person::Entity::find_by_id(app.person_id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("applicant vanished"))?;
     let affiliate = crate::platform::tenancy::find(db, &app.affiliate_id.to_string()).await?;
-    // A rater has no account and no language of their own: they get the applicant's.
     let l = Locale(applicant.preferred_language);
-    let request = Mail::ReferenceRequest(RequestMail {
+    let request = RequestMail {
         applicant: format!("{} {}", applicant.given_name, applicant.family_name),
         category: locale::category(db, &app.category_code, l).await?,
         relationship: r.relationship.clone(),
-        link: state.links.rate_reference(token),
+        link: links.rate_reference(token),
         code: token.to_string(),
         expires_on: l.date(r.expires_at.date_naive()),
-    });
+    };
+    let mail = if reminder { Mail::ReferenceReminder(request) } else { Mail::ReferenceRequest(request) };
     let rater = Recipient { name: r.rater_name.clone(), email: r.rater_email.clone(), language: l.0 };
-    mail::send(db, &affiliate, &rater, &request).await?;
-    Ok(())
+    mail::send(db, &affiliate, &rater, &mail).await
 }
 
 /// Invitations and resends: at most this many a day per application, and per rater address.
@@ -145,7 +148,7 @@ pub async fn invite(
     }
     .insert(&txn)
     .await?;
-    invitation(state, &txn, &app, &r, &token).await?;
+    email_rater(&txn, &state.links, &app, &r, &token, false).await?;
     audit::by(&txn, caller, audit_entry(&app, &r, "reference.invited")).await?;
     txn.commit().await?;
     Ok(reference_status(&r, now))
@@ -189,7 +192,7 @@ pub async fn resend(state: &AppState, caller: &Caller, app_id: Uuid, id: Uuid) -
     next.token_hash = Set(hash_token(&token));
     next.expires_at = Set(now + ttl());
     let updated = next.update(&txn).await?;
-    invitation(state, &txn, &app, &updated, &token).await?;
+    email_rater(&txn, &state.links, &app, &updated, &token, false).await?;
     audit::by(&txn, caller, audit_entry(&app, &updated, "reference.resent")).await?;
     txn.commit().await?;
     Ok(reference_status(&updated, now))

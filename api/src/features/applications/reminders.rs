@@ -6,9 +6,9 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::mail::{
-    self, Recipient, locale,
+    self, locale,
     locale::Locale,
-    messages::{ExamReminder, Mail, ReferenceRequest},
+    messages::{ExamReminder, Mail},
 };
 use crate::{
     auth::Caller, db, db::begin_write, domain::reference::ReferenceStatus, error::AppError, error::AppResult,
@@ -92,10 +92,6 @@ async fn remind_raters(
         if !app.state.is_editable() {
             continue;
         }
-        let applicant = person::Entity::find_by_id(app.person_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::internal("applicant vanished"))?;
         // Only the hash of the first link is kept, so the reminder carries a new one
         // (same expiry); the old link stops working.
         let token = super::references::secret()?;
@@ -103,17 +99,7 @@ async fn remind_raters(
         next.token_hash = Set(hash_token(&token));
         next.reminded_at = Set(Some(now));
         let r = next.update(&txn).await?;
-        let l = Locale(applicant.preferred_language);
-        let reminder = Mail::ReferenceReminder(ReferenceRequest {
-            applicant: format!("{} {}", applicant.given_name, applicant.family_name),
-            category: locale::category(&txn, &app.category_code, l).await?,
-            relationship: r.relationship.clone(),
-            link: links.rate_reference(&token),
-            code: token,
-            expires_on: l.date(r.expires_at.date_naive()),
-        });
-        let rater = Recipient { name: r.rater_name.clone(), email: r.rater_email.clone(), language: l.0 };
-        mail::send(&txn, affiliate, &rater, &reminder).await?;
+        super::references::email_rater(&txn, links, &app, &r, &token, true).await?;
         txn.commit().await?;
         sent += 1;
     }
